@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what MeetDesk needs to build, run and test on Debian/Ubuntu, and nothing already there.
+# Idempotent: a second run only checks. Uses sudo when not root.
+#   scripts/install-deps.sh          build + run (WebKitGTK and friends, the Tauri CLI from npm)
+#   scripts/install-deps.sh --test   also what the tests need (Xvfb, WebKitWebDriver, ImageMagick)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
+      libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=(xvfb xauth webkit2gtk-driver imagemagick xdotool)
+fi
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "Installing system packages: ${missing[*]}"
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+else
+  echo "Not a Debian/Ubuntu system: install WebKitGTK 4.1 and the Tauri prerequisites yourself" >&2
+  echo "(https://v2.tauri.app/start/prerequisites/), then run this again." >&2
+fi
+
+# The Tauri CLI (icons, installers) comes from npm, pinned in package-lock.json.
+if [[ ! -x node_modules/.bin/tauri ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,32 @@
+// Declaring the app's commands makes Tauri generate one permission per command, so the window's
+// capability (src-tauri/capabilities/main.json) can grant exactly these and nothing else.
+const COMMANDS: &[&str] = &[
+    "app_ready",
+    "get_status",
+    "start_demo",
+    "stop_demo",
+    "query_room",
+    "next_page",
+    "load_all",
+    "cancel_load",
+    "loaded_meetings",
+    "open_meeting",
+    "get_settings",
+    "save_settings",
+    "test_connection",
+    "remove_recent",
+    "clear_recent",
+    "export_csv",
+    "reveal_path",
+    "open_log_folder",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

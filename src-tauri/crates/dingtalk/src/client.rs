@@ -1,0 +1,560 @@
+//! One page of a room's meetings, with timeouts, retries and a client-side rate limit.
+//!
+//! - Timeouts: connect and whole-request timeouts on every call (token calls too). The official
+//!   SDKs have none by default in Go.
+//! - Retries: exponential backoff with jitter via the [`backon`] crate (well kept, small, with a
+//!   tokio sleeper built in), only for failures that may pass: network errors, timeouts, 5xx
+//!   (including HTML or garbled 5xx bodies) and DingTalk's QPS-limit answers (waiting at least
+//!   [`ClientConfig::qps_limit_wait`]). A short anti-abuse ban (`{"status":1111,"wait":N}`) is
+//!   waited out when `N` ≤ 5 s. Every other 4xx is final: retrying a wrong room code or a missing
+//!   permission only spends the organisation's monthly quota.
+//! - Rate limit: a [`governor`] limiter shared by all clones spaces room-page calls (each attempt,
+//!   retries included) at most [`ClientConfig::rate_per_second`] per second, under DingTalk's
+//!   20 QPS. Token calls are not counted: DingTalk exempts them.
+//! - Expired tokens: when a call answers `InvalidAuthentication`, the client fetches a new token
+//!   once and repeats the call. A pasted token cannot be refreshed: the call fails with `auth`.
+//! - Redirects are not followed: the access token travels in a custom header that HTTP clients
+//!   do not strip on cross-host redirects.
+
+use std::fmt;
+use std::future::Future;
+use std::net::Ipv4Addr;
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use url::{Host, Url};
+
+use crate::error::{from_response, snippet, Error, ErrorKind};
+use crate::model::{RoomCode, RoomPage};
+use crate::token::{parse_token_response, token_request, Credentials, Fetch, Secret, TokenProvider};
+
+/// Overseas / global DingTalk (the host the English documentation names).
+pub const GLOBAL_BASE_URL: &str = "https://api.dingtalk.io";
+/// Mainland China DingTalk (the official SDKs' default).
+pub const MAINLAND_BASE_URL: &str = "https://api.dingtalk.com";
+
+/// The access-token request header.
+pub const ACCESS_TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
+/// The request-id response header.
+pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+
+/// DingTalk's documented per-app, per-API limit. Real hosts must stay below it.
+pub const DINGTALK_QPS_LIMIT: u32 = 20;
+
+/// Largest answer body we read (a 500-meeting page is about 250 KB).
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Client settings. Build with [`ClientConfig::new`], then adjust fields.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// API host, e.g. `https://api.dingtalk.com`. `http://` only for loopback (the simulator).
+    pub base_url: Url,
+    /// TCP + TLS connect timeout. Default 5 s.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout, body included. Default 15 s.
+    pub request_timeout: Duration,
+    /// Retries after the first attempt, for transient failures only. Default 3.
+    pub max_retries: u32,
+    /// First backoff delay (jitter adds up to 100%). Default 300 ms.
+    pub min_backoff: Duration,
+    /// Longest backoff delay. Default 8 s.
+    pub max_backoff: Duration,
+    /// Least wait after a QPS-limit answer. Default 1 s.
+    pub qps_limit_wait: Duration,
+    /// Room-page calls per second, shared by all clones of a client. Default 15. Must stay below
+    /// DingTalk's 20 QPS for real hosts ([`Client::new`] refuses more unless the host is loopback).
+    pub rate_per_second: u32,
+}
+
+impl ClientConfig {
+    /// Settings with defaults for this host. The URL must be `https://` (plain `http://` only to
+    /// 127.0.0.0/8, ::1 or localhost), without user name, password, query or fragment.
+    pub fn new(base: &str) -> Result<ClientConfig, Error> {
+        let base = base.trim();
+        let url = Url::parse(base).map_err(|e| {
+            Error::config(format!(
+                "the DingTalk host URL {base:?} is not a valid URL ({e}); enter it like {MAINLAND_BASE_URL} or {GLOBAL_BASE_URL}"
+            ))
+        })?;
+        validate_base_url(&url)?;
+        Ok(ClientConfig {
+            base_url: url,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+            max_retries: 3,
+            min_backoff: Duration::from_millis(300),
+            max_backoff: Duration::from_secs(8),
+            qps_limit_wait: Duration::from_secs(1),
+            rate_per_second: 15,
+        })
+    }
+
+    /// Whether the host is this computer (where plain http and higher rates are allowed).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.base_url)
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost."),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4: Ipv4Addr| v4.is_loopback()),
+        None => false,
+    }
+}
+
+/// Check a host URL: https (or http to loopback), a host, no userinfo/query/fragment.
+pub fn validate_base_url(url: &Url) -> Result<(), Error> {
+    let examples = format!("e.g. {MAINLAND_BASE_URL} (mainland China) or {GLOBAL_BASE_URL} (global)");
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(url) => {}
+        "http" => {
+            return Err(Error::config(format!(
+                "plain http:// would send the access token unencrypted; use https:// ({examples}). http:// is only allowed to this computer (127.0.0.1, ::1, localhost)"
+            )))
+        }
+        other => {
+            return Err(Error::config(format!(
+                "the DingTalk host URL must start with https:// (got {other:?}); {examples}"
+            )))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(format!("the DingTalk host URL has no host name; {examples}")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!(
+            "the DingTalk host URL must not contain a user name or password: enter only the host, {examples}, and the credentials in Settings"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "the DingTalk host URL must not contain '?' or '#'; enter only the host, {examples}"
+        )));
+    }
+    Ok(())
+}
+
+/// Counters since the client was built (shared by clones).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Room-page HTTP attempts sent (retries included).
+    pub room_calls: u64,
+    /// Token HTTP attempts sent.
+    pub token_calls: u64,
+    /// Retries after a transient failure (room and token calls).
+    pub retries: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    room_calls: AtomicU64,
+    token_calls: AtomicU64,
+    retries: AtomicU64,
+}
+
+struct Inner {
+    config: ClientConfig,
+    http: reqwest::Client,
+    tokens: TokenProvider,
+    limiter: DefaultDirectRateLimiter,
+    counters: Counters,
+}
+
+/// The DingTalk client. Cheap to clone; clones share the token cache, rate limiter and stats.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("base_url", &self.inner.config.base_url.as_str()).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Build a client. Checks the settings and that no credential field is empty; makes no call.
+    pub fn new(config: ClientConfig, credentials: Credentials) -> Result<Client, Error> {
+        validate_base_url(&config.base_url)?;
+        if config.rate_per_second == 0 {
+            return Err(Error::config("rate_per_second must be at least 1"));
+        }
+        if config.rate_per_second >= DINGTALK_QPS_LIMIT && !config.is_loopback() {
+            return Err(Error::config(format!(
+                "rate_per_second must stay below DingTalk's limit of {DINGTALK_QPS_LIMIT} calls per second (got {})",
+                config.rate_per_second
+            )));
+        }
+        if config.request_timeout.is_zero() || config.connect_timeout.is_zero() {
+            return Err(Error::config("timeouts must be longer than zero"));
+        }
+        let tokens = TokenProvider::new(credentials)?;
+
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("MeetDesk/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if config.is_loopback() {
+            // A system proxy must not capture calls to the local simulator.
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| Error::config(format!("could not set up HTTPS: {e}")))?;
+
+        // One call every 1/rate s, no burst: any 1 s window holds at most `rate` calls.
+        let period = Duration::from_nanos(1_000_000_000 / u64::from(config.rate_per_second)).max(Duration::from_nanos(1));
+        let quota = Quota::with_period(period).expect("period > 0").allow_burst(NonZeroU32::MIN);
+        let limiter = RateLimiter::direct(quota);
+
+        Ok(Client { inner: Arc::new(Inner { config, http, tokens, limiter, counters: Counters::default() }) })
+    }
+
+    /// The settings this client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// Counters: room calls, token calls, retries.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.counters;
+        ClientStats {
+            room_calls: c.room_calls.load(Ordering::Relaxed),
+            token_calls: c.token_calls.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Replace the credentials (e.g. a newly pushed suite ticket); drops the cached token.
+    pub async fn set_credentials(&self, credentials: Credentials) -> Result<(), Error> {
+        self.inner.tokens.set_credentials(credentials).await
+    }
+
+    /// Check the credentials by getting a token. For a pasted token this does nothing remote
+    /// (the only way to test one is a billed conference call).
+    pub async fn check_credentials(&self) -> Result<(), Error> {
+        self.inner.tokens.token(&*self.inner).await.map(|_| ())
+    }
+
+    /// The URL of one room page. The room code goes in as one percent-encoded path segment;
+    /// query keys are added only when set (`nextToken` never on the first page).
+    pub fn room_page_url(&self, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Url {
+        room_page_url(&self.inner.config.base_url, room, max_results, next_token)
+    }
+
+    /// Fetch one page of the meetings held under `room`.
+    ///
+    /// `GET {base}/v1.0/conference/roomCodes/{room}/infos?maxResults=N[&nextToken=T]`.
+    /// `max_results` is sent as given (DingTalk decides the range; [`crate::Cursor`] keeps it in
+    /// 1..=500); `next_token` is passed back exactly as the server gave it.
+    pub async fn room_page(&self, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Result<RoomPage, Error> {
+        let url = self.room_page_url(room, max_results, next_token);
+        let mut refreshed = false;
+        loop {
+            let token = self.inner.tokens.token(&*self.inner).await?;
+            let result = self.inner.with_retries(|| self.inner.room_attempt(&url, &token)).await;
+            match result {
+                Err(e) if e.is_invalid_token() && !refreshed && self.inner.tokens.can_refresh().await => {
+                    self.inner.tokens.invalidate(&token).await;
+                    refreshed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+pub(crate) fn room_page_url(base: &Url, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Url {
+    let mut url = base.clone();
+    {
+        let mut segs = url.path_segments_mut().expect("validated http(s) URL has a path");
+        segs.pop_if_empty().extend(["v1.0", "conference", "roomCodes"]).push(room.as_str()).push("infos");
+    }
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("maxResults", &max_results.to_string());
+        if let Some(t) = next_token.filter(|t| !t.is_empty()) {
+            q.append_pair("nextToken", t);
+        }
+    }
+    url
+}
+
+impl Inner {
+    /// Run `op`, retrying transient failures with exponential backoff and jitter.
+    async fn with_retries<T, F, Fut>(&self, op: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let cfg = &self.config;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(cfg.min_backoff)
+            .with_max_delay(cfg.max_backoff)
+            .with_max_times(cfg.max_retries as usize)
+            .with_jitter();
+        let (max_backoff, qps_wait) = (cfg.max_backoff, cfg.qps_limit_wait);
+        op.retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(Error::is_transient)
+            .adjust(move |e: &Error, next: Option<Duration>| {
+                let mut wait = next?.min(max_backoff);
+                if e.kind() == ErrorKind::RateLimited {
+                    wait = wait.max(qps_wait);
+                    if let Some(server_wait) = e.retry_after() {
+                        wait = wait.max(server_wait);
+                    }
+                }
+                Some(wait)
+            })
+            .notify(|_, _| {
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            })
+            .await
+    }
+
+    async fn room_attempt(&self, url: &Url, token: &Secret) -> Result<RoomPage, Error> {
+        let mut header = HeaderValue::from_str(token.expose()).map_err(|_| {
+            Error::local(ErrorKind::Auth, "the access token contains characters that cannot be sent; paste it again")
+        })?;
+        header.set_sensitive(true);
+        self.limiter.until_ready().await;
+        self.counters.room_calls.fetch_add(1, Ordering::Relaxed);
+        let request = self.http.get(url.clone()).header(ACCESS_TOKEN_HEADER, header).header(ACCEPT, "application/json");
+        let (status, request_id, body) = send(request).await.map_err(|e| e.redact(&[token.expose()]))?;
+        parse_room_page(status, request_id.as_deref(), &body).map_err(|e| e.redact(&[token.expose()]))
+    }
+
+    async fn token_attempt(&self, creds: &Credentials) -> Result<(Secret, Duration), Error> {
+        let (endpoint, body) = token_request(creds).ok_or_else(|| Error::config("a pasted token cannot be fetched"))?;
+        let mut url = self.config.base_url.clone();
+        url.path_segments_mut().expect("validated").pop_if_empty().extend(["v1.0", "oauth2", endpoint]);
+        self.counters.token_calls.fetch_add(1, Ordering::Relaxed);
+        let request = self
+            .http
+            .post(url)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(&body).expect("json"));
+        let secrets = creds.secrets();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let (status, request_id, body) = send(request).await.map_err(|e| e.redact(&secrets))?;
+        if (200..300).contains(&status) {
+            parse_token_response(status, request_id.as_deref(), &body)
+        } else {
+            Err(from_response(status, request_id.as_deref(), &body))
+        }
+        .map_err(|e| e.redact(&secrets))
+    }
+}
+
+impl Fetch for Inner {
+    fn fetch<'a>(
+        &'a self,
+        creds: &'a Credentials,
+    ) -> Pin<Box<dyn Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>> {
+        Box::pin(self.with_retries(move || self.token_attempt(creds)))
+    }
+}
+
+/// Send a request and read the body (bounded). Transport failures are mapped to
+/// network / timeout / tls.
+async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+    let mut resp = request.send().await.map_err(transport_error)?;
+    let status = resp.status().as_u16();
+    let request_id = resp
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(128).collect::<String>());
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(16 * 1024).min(MAX_BODY_BYTES as u64) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(Error::Api {
+                kind: if status >= 500 { ErrorKind::Server } else { ErrorKind::BadResponse },
+                http_status: status,
+                code: None,
+                message: Some(format!("the answer is larger than {} MB", MAX_BODY_BYTES / (1024 * 1024))),
+                request_id,
+                retry_after: None,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, request_id, body))
+}
+
+/// Turn a room-page answer into a page or an error.
+pub(crate) fn parse_room_page(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<RoomPage, Error> {
+    if !(200..300).contains(&status) {
+        return Err(from_response(status, request_id, body));
+    }
+    match serde_json::from_slice::<RoomPage>(body) {
+        Ok(page) => {
+            let looks_empty = page.conference_list.is_empty()
+                && page.has_more.is_none()
+                && page.next_token.is_none()
+                && page.total_count.is_none();
+            if looks_empty {
+                // A 2xx can still carry an error body ({"code":...}, the 1111 ban), or be a JSON
+                // value that is not an object at all.
+                match serde_json::from_slice::<serde_json::Value>(body) {
+                    Ok(serde_json::Value::Object(obj)) => {
+                        let error_keys = ["code", "Code", "errcode", "status"];
+                        if error_keys.iter().any(|k| obj.contains_key(*k)) {
+                            let e = from_response(status, request_id, body);
+                            if e.kind() != ErrorKind::BadResponse || e.code().is_some() {
+                                return Err(e);
+                            }
+                        }
+                    }
+                    _ => return Err(bad_page(status, request_id, body, "the answer is not a JSON object")),
+                }
+            }
+            Ok(page)
+        }
+        Err(e) => Err(bad_page(status, request_id, body, &format!("could not read the page ({e})"))),
+    }
+}
+
+fn bad_page(status: u16, request_id: Option<&str>, body: &[u8], what: &str) -> Error {
+    Error::Api {
+        kind: ErrorKind::BadResponse,
+        http_status: status,
+        code: None,
+        message: Some(format!("{what}: {}", snippet(body))),
+        request_id: request_id.map(str::to_owned),
+        retry_after: None,
+    }
+}
+
+/// Sort a reqwest failure into network / timeout / tls.
+fn transport_error(e: reqwest::Error) -> Error {
+    let mut chain = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        src = s.source();
+    }
+    let lc = chain.to_ascii_lowercase();
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if ["certificate", "tls", "handshake", "rustls", "x509", "unknownissuer"].iter().any(|w| lc.contains(w)) {
+        ErrorKind::Tls
+    } else {
+        ErrorKind::Network
+    };
+    Error::Transport { kind, message: chain, source: Some(Arc::new(e)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        for ok in [
+            "https://api.dingtalk.com",
+            "https://api.dingtalk.io/",
+            " https://dingtalk.example.corp/gateway/ ",
+            "http://127.0.0.1:8080",
+            "http://127.5.6.7",
+            "http://[::1]:9000",
+            "http://localhost:1234",
+            "HTTP://LOCALHOST",
+        ] {
+            let c = ClientConfig::new(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(c.rate_per_second, 15);
+            assert_eq!(c.max_retries, 3);
+        }
+        for bad in [
+            "http://api.dingtalk.com",
+            "http://192.168.1.2",
+            "http://localhost.evil.com",
+            "ftp://api.dingtalk.com",
+            "api.dingtalk.com",
+            "https://user:pw@api.dingtalk.com",
+            "https://token@api.dingtalk.com",
+            "https://api.dingtalk.com/?x=1",
+            "https://api.dingtalk.com/#x",
+            "",
+            "file:///etc/passwd",
+        ] {
+            let e = ClientConfig::new(bad).expect_err(bad);
+            assert_eq!(e.kind(), ErrorKind::Config, "{bad}");
+            assert!(e.to_string().contains("https://"), "says what to do: {e}");
+        }
+    }
+
+    #[test]
+    fn rate_must_stay_under_dingtalk_limit_for_real_hosts() {
+        let creds = || Credentials::AccessToken("t".into());
+        let mut c = ClientConfig::new("https://api.dingtalk.com").unwrap();
+        c.rate_per_second = 20;
+        assert_eq!(Client::new(c.clone(), creds()).unwrap_err().kind(), ErrorKind::Config);
+        c.rate_per_second = 0;
+        assert_eq!(Client::new(c.clone(), creds()).unwrap_err().kind(), ErrorKind::Config);
+        c.rate_per_second = 19;
+        assert!(Client::new(c, creds()).is_ok());
+        let mut c = ClientConfig::new("http://127.0.0.1:1").unwrap();
+        c.rate_per_second = 10_000;
+        assert!(Client::new(c.clone(), creds()).is_ok(), "the simulator may go faster");
+        // A config whose URL was swapped after new() is re-checked.
+        c.base_url = Url::parse("http://example.com").unwrap();
+        assert_eq!(Client::new(c, creds()).unwrap_err().kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn urls() {
+        let base = Url::parse("https://api.dingtalk.com").unwrap();
+        let rc = RoomCode::parse("427 200 331").unwrap();
+        assert_eq!(
+            room_page_url(&base, &rc, 20, None).as_str(),
+            "https://api.dingtalk.com/v1.0/conference/roomCodes/427200331/infos?maxResults=20"
+        );
+        assert_eq!(
+            room_page_url(&base, &rc, 100, Some("50742351870")).as_str(),
+            "https://api.dingtalk.com/v1.0/conference/roomCodes/427200331/infos?maxResults=100&nextToken=50742351870"
+        );
+        assert_eq!(
+            room_page_url(&base, &rc, 100, Some("")).as_str(),
+            "https://api.dingtalk.com/v1.0/conference/roomCodes/427200331/infos?maxResults=100"
+        );
+        // Opaque tokens are passed back exactly (encoded, decoded by the server).
+        let u = room_page_url(&base, &rc, 10, Some("a b&c=d/..#"));
+        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        assert_eq!(pairs[1], ("nextToken".into(), "a b&c=d/..#".into()));
+        assert_eq!(u.path(), "/v1.0/conference/roomCodes/427200331/infos");
+        let base = Url::parse("https://gw.example.com/dingtalk/").unwrap();
+        assert_eq!(room_page_url(&base, &rc, 1, None).path(), "/dingtalk/v1.0/conference/roomCodes/427200331/infos");
+    }
+
+    #[test]
+    fn two_hundred_with_error_bodies() {
+        let e = parse_room_page(200, Some("h"), br#"{"code":"systemError","message":"x","requestid":"r"}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Server);
+        let e = parse_room_page(200, None, br#"{"status":1111,"wait":5}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        let e = parse_room_page(200, None, b"[]").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        let e = parse_room_page(200, None, b"null").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        let e = parse_room_page(200, None, b"{\"hasMore\":true,\"conferenceList\":[{\"title\":").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        assert!(e.message().unwrap().contains("hasMore"), "keeps a snippet: {e}");
+        let p = parse_room_page(200, None, br#"{"hasMore":false,"conferenceList":[],"totalCount":0}"#).unwrap();
+        assert_eq!(p.has_more, Some(false));
+        let p = parse_room_page(200, None, b"{}").unwrap();
+        assert!(p.conference_list.is_empty());
+    }
+}

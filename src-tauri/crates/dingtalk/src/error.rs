@@ -1,0 +1,684 @@
+//! What went wrong talking to DingTalk, and what the user can do about it.
+//!
+//! One [`Error`] type for the whole crate. It keeps what the server said (HTTP status, DingTalk
+//! `code`, `message`, `requestid`) so support can trace a call, and sorts every failure into a
+//! small closed set of [`ErrorKind`]s that the UI translates ([`ErrorKind::explain`]).
+//!
+//! Secrets never reach an `Error`: the client redacts the access token and app secrets from
+//! anything the server echoes back (see [`Error::redact`]), and no request headers are kept.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The closed set of failure kinds the UI distinguishes. Serialised as camelCase strings
+/// (`"invalidRoomCode"`, `"rateLimited"`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// The meeting code is not valid (refused locally, or `invalidRoomCode` from DingTalk).
+    InvalidRoomCode,
+    /// No meeting code was given.
+    MissingRoomCode,
+    /// The credentials were refused (invalid/expired token, wrong app key or secret, bad suite ticket).
+    Auth,
+    /// The app or user may not read this meeting, or the app lacks `VideoConference.Conference.Read`.
+    Permission,
+    /// Too many calls per second (DingTalk's QPS limit) or a temporary IP ban.
+    RateLimited,
+    /// The organisation's monthly API call quota is used up.
+    Quota,
+    /// This machine's IP address is not on the app's allow-list.
+    IpNotAllowed,
+    /// DingTalk (or a proxy in front of it) failed: `systemError` or any HTTP 5xx.
+    Server,
+    /// Could not reach DingTalk (DNS, connection refused or reset).
+    Network,
+    /// DingTalk did not answer in time.
+    Timeout,
+    /// The secure connection failed (certificate or TLS handshake).
+    Tls,
+    /// DingTalk answered with something that is not the expected JSON.
+    BadResponse,
+    /// A request parameter was refused (`paramError`, e.g. the page size).
+    BadRequest,
+    /// DingTalk's paging repeated itself (a token seen before, or an empty page that claims more).
+    PagingLoop,
+    /// The operation was cancelled by the user.
+    Cancelled,
+    /// The client settings are wrong (host URL, empty app key, ...).
+    Config,
+}
+
+/// The user's language for [`ErrorKind::explain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl ErrorKind {
+    /// Every kind, for tables and tests.
+    pub const ALL: [ErrorKind; 16] = [
+        ErrorKind::InvalidRoomCode,
+        ErrorKind::MissingRoomCode,
+        ErrorKind::Auth,
+        ErrorKind::Permission,
+        ErrorKind::RateLimited,
+        ErrorKind::Quota,
+        ErrorKind::IpNotAllowed,
+        ErrorKind::Server,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Tls,
+        ErrorKind::BadResponse,
+        ErrorKind::BadRequest,
+        ErrorKind::PagingLoop,
+        ErrorKind::Cancelled,
+        ErrorKind::Config,
+    ];
+
+    /// The wire name (`"rateLimited"`), same as the serde form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRoomCode => "invalidRoomCode",
+            ErrorKind::MissingRoomCode => "missingRoomCode",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Permission => "permission",
+            ErrorKind::RateLimited => "rateLimited",
+            ErrorKind::Quota => "quota",
+            ErrorKind::IpNotAllowed => "ipNotAllowed",
+            ErrorKind::Server => "server",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Tls => "tls",
+            ErrorKind::BadResponse => "badResponse",
+            ErrorKind::BadRequest => "badRequest",
+            ErrorKind::PagingLoop => "pagingLoop",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Config => "config",
+        }
+    }
+
+    /// Plain words for the user: what happened and what to do next.
+    pub fn explain(self, lang: Lang) -> &'static str {
+        use ErrorKind::*;
+        match lang {
+            Lang::En => match self {
+                InvalidRoomCode => "This is not a valid meeting code. Enter the 6 to 12 digit code shown in the meeting invitation (spaces and dashes are fine).",
+                MissingRoomCode => "No meeting code was entered. Type or paste the meeting code from the invitation.",
+                Auth => "DingTalk refused the sign-in: the access token, app key/secret or suite ticket is wrong or expired. Check the credentials in Settings (and update the suite ticket if you use a third-party app).",
+                Permission => "The DingTalk app lacks the permission VideoConference.Conference.Read, or may not read this meeting. Ask your DingTalk admin to grant it.",
+                RateLimited => "DingTalk is limiting how fast this app may call it. Wait a few seconds and try again.",
+                Quota => "Your organisation has used up its monthly DingTalk API calls. Ask your DingTalk admin to raise the quota, or try again next month.",
+                IpNotAllowed => "This computer's IP address is not on the DingTalk app's allow-list. Ask your DingTalk admin to add it.",
+                Server => "DingTalk had a problem answering. Try again in a minute; if it keeps happening, check DingTalk's service status.",
+                Network => "Could not reach DingTalk. Check your internet connection, proxy and the host set in Settings, then try again.",
+                Timeout => "DingTalk did not answer in time. Check your connection and try again.",
+                Tls => "The secure connection to DingTalk failed (certificate problem). Check the host in Settings and the computer's date and time; a company proxy may be intercepting the connection.",
+                BadResponse => "DingTalk sent an answer this app does not understand. Try again later; if it keeps happening, check the host in Settings.",
+                BadRequest => "DingTalk refused a request parameter (for example the page size). Use a smaller page size and try again.",
+                PagingLoop => "DingTalk's result pages repeated themselves, so loading stopped. The meetings loaded so far are shown; try again later.",
+                Cancelled => "Cancelled. The meetings loaded so far are kept.",
+                Config => "The DingTalk connection settings are not valid. Open Settings and check the host URL and credentials.",
+            },
+            Lang::ZhCn => match self {
+                InvalidRoomCode => "会议号无效。请输入会议邀请中的 6 到 12 位数字会议号（可包含空格和短横线）。",
+                MissingRoomCode => "未输入会议号。请输入或粘贴会议邀请中的会议号。",
+                Auth => "钉钉拒绝了身份验证：access token、AppKey/AppSecret 或 suite ticket 错误或已过期。请在“设置”中检查凭据（第三方应用请更新 suite ticket）。",
+                Permission => "钉钉应用缺少权限 VideoConference.Conference.Read，或无权读取此会议。请联系钉钉管理员开通权限。",
+                RateLimited => "钉钉正在限制此应用的调用频率。请等待几秒后重试。",
+                Quota => "贵组织本月的钉钉 API 调用次数已用完。请联系钉钉管理员提高额度，或下月再试。",
+                IpNotAllowed => "此电脑的 IP 地址不在钉钉应用的 IP 白名单中。请联系钉钉管理员添加。",
+                Server => "钉钉服务暂时出错。请稍后重试；如果持续出现，请查看钉钉服务状态。",
+                Network => "无法连接钉钉。请检查网络连接、代理以及“设置”中的服务器地址，然后重试。",
+                Timeout => "钉钉未及时响应。请检查网络连接后重试。",
+                Tls => "与钉钉的安全连接失败（证书问题）。请检查“设置”中的服务器地址和电脑的日期时间；公司代理可能拦截了连接。",
+                BadResponse => "钉钉返回了无法识别的内容。请稍后重试；如果持续出现，请检查“设置”中的服务器地址。",
+                BadRequest => "钉钉拒绝了请求参数（例如每页条数）。请减小每页条数后重试。",
+                PagingLoop => "钉钉的分页结果出现重复，已停止加载。已加载的会议会保留显示，请稍后重试。",
+                Cancelled => "已取消。已加载的会议会保留。",
+                Config => "钉钉连接设置无效。请打开“设置”检查服务器地址和凭据。",
+            },
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong. `Clone` so one failed token fetch can be handed to every caller
+/// that was waiting for it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// Refused on this side before any request: bad room code, bad settings, paging loop, cancel.
+    #[error("{kind}: {message}")]
+    Local {
+        /// What kind of problem.
+        kind: ErrorKind,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+
+    /// DingTalk (or something in front of it) answered with an error.
+    #[error("{}", api_line(code.as_deref(), *http_status, message.as_deref(), request_id.as_deref()))]
+    Api {
+        /// What kind of problem.
+        kind: ErrorKind,
+        /// The HTTP status of the answer.
+        http_status: u16,
+        /// DingTalk's error code (`"invalidRoomCode"`, `"Forbidden.AccessDenied.QpsLimitForApi"`).
+        code: Option<String>,
+        /// DingTalk's message, or a short snippet of a non-JSON body.
+        message: Option<String>,
+        /// `requestid` from the body, or the `x-acs-request-id` header.
+        request_id: Option<String>,
+        /// How long the server asked us to wait (the anti-abuse ban's `wait`).
+        retry_after: Option<Duration>,
+    },
+
+    /// The request never got an HTTP answer: network, timeout or TLS failure.
+    #[error("{kind}: {message}")]
+    Transport {
+        /// `Network`, `Timeout` or `Tls`.
+        kind: ErrorKind,
+        /// One-line description (URL included, never headers).
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+fn api_line(code: Option<&str>, status: u16, message: Option<&str>, request_id: Option<&str>) -> String {
+    let mut s = String::from("DingTalk error ");
+    s.push_str(code.unwrap_or("(no code)"));
+    s.push_str(&format!(" (HTTP {status})"));
+    if let Some(m) = message.filter(|m| !m.is_empty()) {
+        s.push_str(": ");
+        s.push_str(&one_line(m));
+    }
+    s.push_str(" [request id: ");
+    s.push_str(request_id.unwrap_or("none"));
+    s.push(']');
+    s
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Error {
+    /// A local error of the given kind.
+    pub fn local(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::Local { kind, message: message.into() }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::local(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn cancelled() -> Error {
+        Error::local(ErrorKind::Cancelled, "cancelled by the user")
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Local { kind, .. } | Error::Api { kind, .. } | Error::Transport { kind, .. } => *kind,
+        }
+    }
+
+    /// DingTalk's error code, if the server sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The request id (body `requestid` / `RequestId`, or header `x-acs-request-id`).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if an answer came back.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api { http_status, .. } => Some(*http_status),
+            _ => None,
+        }
+    }
+
+    /// The server's message (or a body snippet), or the local description.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Api { message, .. } => message.as_deref(),
+            Error::Local { message, .. } | Error::Transport { message, .. } => Some(message),
+        }
+    }
+
+    /// How long the server asked us to wait before trying again, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// True for the answer "this access token is invalid or expired" — the one case where a
+    /// refreshed token may help.
+    pub fn is_invalid_token(&self) -> bool {
+        matches!(self.code(), Some(c) if c.eq_ignore_ascii_case("InvalidAuthentication"))
+    }
+
+    /// Whether trying the same call again later may succeed: network errors, timeouts, 5xx and
+    /// garbled 5xx bodies, and DingTalk's QPS-limit answers. A ban (`{"status":1111,"wait":N}`)
+    /// is transient only if it asks for at most 5 s. Every other 4xx is final.
+    pub fn is_transient(&self) -> bool {
+        match self.kind() {
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server => true,
+            ErrorKind::RateLimited => match self.retry_after() {
+                Some(wait) => wait <= MAX_HONOURED_WAIT,
+                None => true,
+            },
+            _ => false,
+        }
+    }
+
+    /// Replace every occurrence of each secret in the kept text with `***`. The client calls this
+    /// with the access token / app secret used for the call, so a server that echoes them back
+    /// cannot leak them into logs or the UI.
+    pub fn redact(mut self, secrets: &[&str]) -> Error {
+        let scrub = |s: &mut String| {
+            for secret in secrets.iter().filter(|s| s.len() >= 4) {
+                if s.contains(secret) {
+                    *s = s.replace(secret, "***");
+                }
+            }
+        };
+        match &mut self {
+            Error::Local { message, .. } | Error::Transport { message, .. } => scrub(message),
+            Error::Api { message, code, request_id, .. } => {
+                for field in [message, code, request_id] {
+                    if let Some(s) = field.as_mut() {
+                        scrub(s);
+                    }
+                }
+            }
+        }
+        self
+    }
+}
+
+/// The longest server-requested wait we honour by waiting; longer bans fail as `rateLimited`.
+pub(crate) const MAX_HONOURED_WAIT: Duration = Duration::from_secs(5);
+
+/// Serialises as `{ kind, message, code, requestId, httpStatus }` for the UI layer.
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("Error", 5)?;
+        st.serialize_field("kind", &self.kind())?;
+        st.serialize_field("message", &self.to_string())?;
+        st.serialize_field("code", &self.code())?;
+        st.serialize_field("requestId", &self.request_id())?;
+        st.serialize_field("httpStatus", &self.http_status())?;
+        st.end()
+    }
+}
+
+/// Map DingTalk's error `code` (and the HTTP status, for unknown codes) to an [`ErrorKind`].
+/// Codes are compared ignoring ASCII case.
+pub fn kind_for_code(http_status: u16, code: Option<&str>) -> ErrorKind {
+    if let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) {
+        let lc = code.to_ascii_lowercase();
+        let kind = match lc.as_str() {
+            "invalidroomcode" => Some(ErrorKind::InvalidRoomCode),
+            "missingroomcode" => Some(ErrorKind::MissingRoomCode),
+            "paramerror" => Some(ErrorKind::BadRequest),
+            "invalidauthentication" | "invalidclientidorsecret" | "invalidsuitekey"
+            | "invalidsuiteticket" | "invalidauthinfo" => Some(ErrorKind::Auth),
+            "nopermission" | "forbidden.accessdenied.accesstokenpermissiondenied" => {
+                Some(ErrorKind::Permission)
+            }
+            "forbidden.accessdenied.apicountlimitfororg" => Some(ErrorKind::Quota),
+            "forbidden.accessdenied.ipnotinwhitelist" => Some(ErrorKind::IpNotAllowed),
+            "systemerror" => Some(ErrorKind::Server),
+            _ if lc.starts_with("authenticationfailed") => Some(ErrorKind::Auth),
+            _ if lc.starts_with("forbidden.accessdenied.qps")
+                || lc.starts_with("forbidden.accessdenied.qpm") =>
+            {
+                Some(ErrorKind::RateLimited)
+            }
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            return kind;
+        }
+    }
+    kind_for_status(http_status)
+}
+
+/// The kind for an answer whose code we do not know.
+fn kind_for_status(http_status: u16) -> ErrorKind {
+    match http_status {
+        500..=599 => ErrorKind::Server,
+        429 => ErrorKind::RateLimited,
+        401 => ErrorKind::Auth,
+        403 => ErrorKind::Permission,
+        400..=499 => ErrorKind::BadRequest,
+        _ => ErrorKind::BadResponse,
+    }
+}
+
+/// Longest body snippet kept for a non-JSON answer.
+const SNIPPET_CHARS: usize = 160;
+
+/// A short, single-line, tag-free excerpt of a body, for non-JSON answers (an HTML 502 page).
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(8 * 1024)]);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in text.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    let line = one_line(&out);
+    if line.chars().count() > SNIPPET_CHARS {
+        let mut cut: String = line.chars().take(SNIPPET_CHARS).collect();
+        cut.push('…');
+        cut
+    } else {
+        line
+    }
+}
+
+/// Build the error for a non-success answer (or a 2xx that carries an error body).
+///
+/// Understands `{"code","message","requestid"}`, the upper-case `Code`/`Message`/`RequestId`
+/// variant, the old API's `errcode`/`errmsg`, and the anti-abuse ban `{"status":1111,"wait":N}`.
+/// Bodies that are not JSON objects become `badResponse` (or `server` when the status is ≥ 500),
+/// keeping a short snippet.
+pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, body: &[u8]) -> Error {
+    let header_request_id = header_request_id.map(str::to_owned);
+    let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let Some(serde_json::Value::Object(obj)) = value else {
+        let kind = if http_status >= 500 { ErrorKind::Server } else { ErrorKind::BadResponse };
+        let snip = snippet(body);
+        return Error::Api {
+            kind,
+            http_status,
+            code: None,
+            message: Some(if snip.is_empty() {
+                "empty or unreadable answer".to_owned()
+            } else {
+                format!("unexpected answer: {snip}")
+            }),
+            request_id: header_request_id,
+            retry_after: None,
+        };
+    };
+
+    let text = |keys: &[&str]| -> Option<String> {
+        keys.iter().find_map(|k| match obj.get(*k) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    let request_id = text(&["requestid", "requestId", "RequestId", "request_id"]).or(header_request_id);
+
+    // The anti-abuse layer's temporary IP ban: {"status":1111,"wait":5,...}.
+    let status_field = obj.get("status").and_then(|v| match v {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    if status_field == Some(1111) {
+        let wait = obj.get("wait").and_then(|v| match v {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        });
+        let retry_after = wait.filter(|w| w.is_finite() && *w >= 0.0).map(Duration::from_secs_f64);
+        return Error::Api {
+            kind: ErrorKind::RateLimited,
+            http_status,
+            code: Some("1111".to_owned()),
+            message: Some(match wait {
+                Some(w) => format!("temporarily banned by DingTalk's anti-abuse layer; wait {w} s"),
+                None => "temporarily banned by DingTalk's anti-abuse layer".to_owned(),
+            }),
+            request_id,
+            retry_after,
+        };
+    }
+
+    let code = text(&["code", "Code", "errcode", "errorCode", "ErrorCode"]);
+    let message = text(&["message", "Message", "errmsg", "errorMessage", "ErrorMessage"]);
+    if code.is_none() && message.is_none() {
+        let kind = if http_status >= 500 { ErrorKind::Server } else { kind_for_status(http_status) };
+        let kind = if (200..300).contains(&http_status) { ErrorKind::BadResponse } else { kind };
+        return Error::Api {
+            kind,
+            http_status,
+            code: None,
+            message: Some(format!("unexpected answer: {}", snippet(body))),
+            request_id,
+            retry_after: None,
+        };
+    }
+    // The old API reports success as errcode 0; a 2xx with errcode 0 is not an error, but the
+    // caller only gets here for bodies it could not use, so keep it as badResponse.
+    let kind = match code.as_deref() {
+        Some("0") => ErrorKind::BadResponse,
+        c => kind_for_code(http_status, c),
+    };
+    Error::Api { kind, http_status, code, message, request_id, retry_after: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(status: u16, body: &str) -> Error {
+        from_response(status, None, body.as_bytes())
+    }
+
+    #[test]
+    fn every_documented_code_maps_to_its_kind() {
+        let table: &[(u16, &str, ErrorKind)] = &[
+            (400, "invalidRoomCode", ErrorKind::InvalidRoomCode),
+            (400, "missingRoomCode", ErrorKind::MissingRoomCode),
+            (400, "paramError", ErrorKind::BadRequest),
+            (400, "InvalidAuthentication", ErrorKind::Auth),
+            (400, "AuthenticationFailed.MissingParameter", ErrorKind::Auth),
+            (401, "AuthenticationFailed", ErrorKind::Auth),
+            (400, "invalidClientIdOrSecret", ErrorKind::Auth),
+            (400, "invalidSuiteKey", ErrorKind::Auth),
+            (400, "invalidSuiteTicket", ErrorKind::Auth),
+            (400, "invalidAuthInfo", ErrorKind::Auth),
+            (403, "noPermission", ErrorKind::Permission),
+            (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", ErrorKind::Permission),
+            (403, "Forbidden.AccessDenied.QpsLimitForApi", ErrorKind::RateLimited),
+            (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", ErrorKind::RateLimited),
+            (403, "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi", ErrorKind::RateLimited),
+            (403, "Forbidden.AccessDenied.IpNotInWhiteList", ErrorKind::IpNotAllowed),
+            (403, "Forbidden.AccessDenied.ApiCountLimitForOrg", ErrorKind::Quota),
+            (400, "Forbidden.AccessDenied.ApiCountLimitForOrg", ErrorKind::Quota),
+            (500, "systemError", ErrorKind::Server),
+            (200, "systemError", ErrorKind::Server),
+            // Unknown codes fall back on the HTTP status.
+            (502, "whatever", ErrorKind::Server),
+            (400, "someNewCode", ErrorKind::BadRequest),
+            (403, "someNewCode", ErrorKind::Permission),
+            (429, "someNewCode", ErrorKind::RateLimited),
+        ];
+        for (status, code, kind) in table {
+            let body = format!(r#"{{"code":"{code}","message":"m","requestid":"rid-1"}}"#);
+            let e = err(*status, &body);
+            assert_eq!(e.kind(), *kind, "{status} {code}");
+            assert_eq!(e.code(), Some(*code));
+            assert_eq!(e.http_status(), Some(*status));
+            assert_eq!(e.request_id(), Some("rid-1"));
+            assert_eq!(e.message(), Some("m"));
+        }
+    }
+
+    #[test]
+    fn upper_case_keys_and_header_request_id() {
+        let e = from_response(
+            403,
+            Some("hdr-9"),
+            br#"{"Code":"Forbidden.AccessDenied.IpNotInWhiteList","Message":"ip 1.2.3.4","RequestId":"RID-UP"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::IpNotAllowed);
+        assert_eq!(e.message(), Some("ip 1.2.3.4"));
+        assert_eq!(e.request_id(), Some("RID-UP"), "body request id wins over the header");
+
+        let e = from_response(500, Some("hdr-9"), br#"{"code":"systemError","message":"boom"}"#);
+        assert_eq!(e.request_id(), Some("hdr-9"), "header request id is the fallback");
+        assert_eq!(e.kind(), ErrorKind::Server);
+    }
+
+    #[test]
+    fn non_json_bodies() {
+        let html = b"<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+        let e = from_response(502, Some("r"), html);
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(e.message().unwrap().contains("502 Bad Gateway"), "{e}");
+        assert!(!e.message().unwrap().contains('<'), "tags stripped: {e}");
+        assert!(e.is_transient());
+
+        let e = err(200, "{\"hasMore\": tru");
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        assert!(!e.is_transient());
+        let e = err(400, "not json at all");
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        assert!(e.message().unwrap().contains("not json at all"));
+        let e = err(500, "");
+        assert_eq!(e.kind(), ErrorKind::Server);
+        let e = err(400, "[1,2]");
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        let e = err(404, "{}");
+        assert_eq!(e.kind(), ErrorKind::BadRequest);
+
+        let long = "x".repeat(10_000);
+        let e = err(503, &long);
+        assert!(e.message().unwrap().chars().count() < 200);
+    }
+
+    #[test]
+    fn ip_ban_body() {
+        let e = err(403, r#"{"status":1111,"wait":5,"msg":"banned"}"#);
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(5)));
+        assert!(e.is_transient(), "a 5 s ban is waited out");
+        let e = err(200, r#"{"status":1111,"wait":300}"#);
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert!(!e.is_transient(), "a 5 minute ban is not");
+        let e = err(403, r#"{"status":"1111","wait":"2"}"#);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn backoff_classification() {
+        let transient = [
+            (500, "systemError"),
+            (503, "anything"),
+            (403, "Forbidden.AccessDenied.QpsLimitForApi"),
+            (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"),
+            (403, "Forbidden.AccessDenied.QpmLimitForApi"),
+        ];
+        for (s, c) in transient {
+            let e = err(s, &format!(r#"{{"code":"{c}","message":"m"}}"#));
+            assert!(e.is_transient(), "{s} {c} should be retried");
+        }
+        let final_ = [
+            (400, "invalidRoomCode"),
+            (400, "missingRoomCode"),
+            (400, "paramError"),
+            (400, "InvalidAuthentication"),
+            (403, "noPermission"),
+            (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"),
+            (403, "Forbidden.AccessDenied.IpNotInWhiteList"),
+            (403, "Forbidden.AccessDenied.ApiCountLimitForOrg"),
+            (400, "invalidClientIdOrSecret"),
+        ];
+        for (s, c) in final_ {
+            let e = err(s, &format!(r#"{{"code":"{c}","message":"m"}}"#));
+            assert!(!e.is_transient(), "{s} {c} must not be retried");
+        }
+        for kind in [ErrorKind::Network, ErrorKind::Timeout] {
+            let e = Error::Transport { kind, message: "x".into(), source: None };
+            assert!(e.is_transient());
+        }
+        let e = Error::Transport { kind: ErrorKind::Tls, message: "x".into(), source: None };
+        assert!(!e.is_transient(), "certificate problems do not fix themselves");
+        for kind in [ErrorKind::InvalidRoomCode, ErrorKind::Config, ErrorKind::Cancelled, ErrorKind::PagingLoop] {
+            assert!(!Error::local(kind, "x").is_transient());
+        }
+    }
+
+    #[test]
+    fn display_is_one_line_with_code_status_message_request_id() {
+        let e = err(403, "{\"code\":\"noPermission\",\"message\":\"no\\npermission\",\"requestid\":\"ABC-123\"}");
+        let s = e.to_string();
+        assert_eq!(s, "DingTalk error noPermission (HTTP 403): no permission [request id: ABC-123]");
+        assert!(!s.contains('\n'));
+    }
+
+    #[test]
+    fn redact_scrubs_secrets() {
+        let e = err(400, r#"{"code":"InvalidAuthentication","message":"token tok-SECRET-123 is invalid","requestid":"r"}"#);
+        let e = e.redact(&["tok-SECRET-123"]);
+        assert!(!format!("{e} {e:?}").contains("tok-SECRET-123"));
+        assert!(e.to_string().contains("token *** is invalid"));
+    }
+
+    #[test]
+    fn explain_covers_every_kind_in_both_languages() {
+        for kind in ErrorKind::ALL {
+            let en = kind.explain(Lang::En);
+            let zh = kind.explain(Lang::ZhCn);
+            assert!(en.len() > 20 && zh.len() > 10, "{kind}");
+            assert_ne!(en, zh);
+            // serde name and as_str agree
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.as_str()));
+        }
+        assert!(ErrorKind::Permission.explain(Lang::En).contains("VideoConference.Conference.Read"));
+        assert!(ErrorKind::Permission.explain(Lang::En).contains("admin"));
+    }
+
+    #[test]
+    fn serialises_for_the_ui() {
+        let e = err(403, r#"{"code":"noPermission","message":"m","requestid":"R"}"#);
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "permission");
+        assert_eq!(v["code"], "noPermission");
+        assert_eq!(v["requestId"], "R");
+        assert_eq!(v["httpStatus"], 403);
+    }
+}

@@ -1,0 +1,599 @@
+//! The API's data: [`RoomCode`] (validated before any request), [`Meeting`], [`RoomPage`].
+//!
+//! DingTalk's answers are treated as untrusted and loosely typed: every field may be missing or
+//! null, numbers may arrive as strings (`"1664175001000"`), unknown fields are ignored, and
+//! unknown `status` / `bizType` values are kept as `Unknown(..)` rather than dropped. A field whose
+//! value has a type we cannot read at all (an object where a number belongs) becomes `None`
+//! rather than failing the whole page: one odd field should not hide forty good meetings.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, ErrorKind};
+
+/// Shortest accepted room code, in digits.
+pub const ROOM_CODE_MIN_DIGITS: usize = 6;
+/// Longest accepted room code, in digits.
+pub const ROOM_CODE_MAX_DIGITS: usize = 12;
+
+/// A DingTalk meeting room code: 6 to 12 ASCII digits.
+///
+/// Our decision on the length: DingTalk does not document it; 9- and 11-digit codes have been
+/// seen, so we accept 6..=12 to leave room either side while still catching obvious mistakes
+/// (a phone number with country code, a pasted link) before spending a billed call.
+///
+/// [`RoomCode::parse`] takes what users paste: surrounding and inner spaces (including NBSP,
+/// full-width U+3000 and zero-width spaces) and dashes (`-` and the Unicode dashes an editor
+/// may substitute) are ignored. Anything else is refused with a message saying what is accepted:
+/// letters, `/`, `.`, `?`, `#`, `%`, full-width digits (`４２７`), other scripts' digits.
+/// Only ASCII digits survive, so a room code can never change the request path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoomCode(String);
+
+const ACCEPTED: &str =
+    "a meeting code is 6 to 12 digits (0-9); spaces and dashes are ignored, e.g. \"4272 0033 559\"";
+
+fn is_ignorable_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '\u{2010}'..='\u{2015}' // hyphen, non-breaking hyphen, figure dash, en/em dash, bar
+                | '\u{2212}' // minus sign
+                | '\u{FF0D}' // full-width hyphen-minus
+                | '\u{200B}'..='\u{200D}' // zero-width space / (non-)joiner
+                | '\u{2060}' // word joiner
+                | '\u{FEFF}' // BOM / zero-width no-break space
+        )
+}
+
+impl RoomCode {
+    /// Validate and normalise a room code typed or pasted by a user. See the type's docs.
+    pub fn parse(input: &str) -> Result<RoomCode, Error> {
+        let mut digits = String::with_capacity(input.len().min(16));
+        for c in input.chars() {
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if is_ignorable_separator(c) {
+                continue;
+            } else {
+                let shown = if c.is_control() || c.is_whitespace() {
+                    format!("U+{:04X}", c as u32)
+                } else {
+                    format!("'{c}'")
+                };
+                let hint = if c.is_numeric() {
+                    " (only the digits 0-9 are accepted; switch off full-width input)"
+                } else {
+                    ""
+                };
+                return Err(Error::local(
+                    ErrorKind::InvalidRoomCode,
+                    format!("{shown} is not allowed in a meeting code{hint}: {ACCEPTED}"),
+                ));
+            }
+        }
+        if digits.is_empty() {
+            return Err(Error::local(ErrorKind::MissingRoomCode, format!("no meeting code given: {ACCEPTED}")));
+        }
+        let n = digits.len();
+        if !(ROOM_CODE_MIN_DIGITS..=ROOM_CODE_MAX_DIGITS).contains(&n) {
+            return Err(Error::local(
+                ErrorKind::InvalidRoomCode,
+                format!("the meeting code has {n} digits: {ACCEPTED}"),
+            ));
+        }
+        Ok(RoomCode(digits))
+    }
+
+    /// The digits only, e.g. `"427200331"`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RoomCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for RoomCode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RoomCode::parse(s)
+    }
+}
+
+impl AsRef<str> for RoomCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for RoomCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RoomCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RoomCode::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// A meeting's state. Note DingTalk's numbering: 1 is *ended*, 2 is *live*.
+/// Serialised as the raw integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// 0: initialised, not started yet.
+    NotStarted,
+    /// 1: ended.
+    Ended,
+    /// 2: in progress.
+    Live,
+    /// Any other value, kept so the UI can show "unknown (7)".
+    Unknown(i64),
+}
+
+impl Status {
+    /// From DingTalk's integer.
+    pub fn from_i64(v: i64) -> Status {
+        match v {
+            0 => Status::NotStarted,
+            1 => Status::Ended,
+            2 => Status::Live,
+            other => Status::Unknown(other),
+        }
+    }
+
+    /// Back to DingTalk's integer.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            Status::NotStarted => 0,
+            Status::Ended => 1,
+            Status::Live => 2,
+            Status::Unknown(v) => v,
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.as_i64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match lenient_i64(serde_json::Value::deserialize(d)?) {
+            Some(v) => Ok(Status::from_i64(v)),
+            None => Err(de::Error::custom("status is not an integer")),
+        }
+    }
+}
+
+/// What kind of meeting. Serialised as the raw string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BizType {
+    /// `"0"`: instant video meeting.
+    Instant,
+    /// `"3"`: booked (scheduled) meeting.
+    Booked,
+    /// `"audio_conf"`: audio meeting.
+    Audio,
+    /// Any other value, kept as sent.
+    Unknown(String),
+}
+
+impl BizType {
+    /// From DingTalk's string.
+    pub fn from_wire(s: &str) -> BizType {
+        match s {
+            "0" => BizType::Instant,
+            "3" => BizType::Booked,
+            "audio_conf" => BizType::Audio,
+            other => BizType::Unknown(other.to_owned()),
+        }
+    }
+
+    /// Back to DingTalk's string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BizType::Instant => "0",
+            BizType::Booked => "3",
+            BizType::Audio => "audio_conf",
+            BizType::Unknown(s) => s,
+        }
+    }
+}
+
+impl Serialize for BizType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for BizType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match lenient_string(serde_json::Value::deserialize(d)?) {
+            Some(s) => Ok(BizType::from_wire(&s)),
+            None => Err(de::Error::custom("bizType is not a string")),
+        }
+    }
+}
+
+/// One meeting instance. Every field is optional; unknown fields are ignored. Serialises back
+/// with the API's own (camelCase) names, skipping absent fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Meeting {
+    /// The meeting (conference) id.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub conference_id: Option<String>,
+    /// The title.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The room code as DingTalk reports it (not re-validated).
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub room_code: Option<String>,
+    /// The join link. Untrusted: check it before opening.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub external_link_url: Option<String>,
+    /// Not started / ended / live / unknown.
+    #[serde(deserialize_with = "de_opt_status", skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Start, in milliseconds since the Unix epoch.
+    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// End, in milliseconds since the Unix epoch (only after the meeting ended).
+    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// Duration in milliseconds (only after the meeting ended).
+    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    pub conf_duration: Option<i64>,
+    /// The creator's unionId.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The creator's display name.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub creator_nick: Option<String>,
+    /// The booked meeting's id.
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub schedule_conference_id: Option<String>,
+    /// Instant / booked / audio / unknown.
+    #[serde(deserialize_with = "de_opt_biz_type", skip_serializing_if = "Option::is_none")]
+    pub biz_type: Option<BizType>,
+}
+
+impl Meeting {
+    /// How long the meeting lasted, in ms: `confDuration` when given (and not negative); else
+    /// `endTime - startTime` when positive; else `None`. (The documentation's own example has
+    /// `endTime` before `startTime`, so a computed span is never trusted blindly.)
+    pub fn duration_ms(&self) -> Option<i64> {
+        if let Some(d) = self.conf_duration.filter(|d| *d >= 0) {
+            return Some(d);
+        }
+        match (self.start_time, self.end_time) {
+            (Some(s), Some(e)) => e.checked_sub(s).filter(|d| *d > 0),
+            _ => None,
+        }
+    }
+
+    /// The start as a UTC time, if given and representable.
+    pub fn start(&self) -> Option<DateTime<Utc>> {
+        self.start_time.and_then(DateTime::from_timestamp_millis)
+    }
+
+    /// The end as a UTC time, if given and representable.
+    pub fn end(&self) -> Option<DateTime<Utc>> {
+        self.end_time.and_then(DateTime::from_timestamp_millis)
+    }
+}
+
+/// One page as DingTalk sends it. Same tolerance as [`Meeting`]; serialises with the API's names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RoomPage {
+    /// The cursor for the next page (opaque: pass back exactly).
+    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Whether more pages follow.
+    #[serde(deserialize_with = "de_opt_bool", skip_serializing_if = "Option::is_none")]
+    pub has_more: Option<bool>,
+    /// The total number of meetings for the room, if the server says.
+    #[serde(deserialize_with = "de_opt_u64", skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    /// The meetings on this page (missing or null → empty; null entries skipped).
+    #[serde(deserialize_with = "de_meetings")]
+    pub conference_list: Vec<Meeting>,
+}
+
+// ---- lenient field helpers ----------------------------------------------------------------
+
+/// An integer from a JSON number (integral floats too) or a numeric string; anything else → None.
+pub(crate) fn lenient_i64(v: serde_json::Value) -> Option<i64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64)
+        }),
+        serde_json::Value::String(s) => {
+            let t = s.trim();
+            t.parse::<i64>().ok().or_else(|| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18)
+                    .map(|f| f as i64)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A string from a JSON string or number; anything else → None.
+fn lenient_string(v: serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Deserialize any JSON value, then convert leniently. Using an untyped visitor keeps
+/// strings-as-numbers and nulls cheap without buffering the whole page.
+fn de_any<'de, D: Deserializer<'de>, T>(d: D, f: impl FnOnce(serde_json::Value) -> Option<T>) -> Result<Option<T>, D::Error> {
+    Ok(f(serde_json::Value::deserialize(d)?))
+}
+
+/// `deserialize_with` helper: a string field that tolerates numbers and null.
+pub fn de_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    de_any(d, lenient_string)
+}
+
+/// `deserialize_with` helper: an integer field that tolerates numeric strings and null.
+pub fn de_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    de_any(d, lenient_i64)
+}
+
+fn de_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    de_any(d, |v| lenient_i64(v).and_then(|i| u64::try_from(i).ok()))
+}
+
+fn de_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    de_any(d, |v| match v {
+        serde_json::Value::Bool(b) => Some(b),
+        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        serde_json::Value::Number(n) => n.as_i64().map(|i| i != 0),
+        _ => None,
+    })
+}
+
+fn de_opt_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Status>, D::Error> {
+    de_any(d, |v| lenient_i64(v).map(Status::from_i64))
+}
+
+fn de_opt_biz_type<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BizType>, D::Error> {
+    de_any(d, |v| lenient_string(v).map(|s| BizType::from_wire(&s)))
+}
+
+fn de_meetings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Meeting>, D::Error> {
+    let list: Option<Vec<Option<Meeting>>> = Option::deserialize(d)?;
+    Ok(list.unwrap_or_default().into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn room_code_accepts_what_users_paste() {
+        let ok: &[(&str, &str)] = &[
+            ("427200331", "427200331"),
+            ("4272 0033 559", "42720033559"),
+            ("427-200-331", "427200331"),
+            ("  427200331  ", "427200331"),
+            ("\t427200331\n", "427200331"),
+            ("427\u{00A0}200\u{00A0}331", "427200331"), // NBSP
+            ("\u{3000}427\u{3000}200331\u{3000}", "427200331"), // full-width space
+            ("427\u{2013}200\u{2013}331", "427200331"), // en dash
+            ("\u{FEFF}427200331\u{200B}", "427200331"), // BOM, zero-width space
+            ("123456", "123456"),
+            ("123456789012", "123456789012"),
+            ("838 722 12345", "83872212345"),
+        ];
+        for (input, want) in ok {
+            let rc = RoomCode::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+            assert_eq!(rc.as_str(), *want);
+            assert_eq!(rc.to_string(), *want);
+            assert_eq!(input.parse::<RoomCode>().unwrap(), rc);
+        }
+    }
+
+    #[test]
+    fn room_code_refuses_everything_else() {
+        let bad: &[(&str, ErrorKind)] = &[
+            ("", ErrorKind::MissingRoomCode),
+            ("   ", ErrorKind::MissingRoomCode),
+            ("\u{3000}", ErrorKind::MissingRoomCode),
+            ("- -", ErrorKind::MissingRoomCode),
+            ("42720033a", ErrorKind::InvalidRoomCode),
+            ("../x", ErrorKind::InvalidRoomCode),
+            ("..", ErrorKind::InvalidRoomCode),
+            ("427200331/../../oauth2", ErrorKind::InvalidRoomCode),
+            ("427200331?x=1", ErrorKind::InvalidRoomCode),
+            ("427200331#frag", ErrorKind::InvalidRoomCode),
+            ("4272%2F00331", ErrorKind::InvalidRoomCode),
+            ("427.200.331", ErrorKind::InvalidRoomCode),
+            ("４２７２００３３１", ErrorKind::InvalidRoomCode), // full-width digits
+            ("٤٢٧٢٠٠٣٣١", ErrorKind::InvalidRoomCode), // Arabic-Indic digits
+            ("12345", ErrorKind::InvalidRoomCode), // too short
+            ("1234567890123", ErrorKind::InvalidRoomCode), // too long
+            ("https://meeting.dingtalk.com/app?roomCode=427200331", ErrorKind::InvalidRoomCode),
+            ("427200331\0", ErrorKind::InvalidRoomCode),
+            ("+86 427200331", ErrorKind::InvalidRoomCode),
+        ];
+        for (input, kind) in bad {
+            let e = RoomCode::parse(input).expect_err(input);
+            assert_eq!(e.kind(), *kind, "{input:?}: {e}");
+            let msg = e.to_string();
+            assert!(msg.contains("6 to 12 digits"), "message says what is accepted: {msg}");
+        }
+        let e = RoomCode::parse("４２７２００３３１").unwrap_err();
+        assert!(e.to_string().contains("full-width"), "{e}");
+        let e = RoomCode::parse("12345").unwrap_err();
+        assert!(e.to_string().contains("has 5 digits"), "{e}");
+    }
+
+    #[test]
+    fn room_code_serde_is_a_string() {
+        let rc = RoomCode::parse("427 200 331").unwrap();
+        assert_eq!(serde_json::to_string(&rc).unwrap(), "\"427200331\"");
+        let back: RoomCode = serde_json::from_str("\"427-200-331\"").unwrap();
+        assert_eq!(back, rc);
+        assert!(serde_json::from_str::<RoomCode>("\"../x\"").is_err());
+    }
+
+    const DOC_EXAMPLE: &str = r#"{
+      "nextToken" : "10",
+      "hasMore" : true,
+      "totalCount" : 15,
+      "conferenceList" : [ {
+        "conferenceId" : "6323dxxxxx",
+        "title" : "Title",
+        "roomCode" : "4272xxxxx",
+        "externalLinkUrl" : "https://meeting.dingtalk.io/app?roomCode=42726xxx&token=1_7ac9xxx",
+        "status" : 1,
+        "startTime" : 1664175001000,
+        "endTime" : 1663294270000,
+        "confDuration" : 1000000,
+        "creatorId" : "2iPOLxxxxx",
+        "creatorNick" : "John",
+        "scheduleConferenceId" : "4331d******",
+        "bizType" : "0"
+      } ]
+    }"#;
+
+    #[test]
+    fn doc_example_parses() {
+        let page: RoomPage = serde_json::from_str(DOC_EXAMPLE).unwrap();
+        assert_eq!(page.next_token.as_deref(), Some("10"));
+        assert_eq!(page.has_more, Some(true));
+        assert_eq!(page.total_count, Some(15));
+        assert_eq!(page.conference_list.len(), 1);
+        let m = &page.conference_list[0];
+        assert_eq!(m.conference_id.as_deref(), Some("6323dxxxxx"));
+        assert_eq!(m.status, Some(Status::Ended));
+        assert_eq!(m.biz_type, Some(BizType::Instant));
+        assert_eq!(m.creator_nick.as_deref(), Some("John"));
+        assert_eq!(m.duration_ms(), Some(1_000_000));
+        assert_eq!(m.start().unwrap().to_rfc3339(), "2022-09-26T06:50:01+00:00");
+        assert!(m.end().unwrap() < m.start().unwrap(), "the doc's example really has end before start");
+        // Round trip with the API's own names.
+        let v = serde_json::to_value(&page).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(DOC_EXAMPLE).unwrap();
+        assert_eq!(v, orig);
+    }
+
+    #[test]
+    fn missing_fields_and_empty_objects() {
+        let page: RoomPage = serde_json::from_str("{}").unwrap();
+        assert_eq!(page, RoomPage::default());
+        let page: RoomPage = serde_json::from_str(r#"{"conferenceList":null,"hasMore":null,"nextToken":null}"#).unwrap();
+        assert!(page.conference_list.is_empty() && page.has_more.is_none() && page.next_token.is_none());
+        let page: RoomPage = serde_json::from_str(r#"{"conferenceList":[{}, null, {"title":"x"}]}"#).unwrap();
+        assert_eq!(page.conference_list.len(), 2);
+        assert_eq!(page.conference_list[0], Meeting::default());
+        // Absent fields are not serialised.
+        assert_eq!(serde_json::to_string(&page.conference_list[1]).unwrap(), r#"{"title":"x"}"#);
+        assert_eq!(Meeting::default().duration_ms(), None);
+        assert_eq!(Meeting::default().start(), None);
+    }
+
+    #[test]
+    fn strings_as_numbers_and_numbers_as_strings() {
+        let m: Meeting = serde_json::from_value(json!({
+            "conferenceId": 12345,
+            "status": "2",
+            "startTime": "1664175001000",
+            "endTime": " 1664175061000 ",
+            "confDuration": null,
+            "bizType": 3,
+            "roomCode": 427200331u64,
+        }))
+        .unwrap();
+        assert_eq!(m.conference_id.as_deref(), Some("12345"));
+        assert_eq!(m.status, Some(Status::Live));
+        assert_eq!(m.start_time, Some(1_664_175_001_000));
+        assert_eq!(m.end_time, Some(1_664_175_061_000));
+        assert_eq!(m.conf_duration, None);
+        assert_eq!(m.duration_ms(), Some(60_000), "end - start when no confDuration");
+        assert_eq!(m.biz_type, Some(BizType::Booked));
+        assert_eq!(m.room_code.as_deref(), Some("427200331"));
+        let page: RoomPage =
+            serde_json::from_value(json!({"hasMore": "false", "totalCount": "5000", "nextToken": 100})).unwrap();
+        assert_eq!(page.has_more, Some(false));
+        assert_eq!(page.total_count, Some(5000));
+        assert_eq!(page.next_token.as_deref(), Some("100"));
+        let m: Meeting = serde_json::from_value(json!({"startTime": 1.664175001e12})).unwrap();
+        assert_eq!(m.start_time, Some(1_664_175_001_000));
+    }
+
+    #[test]
+    fn unknown_values_kept_unknown_fields_ignored() {
+        let m: Meeting = serde_json::from_value(json!({
+            "status": 7,
+            "bizType": "webinar",
+            "somethingNew": {"nested": [1, 2]},
+            "title": "t",
+        }))
+        .unwrap();
+        assert_eq!(m.status, Some(Status::Unknown(7)));
+        assert_eq!(m.biz_type, Some(BizType::Unknown("webinar".into())));
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(v, json!({"status": 7, "bizType": "webinar", "title": "t"}));
+        // Status and BizType serialise raw.
+        assert_eq!(serde_json::to_value(Status::Live).unwrap(), json!(2));
+        assert_eq!(serde_json::to_value(Status::NotStarted).unwrap(), json!(0));
+        assert_eq!(serde_json::to_value(BizType::Audio).unwrap(), json!("audio_conf"));
+        assert_eq!(serde_json::from_value::<BizType>(json!(0)).unwrap(), BizType::Instant);
+        assert_eq!(serde_json::from_value::<Status>(json!("1")).unwrap(), Status::Ended);
+    }
+
+    #[test]
+    fn odd_types_become_none_not_errors() {
+        let m: Meeting = serde_json::from_value(json!({
+            "title": {"zh": "会议"},
+            "startTime": "yesterday",
+            "status": [1],
+            "endTime": true,
+            "creatorNick": "张三",
+        }))
+        .unwrap();
+        assert_eq!(m.title, None);
+        assert_eq!(m.start_time, None);
+        assert_eq!(m.status, None);
+        assert_eq!(m.end_time, None);
+        assert_eq!(m.creator_nick.as_deref(), Some("张三"));
+    }
+
+    #[test]
+    fn duration_rules() {
+        let m = |s, e, d| Meeting { start_time: s, end_time: e, conf_duration: d, ..Default::default() };
+        assert_eq!(m(Some(1000), Some(500), Some(42)).duration_ms(), Some(42));
+        assert_eq!(m(Some(1000), Some(500), None).duration_ms(), None, "negative span is not shown");
+        assert_eq!(m(Some(1000), Some(1000), None).duration_ms(), None);
+        assert_eq!(m(Some(1000), Some(4000), Some(-5)).duration_ms(), Some(3000));
+        assert_eq!(m(Some(1000), None, None).duration_ms(), None, "live meeting: no duration yet");
+        assert_eq!(m(Some(i64::MIN), Some(i64::MAX), None).duration_ms(), None, "no overflow");
+    }
+}

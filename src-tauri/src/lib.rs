@@ -1,0 +1,125 @@
+//! MeetDesk: look up DingTalk video meetings by room code.
+//!
+//! This file only assembles the app (plugins, state, commands); the parts live in their own
+//! modules and are tested without a window. DingTalk itself is the `dingtalk` crate, the demo
+//! and test server the `dingtalk-sim` crate.
+
+pub mod commands;
+pub mod connection;
+pub mod error;
+pub mod links;
+pub mod secrets;
+pub mod session;
+pub mod settings;
+mod state;
+mod store;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use tauri::{Manager, Runtime};
+use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
+
+pub use state::AppState;
+
+static STARTED_AT: OnceLock<Instant> = OnceLock::new();
+
+/// When this process started (close enough: the first thing `run` does), for the start-up figure
+/// logged when the page reports ready.
+pub fn started_at() -> Instant {
+    *STARTED_AT.get_or_init(Instant::now)
+}
+
+fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
+    let file = match &env.data_dir {
+        Some(dir) => TargetKind::Folder { path: dir.join("logs"), file_name: Some("meetdesk".into()) },
+        None => TargetKind::LogDir { file_name: Some("meetdesk".into()) },
+    };
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(file))
+        .target(Target::new(TargetKind::Stderr))
+        .level(log::LevelFilter::Info)
+        // Dependencies are chatty at info; their warnings still come through.
+        .level_for("tao", log::LevelFilter::Warn)
+        .level_for("reqwest", log::LevelFilter::Warn)
+        .level_for("hyper_util", log::LevelFilter::Warn)
+        .rotation_strategy(RotationStrategy::KeepSome(5))
+        .max_file_size(2 * 1024 * 1024)
+        .build()
+}
+
+fn window_state_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
+    let mut b = tauri_plugin_window_state::Builder::new();
+    if let Some(dir) = &env.data_dir {
+        // The plugin joins this onto the config dir; an absolute path replaces it, which keeps
+        // tests out of the user's real window state.
+        b = b.with_filename(dir.join("window-state.json").display().to_string());
+    }
+    b.build()
+}
+
+/// The app without its context, shared by `run()` and the mock-runtime tests.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, env: settings::EnvOverrides) -> tauri::Builder<R> {
+    builder
+        // First, so a second launch hands over to the running app before doing anything else.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(log_plugin(&env))
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(window_state_plugin(&env))
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let (data_dir, log_dir) = commands::data_dirs(&handle, env.data_dir.as_ref());
+            let vault = secrets::Vault::open();
+            let loaded = store::load(&handle, &data_dir);
+            if let Some(problem) = &loaded.problem {
+                log::warn!("settings: {problem}");
+            }
+            vault.load_from_file_copy(&loaded.secrets);
+            let state = AppState::new(env.clone(), data_dir, log_dir, vault);
+            *state.settings.lock().unwrap() = loaded.settings;
+            *state.settings_problem.lock().unwrap() = loaded.problem;
+            log::info!(
+                "MeetDesk {} started; data in {}; configured: {}",
+                env!("CARGO_PKG_VERSION"),
+                state.data_dir.display(),
+                state.is_configured()
+            );
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_ready,
+            commands::get_status,
+            commands::start_demo,
+            commands::stop_demo,
+            commands::query_room,
+            commands::next_page,
+            commands::load_all,
+            commands::cancel_load,
+            commands::loaded_meetings,
+            commands::open_meeting,
+            commands::get_settings,
+            commands::save_settings,
+            commands::test_connection,
+            commands::remove_recent,
+            commands::clear_recent,
+            commands::reveal_path,
+            commands::open_log_folder,
+        ])
+}
+
+pub fn run() {
+    started_at();
+    builder(tauri::Builder::default(), settings::EnvOverrides::from_env())
+        .run(tauri::generate_context!())
+        .expect("error while running MeetDesk");
+}

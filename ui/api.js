@@ -1,0 +1,97 @@
+// The only module that touches window.__TAURI__: one wrapper per Rust command.
+// Every wrapper returns a promise; a rejection is always a normalised error object
+//   { kind, message, code, requestId, httpStatus, field? }
+// with kind one of KNOWN_KINDS or 'unknown'.
+
+export const KNOWN_KINDS = [
+  'invalidRoomCode', 'missingRoomCode', 'auth', 'permission', 'rateLimited', 'quota',
+  'ipNotAllowed', 'server', 'network', 'timeout', 'badResponse', 'pagingLoop', 'stale',
+  'cancelled', 'notConfigured', 'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain',
+];
+const KINDS = new Set(KNOWN_KINDS);
+
+function str(v) {
+  return v === undefined || v === null || v === '' ? null : String(v);
+}
+
+/** Turns whatever a command rejected with into { kind, message, code, requestId, httpStatus, field? }. */
+export function normaliseError(e) {
+  if (e && typeof e === 'object' && !(e instanceof Error)) {
+    const kind = KINDS.has(e.kind) ? e.kind : 'unknown';
+    const out = {
+      kind,
+      message: str(e.message) ?? '',
+      code: str(e.code),
+      requestId: str(e.requestId ?? e.requestid),
+      httpStatus: typeof e.httpStatus === 'number' ? e.httpStatus : (str(e.httpStatus) ? Number(e.httpStatus) || null : null),
+    };
+    if (e.field !== undefined && e.field !== null) out.field = String(e.field);
+    return out;
+  }
+  const message = e instanceof Error ? e.message : str(e) ?? '';
+  return { kind: 'unknown', message, code: null, requestId: null, httpStatus: null };
+}
+
+function core() {
+  const c = globalThis.window && globalThis.window.__TAURI__ && globalThis.window.__TAURI__.core;
+  if (!c || typeof c.invoke !== 'function') {
+    throw normaliseError(new Error('The Tauri API is not available (window.__TAURI__.core).'));
+  }
+  return c;
+}
+
+async function call(cmd, args) {
+  let c;
+  try {
+    c = core();
+  } catch (e) {
+    throw normaliseError(e);
+  }
+  try {
+    return args === undefined ? await c.invoke(cmd) : await c.invoke(cmd, args);
+  } catch (e) {
+    throw normaliseError(e);
+  }
+}
+
+/** A Tauri Channel delivering progress messages { loaded, totalCount } to onProgress. */
+function progressChannel(onProgress) {
+  const ch = new (core().Channel)();
+  ch.onmessage = (msg) => {
+    try { if (onProgress) onProgress(msg); } catch (err) { console.error(err); }
+  };
+  return ch;
+}
+
+export const getStatus = () => call('get_status');
+export const startDemo = () => call('start_demo');
+export const stopDemo = () => call('stop_demo');
+
+export const queryRoom = (roomCode) => call('query_room', { roomCode });
+export const nextPage = (queryId) => call('next_page', { queryId });
+export const loadAll = async (queryId, onProgress) => {
+  let onProgressChannel;
+  try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
+  return call('load_all', { queryId, onProgress: onProgressChannel });
+};
+export const cancelLoad = (queryId) => call('cancel_load', { queryId });
+export const loadedMeetings = (queryId) => call('loaded_meetings', { queryId });
+
+export const openMeeting = (queryId, conferenceId) => call('open_meeting', { queryId, conferenceId });
+
+export const getSettings = () => call('get_settings');
+export const saveSettings = (settings, secrets) => call('save_settings', { settings, secrets });
+export const testConnection = (settings, secrets) => call('test_connection', { settings, secrets });
+export const removeRecent = (roomCode) => call('remove_recent', { roomCode });
+export const clearRecent = () => call('clear_recent');
+
+export const exportCsv = async (queryId, scope, onProgress) => {
+  let onProgressChannel;
+  try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
+  return call('export_csv', { queryId, scope, onProgress: onProgressChannel });
+};
+export const revealPath = (path) => call('reveal_path', { path });
+export const openLogFolder = () => call('open_log_folder');
+
+/** Tells Rust the first render is done, so it can show the window (no white flash). */
+export const appReady = () => call('app_ready');

@@ -1,0 +1,53 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { KNOWN_KINDS, normaliseError } from './api.js';
+import { describeError } from './errors.js';
+import { DICTIONARIES, setLanguage } from './i18n.js';
+
+test('every error kind has a title and a next step in both languages', () => {
+  for (const lang of ['en', 'zh-CN']) {
+    for (const kind of [...KNOWN_KINDS, 'unknown']) {
+      assert.ok(DICTIONARIES[lang][`error.${kind}.title`], `${lang} error.${kind}.title`);
+      assert.ok(DICTIONARIES[lang][`error.${kind}.next`], `${lang} error.${kind}.next`);
+    }
+  }
+});
+
+test('the contract kinds are exactly the known kinds', () => {
+  assert.deepEqual([...KNOWN_KINDS].sort(), ['invalidRoomCode', 'missingRoomCode', 'auth', 'permission', 'rateLimited', 'quota',
+    'ipNotAllowed', 'server', 'network', 'timeout', 'badResponse', 'pagingLoop', 'stale', 'cancelled', 'notConfigured',
+    'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain'].sort());
+});
+
+test('describeError gives plain words, next step, copyable details', () => {
+  setLanguage('en', ['en-US']);
+  const d = describeError({ kind: 'permission', message: 'HTTP 403 Forbidden.AccessDenied.AccessTokenPermissionDenied', code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', requestId: 'ABC-123', httpStatus: 403 });
+  assert.match(d.next, /VideoConference\.Conference\.Read/);
+  assert.deepEqual(d.details, ['DingTalk code: Forbidden.AccessDenied.AccessTokenPermissionDenied', 'Request ID: ABC-123', 'HTTP status: 403']);
+  assert.match(d.copyText, /requestId: ABC-123/);
+  assert.equal(d.retry, true);
+  assert.match(describeError({ kind: 'quota' }).title, /quota/);
+  assert.match(describeError({ kind: 'ipNotAllowed' }).next, /allow-list/);
+  assert.match(describeError({ kind: 'auth' }).next, /Settings/);
+  assert.equal(describeError({ kind: 'auth' }).settings, true);
+  assert.equal(describeError({ kind: 'unsafeLink' }).retry, false);
+  assert.equal(describeError({ kind: 'whatever' }).kind, 'unknown');
+  assert.equal(describeError(undefined).kind, 'unknown');
+  setLanguage('zh-CN', []);
+  assert.equal(describeError({ kind: 'server' }).title, '钉钉服务出现问题。');
+  setLanguage('en', []);
+});
+
+test('normaliseError copes with anything a command rejects with', () => {
+  assert.deepEqual(normaliseError({ kind: 'network', message: 'offline', code: null, requestId: undefined, httpStatus: null }),
+    { kind: 'network', message: 'offline', code: null, requestId: null, httpStatus: null });
+  assert.deepEqual(normaliseError('command query_room not found'),
+    { kind: 'unknown', message: 'command query_room not found', code: null, requestId: null, httpStatus: null });
+  assert.equal(normaliseError(new Error('boom')).message, 'boom');
+  assert.equal(normaliseError({ kind: 'nope' }).kind, 'unknown');
+  assert.equal(normaliseError({ kind: 'invalidSetting', field: 'pageSize', message: 'x' }).field, 'pageSize');
+  assert.equal(normaliseError({ kind: 'server', requestid: 'r9', httpStatus: '500' }).requestId, 'r9');
+  assert.equal(normaliseError({ kind: 'server', httpStatus: '500' }).httpStatus, 500);
+  assert.equal(normaliseError(null).kind, 'unknown');
+  assert.equal(normaliseError(undefined).kind, 'unknown');
+});

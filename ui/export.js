@@ -1,0 +1,151 @@
+// The "Export CSV…" flow in <dialog id="export-dialog">: choose the scope (loaded
+// meetings / all pages), export_csv with a progress bar and Cancel (cancel_load), then a
+// toast "Exported 1,234 meetings to /path" with "Show in folder" (reveal_path).
+
+import { clear, h } from './dom.js';
+import { describeError } from './errors.js';
+import { t } from './i18n.js';
+import { toast, announce } from './toast.js';
+
+/**
+ * @param {HTMLDialogElement} dialog
+ * @param {{ api, getQuery(): object, onAllLoaded(): void, returnFocus(): HTMLElement }} deps
+ */
+export function createExport(dialog, deps) {
+  const { api } = deps;
+  let running = null; // { queryId, cancelling }
+  let els = {};
+
+  dialog.addEventListener('cancel', (e) => {
+    if (running) { e.preventDefault(); cancel(); }
+  });
+  dialog.addEventListener('close', () => {
+    clear(dialog);
+    els = {};
+    const back = deps.returnFocus();
+    if (back && back.isConnected && !document.querySelector('#toast button:focus')) back.focus();
+  });
+
+  function build(q) {
+    clear(dialog);
+    dialog.setAttribute('aria-labelledby', 'export-title');
+    const count = q.meetings.length;
+    const canAll = q.hasMore;
+    const loaded = h('input', { type: 'radio', name: 'export-scope', id: 'export-scope-loaded', value: 'loaded', checked: true });
+    const all = h('input', { type: 'radio', name: 'export-scope', id: 'export-scope-all', value: 'all', disabled: !canAll });
+    const progress = h('progress', { id: 'export-progress', max: '1' });
+    const progressText = h('p', { class: 'progress-text', id: 'export-progress-text' });
+    const progressBox = h('div', { class: 'progress-box', hidden: true }, progress, progressText);
+    progress.setAttribute('aria-labelledby', 'export-progress-text');
+    const error = h('div', { class: 'form-status', role: 'status', id: 'export-error', hidden: true });
+    const startBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'export-start', on: { click: start } }, t('export.start'));
+    const cancelBtn = h('button', { type: 'button', class: 'btn', id: 'export-cancel', on: { click: () => (running ? cancel() : dialog.close()) } }, t('export.close'));
+    dialog.appendChild(h('div', { class: 'dialog-body' },
+      h('h2', { id: 'export-title', class: 'dialog-title' }, t('export.title')),
+      h('fieldset', { class: 'group' }, h('legend', {}, t('export.scope')),
+        h('div', { class: 'radio' }, loaded, h('label', { for: 'export-scope-loaded' }, t('export.scopeLoaded', { count }))),
+        h('div', { class: 'radio' }, all, h('label', { for: 'export-scope-all' },
+          typeof q.totalCount === 'number' ? t('export.scopeAllOf', { total: q.totalCount }) : t('export.scopeAll')))),
+      canAll ? h('p', { class: 'field-hint' }, t('export.note')) : null,
+      progressBox,
+      error));
+    dialog.appendChild(h('div', { class: 'dialog-actions' }, cancelBtn, startBtn));
+    els = { loaded, all, progress, progressText, progressBox, error, startBtn, cancelBtn };
+  }
+
+  function setProgress(msg) {
+    if (!els.progress) return;
+    const loaded = typeof msg?.loaded === 'number' ? msg.loaded : 0;
+    const total = typeof msg?.totalCount === 'number' && msg.totalCount > 0 ? msg.totalCount : null;
+    els.progressBox.hidden = false;
+    if (total) {
+      els.progress.max = total;
+      els.progress.value = Math.min(loaded, total);
+      els.progressText.textContent = t('export.progressOf', { loaded, total });
+    } else {
+      els.progress.removeAttribute('value');
+      els.progressText.textContent = t('export.progress', { loaded });
+    }
+  }
+
+  function setRunning(on) {
+    for (const r of [els.loaded, els.all]) if (r) r.disabled = on || (r === els.all && !deps.getQuery().hasMore);
+    if (els.startBtn) els.startBtn.disabled = on;
+    if (els.cancelBtn) els.cancelBtn.textContent = t(on ? 'export.cancel' : 'export.close');
+  }
+
+  async function start() {
+    const q = deps.getQuery();
+    if (q.queryId === null || running) return;
+    const scope = els.all && els.all.checked ? 'all' : 'loaded';
+    running = { queryId: q.queryId, cancelling: false };
+    els.error.hidden = true;
+    clear(els.error);
+    els.progressBox.hidden = false;
+    els.progress.removeAttribute('value');
+    els.progressText.textContent = t('export.writing');
+    setRunning(true);
+    els.cancelBtn.focus();
+    let result;
+    try {
+      result = await api.exportCsv(q.queryId, scope, setProgress);
+    } catch (err) {
+      const wasRunning = running;
+      running = null;
+      if (scope === 'all') deps.onAllLoaded();
+      if (err.kind === 'cancelled' || wasRunning?.cancelling) {
+        if (dialog.open) dialog.close();
+        announce(t('export.cancelled'));
+        toast(t('export.cancelled'));
+        return;
+      }
+      if (!dialog.open) return;
+      setRunning(false);
+      els.progressBox.hidden = true;
+      const d = describeError(err);
+      clear(els.error);
+      els.error.dataset.kind = 'error';
+      els.error.append(h('span', { class: 'status-icon', 'aria-hidden': 'true' }), `${t('export.failed')} ${d.title} ${d.next} ${d.details.join(' ')}`.trim());
+      els.error.hidden = false;
+      els.startBtn.focus();
+      return;
+    }
+    running = null;
+    if (scope === 'all') deps.onAllLoaded();
+    if (dialog.open) dialog.close();
+    if (!result) { // the person closed the save dialog
+      announce(t('export.cancelled'));
+      return;
+    }
+    const count = typeof result.count === 'number' ? result.count : 0;
+    const path = String(result.path ?? '');
+    toast(t('toast.exported', { count, path }), {
+      kind: 'success',
+      action: {
+        id: 'reveal-btn',
+        label: t('toast.showInFolder'),
+        run: () => api.revealPath(path).catch((err) => toast(`${describeError(err).title} ${describeError(err).next}`, { kind: 'error' })),
+      },
+      focusAction: true,
+      returnFocus: deps.returnFocus(),
+    });
+  }
+
+  async function cancel() {
+    if (!running || running.cancelling) return;
+    running.cancelling = true;
+    if (els.cancelBtn) { els.cancelBtn.disabled = true; els.cancelBtn.textContent = t('summary.cancelling'); }
+    try { await api.cancelLoad(running.queryId); } catch { /* the export ends by itself */ }
+  }
+
+  return {
+    open() {
+      const q = deps.getQuery();
+      if (q.queryId === null || dialog.open) return;
+      build(q);
+      dialog.showModal();
+      els.startBtn.focus();
+    },
+    isRunning() { return !!running; },
+  };
+}

@@ -1,0 +1,157 @@
+// Pure formatting helpers: dates, durations, relative times, status and meeting-type keys,
+// day grouping keys. No DOM, no i18n import: word-producing functions return i18n keys
+// (with params) and the caller translates them; Intl-based ones take a locale.
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** A finite number from a number or a numeric string; otherwise null. */
+export function toNumber(x) {
+  if (typeof x === 'number') return Number.isFinite(x) ? x : null;
+  if (typeof x === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(x)) return Number(x);
+  return null;
+}
+
+/** A usable epoch-millisecond timestamp (positive, within a sane range) or null. */
+export function toTime(x) {
+  const n = toNumber(x);
+  if (n === null || n <= 0 || n > 8.64e15) return null;
+  return n;
+}
+
+/** Status word key: 0 → notStarted, 1 → ended, 2 → live, anything else → unknown. */
+export function statusKey(status) {
+  const n = toNumber(status);
+  if (n === 0) return 'notStarted';
+  if (n === 1) return 'ended';
+  if (n === 2) return 'live';
+  return 'unknown';
+}
+
+/** Meeting type key: "0" instant, "3" booked, "audio_conf" audio, anything else unknown. */
+export function bizTypeKey(bizType) {
+  if (bizType === null || bizType === undefined) return 'unknown';
+  const s = String(bizType).trim();
+  if (s === '0') return 'instant';
+  if (s === '3') return 'booked';
+  if (s.toLowerCase() === 'audio_conf') return 'audio';
+  return 'unknown';
+}
+
+/** Local-time day key "YYYY-MM-DD" for an epoch-ms timestamp. */
+export function dayKey(ms) {
+  const d = new Date(ms);
+  const y = d.getFullYear();
+  const m = String(d.getMonth() + 1).padStart(2, '0');
+  const day = String(d.getDate()).padStart(2, '0');
+  return `${y}-${m}-${day}`;
+}
+
+/** Local midnight at the start of the day of ms. */
+export function startOfDay(ms) {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Local midnight starting the day after ms (DST-safe). */
+export function startOfNextDay(ms) {
+  const d = new Date(ms);
+  d.setHours(24, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Adds whole calendar days in local time (DST-safe). */
+function addDays(ms, n) {
+  const d = new Date(ms);
+  d.setDate(d.getDate() + n);
+  return d.getTime();
+}
+
+/** How a day is named relative to now: 'today' | 'yesterday' | 'tomorrow' | 'date'. */
+export function dayKind(ms, now) {
+  const k = dayKey(ms);
+  if (k === dayKey(now)) return 'today';
+  if (k === dayKey(addDays(now, -1))) return 'yesterday';
+  if (k === dayKey(addDays(now, 1))) return 'tomorrow';
+  return 'date';
+}
+
+const dtfCache = new Map();
+function dtf(locale, opts) {
+  const key = locale + JSON.stringify(opts);
+  let f = dtfCache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, opts);
+    dtfCache.set(key, f);
+  }
+  return f;
+}
+
+/** "Mon, 23 Nov 2026" (en-GB), "Mon, Nov 23, 2026" (en-US), "2026年11月23日周一" (zh-CN). */
+export function formatDayLabel(ms, locale) {
+  return dtf(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(ms);
+}
+
+/** Local clock time: "14:05" or "2:05 PM" depending on the locale. */
+export function formatTime(ms, locale) {
+  return dtf(locale, { hour: 'numeric', minute: '2-digit' }).format(ms);
+}
+
+/** Short date and time, for a time on another day than its row's day. */
+export function formatDateTime(ms, locale) {
+  return dtf(locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(ms);
+}
+
+/** Full date and time, e.g. for "last used" in the recent list and for accessible labels. */
+export function formatFullDateTime(ms, locale) {
+  return dtf(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** Grouped number: 5000 → "5,000". */
+export function formatNumber(n, locale) {
+  return new Intl.NumberFormat(locale).format(n);
+}
+
+/**
+ * A meeting's duration in ms, never negative:
+ * confDuration when given (≥ 0); else endTime − startTime when positive; else null.
+ */
+export function meetingDurationMs(m) {
+  const conf = toNumber(m?.confDuration);
+  if (conf !== null && conf >= 0) return conf;
+  const s = toTime(m?.startTime);
+  const e = toTime(m?.endTime);
+  if (s !== null && e !== null && e - s > 0) return e - s;
+  return null;
+}
+
+/**
+ * Duration as an i18n key + params. null → 'duration.none' ("—").
+ * Under a minute → 'duration.lessThanMinute'; under an hour → 'duration.minutes' {m};
+ * otherwise 'duration.hoursMinutes' {h, m} or 'duration.hours' {h}.
+ */
+export function durationKey(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return { key: 'duration.none', params: {} };
+  const totalMin = Math.floor(ms / MINUTE);
+  if (totalMin < 1) return { key: 'duration.lessThanMinute', params: {} };
+  if (totalMin < 60) return { key: 'duration.minutes', params: { m: totalMin } };
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return m === 0 ? { key: 'duration.hours', params: { h } } : { key: 'duration.hoursMinutes', params: { h, m } };
+}
+
+/** "live for 12 min": i18n key + params for a live meeting, from its start until now. */
+export function liveForKey(startTime, now) {
+  const s = toTime(startTime);
+  if (s === null) return { key: 'time.liveNoStart', params: {} };
+  const ms = Math.max(0, now - s);
+  const d = durationKey(ms);
+  return { key: 'time.liveFor', params: {}, duration: d };
+}
+
+/** Milliseconds until the next local midnight after now (for the day roll-over timer). */
+export function msUntilNextMidnight(now) {
+  return Math.max(1, startOfNextDay(now) - now);
+}

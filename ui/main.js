@@ -1,0 +1,463 @@
+// Wires the page: status and settings, first run / demo, search, summary row,
+// timeline, errors, settings, export, shortcuts, timers, perf marks, app readiness.
+
+import * as api from './api.js';
+import { confirmDialog } from './dialogs.js';
+import { applyI18n, copyText, isEditable } from './dom.js';
+import { errorSentence, renderErrorPanel, describeError } from './errors.js';
+import { createExport } from './export.js';
+import { dayKey, msUntilNextMidnight, statusKey } from './format.js';
+import { getLanguage, setLanguage, t } from './i18n.js';
+import { QueryController } from './query-state.js';
+import { groupRoomCode } from './roomcode.js';
+import { createSearch } from './search.js';
+import { createSettings } from './settings.js';
+import { withDefaults } from './settings-model.js';
+import { setTheme } from './theme.js';
+import { createTimeline, meetingTitle } from './timeline.js';
+import { announce, hideToast, initToast, toast } from './toast.js';
+
+const $ = (id) => document.getElementById(id);
+const TICK_MS = 30_000;
+
+const els = {
+  firstRun: $('first-run'),
+  workspace: $('workspace'),
+  demoBtn: $('demo-btn'),
+  firstRunSettings: $('first-run-settings'),
+  demoMarker: $('demo-marker'),
+  settingsBtn: $('settings-btn'),
+  roomInput: $('room-input'),
+  searchBtn: $('search-btn'),
+  countLabel: $('count-label'),
+  roomLabel: $('room-label'),
+  loadMore: $('load-more'),
+  loadAll: $('load-all'),
+  cancelLoad: $('cancel-load'),
+  exportBtn: $('export-btn'),
+  progressBox: $('load-progress'),
+  progress: $('load-all-progress'),
+  progressText: $('load-progress-text'),
+  errorPanel: $('error-panel'),
+  searching: $('searching'),
+  searchingText: $('searching-text'),
+  empty: $('empty-state'),
+  timeline: $('timeline'),
+  settingsDialog: $('settings-dialog'),
+  confirmDialog: $('confirm-dialog'),
+  exportDialog: $('export-dialog'),
+};
+
+let status = { configured: false, demo: false, keychainAvailable: true, version: '', dataDir: '' };
+let settings = withDefaults(null);
+
+// ---- language & theme -----------------------------------------------------------------
+
+function applyLanguage() {
+  const lang = setLanguage(settings.language);
+  document.documentElement.lang = lang;
+  document.title = t('app.name');
+  applyI18n(document);
+}
+
+function relabelAll() {
+  applyLanguage();
+  search.relabel();
+  timeline.refresh();
+  renderAll();
+}
+
+// ---- query ---------------------------------------------------------------------------
+
+const controller = new QueryController(api, onQueryChange, () => performance.now());
+
+const timeline = createTimeline(els.timeline, {
+  onJoin: join,
+  onCopyLink: async (m) => {
+    const link = String(m.externalLinkUrl ?? '').trim();
+    if (!link) { toast(t('row.noLink'), { kind: 'error' }); return; }
+    const ok = await copyText(link);
+    toast(ok ? t('toast.linkCopied') : t('toast.copyFailed'), { kind: ok ? 'success' : 'error' });
+  },
+  onCopyCode: async (m) => {
+    const code = String(m.roomCode ?? '').replace(/[\s-]/g, '') || controller.state.roomCode;
+    const ok = await copyText(code);
+    toast(ok ? t('toast.codeCopied', { code }) : t('toast.copyFailed'), { kind: ok ? 'success' : 'error' });
+  },
+  onNearEnd: () => controller.loadMore(),
+});
+
+const search = createSearch({
+  input: els.roomInput,
+  button: els.searchBtn,
+  toggle: $('recent-toggle'),
+  popup: $('recent-popup'),
+  list: $('recent-list'),
+  clearBtn: $('recent-clear'),
+  error: $('room-error'),
+}, {
+  onSearch: (code) => controller.search(code),
+  onRemove: async (code) => {
+    try {
+      settings = withDefaults(await api.removeRecent(code));
+      search.setRecents(settings.recentRooms);
+      announce(t('search.recentRemoved', { code }));
+    } catch (err) { toast(errorSentence(err), { kind: 'error' }); }
+  },
+  onClear: async () => {
+    try {
+      settings = withDefaults(await api.clearRecent());
+      search.setRecents(settings.recentRooms);
+      announce(t('search.recentCleared'));
+    } catch (err) { toast(errorSentence(err), { kind: 'error' }); }
+  },
+});
+
+function onQueryChange(state, event) {
+  switch (event.type) {
+    case 'search-start':
+      timeline.setMeetings([], { reset: true, roomCode: state.roomCode });
+      announce(t('search.searching', { code: groupRoomCode(state.roomCode) }));
+      break;
+    case 'reset':
+      timeline.setMeetings([], { reset: true, roomCode: '' });
+      break;
+    case 'page': {
+      const reset = event.op === 'search';
+      timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode });
+      measureRender(event.receivedAt);
+      if (!event.silent) announceCount(state);
+      if (reset) refreshRecents();
+      break;
+    }
+    case 'error':
+      announce(describeError(state.error.error).title);
+      break;
+    case 'cancelled':
+      announce(t('announce.cancelled', { count: state.meetings.length }));
+      break;
+    default:
+  }
+  renderQuery(state);
+}
+
+function announceCount(state) {
+  const n = state.meetings.length;
+  if (n === 0) { announce(t('announce.noMeetings', { code: groupRoomCode(state.roomCode) })); return; }
+  announce(showTotal(state) ? t('announce.loadedOf', { count: n, total: state.totalCount }) : t('announce.loaded', { count: n }));
+}
+
+function showTotal(state) {
+  return typeof state.totalCount === 'number' && (state.hasMore || state.totalCount !== state.meetings.length);
+}
+
+function measureRender(receivedAt) {
+  requestAnimationFrame(() => {
+    performance.mark('meetdesk:rendered');
+    const st = timeline.stats();
+    window.__meetdeskPerf = {
+      lastRenderMs: typeof receivedAt === 'number' ? performance.now() - receivedAt : null,
+      rows: st.rows,
+      meetings: st.meetings,
+      domRows: st.domRows,
+    };
+  });
+}
+
+async function refreshRecents() {
+  try {
+    settings = withDefaults(await api.getSettings());
+    search.setRecents(settings.recentRooms);
+  } catch { /* the list stays as it was */ }
+}
+
+// ---- rendering of the summary row, error panel, empty state ----------------------------
+
+/** Disables a button; a focused one gets aria-disabled instead so focus is not lost. */
+function setDisabled(btn, off) {
+  if (off && document.activeElement === btn) {
+    btn.setAttribute('aria-disabled', 'true');
+    return;
+  }
+  btn.removeAttribute('aria-disabled');
+  btn.disabled = off;
+}
+function isDisabled(btn) {
+  return btn.disabled || btn.getAttribute('aria-disabled') === 'true';
+}
+
+/** Hides an element; if it holds focus, focus moves to the next sensible place first. */
+function setHidden(el, hide) {
+  if (hide && !el.hidden && el.contains(document.activeElement)) {
+    el.hidden = true;
+    if (!timeline.focus()) {
+      if (!els.exportBtn.hidden && !els.exportBtn.disabled) els.exportBtn.focus(); else els.roomInput.focus();
+    }
+    return;
+  }
+  el.hidden = hide;
+}
+
+function renderQuery(state) {
+  const hasQuery = state.queryId !== null;
+  const n = state.meetings.length;
+
+  // Count and room.
+  if (state.busy === 'search') {
+    els.countLabel.textContent = '';
+    els.roomLabel.textContent = t('summary.room', { code: groupRoomCode(state.roomCode) });
+  } else if (hasQuery) {
+    els.countLabel.textContent = showTotal(state)
+      ? t('summary.countOf', { count: n, total: state.totalCount })
+      : t('summary.count', { count: n });
+    els.roomLabel.textContent = t('summary.room', { code: groupRoomCode(state.roomCode) });
+  } else {
+    els.countLabel.textContent = '';
+    els.roomLabel.textContent = '';
+  }
+
+  // Buttons.
+  const more = hasQuery && state.hasMore;
+  setHidden(els.loadMore, !more || state.busy === 'all');
+  setHidden(els.loadAll, !more || state.busy === 'all');
+  setHidden(els.cancelLoad, state.busy !== 'all');
+  setDisabled(els.loadMore, !!state.busy);
+  setDisabled(els.loadAll, !!state.busy);
+  els.loadMore.textContent = state.busy === 'more' ? t('summary.loadingMore') : t('summary.loadMore');
+  els.loadMore.setAttribute('aria-busy', state.busy === 'more' ? 'true' : 'false');
+  setDisabled(els.cancelLoad, state.cancelling);
+  els.cancelLoad.textContent = state.cancelling ? t('summary.cancelling') : t('summary.cancel');
+  setDisabled(els.exportBtn, !hasQuery || n === 0 || !!state.busy);
+
+  // Load-all progress.
+  if (state.busy === 'all' && state.progress) {
+    const { loaded, totalCount } = state.progress;
+    els.progressBox.hidden = false;
+    if (typeof totalCount === 'number' && totalCount > 0) {
+      els.progress.max = totalCount;
+      els.progress.value = Math.min(loaded, totalCount);
+      els.progressText.textContent = t('summary.loadingAllOf', { loaded, total: totalCount });
+    } else {
+      els.progress.removeAttribute('value');
+      els.progressText.textContent = t('summary.loadingAll', { loaded });
+    }
+  } else {
+    els.progressBox.hidden = true;
+  }
+
+  // Searching indicator, empty state.
+  els.searching.hidden = state.busy !== 'search';
+  els.searchingText.textContent = state.busy === 'search' ? t('search.searching', { code: groupRoomCode(state.roomCode) }) : '';
+  timeline.setBusy(!!state.busy);
+  renderEmpty(state);
+
+  // Errors.
+  const err = state.error;
+  renderErrorPanel(els.errorPanel, err ? err.error : null, {
+    kept: !!err && err.op !== 'search' && n > 0,
+    onRetry: () => controller.retry(),
+    onSettings: () => openSettings(),
+    onCopy: async (text) => {
+      const ok = await copyText(text);
+      toast(ok ? t('toast.detailsCopied') : t('toast.copyFailed'), { kind: ok ? 'success' : 'error' });
+    },
+    onDismiss: () => { controller.dismissError(); els.roomInput.focus(); },
+  });
+}
+
+function renderEmpty(state) {
+  const e = els.empty;
+  while (e.firstChild) e.removeChild(e.firstChild);
+  let lines = null;
+  if (state.busy === 'search' || state.error?.op === 'search') lines = null;
+  else if (state.searched && state.meetings.length === 0) lines = [t('empty.none', { code: groupRoomCode(state.roomCode) }), t('empty.noneHint')];
+  else if (!state.searched && state.queryId === null) lines = [t('empty.start')];
+  if (!lines) { e.hidden = true; return; }
+  lines.forEach((line, i) => {
+    const p = document.createElement('p');
+    if (i === 0) p.className = 'empty-title';
+    p.textContent = line;
+    e.appendChild(p);
+  });
+  e.hidden = false;
+}
+
+function renderMode() {
+  const firstRun = !status.configured && !status.demo;
+  els.firstRun.hidden = !firstRun;
+  els.workspace.hidden = firstRun;
+  els.demoMarker.hidden = !status.demo;
+}
+
+function renderAll() {
+  renderMode();
+  renderQuery(controller.state);
+}
+
+// ---- actions ------------------------------------------------------------------------------
+
+async function join(meeting, rowEl) {
+  const queryId = controller.state.queryId;
+  const id = meeting && meeting.conferenceId;
+  if (queryId === null || id === undefined || id === null || id === '') return;
+  const title = meetingTitle(meeting);
+  if (statusKey(meeting.status) === 'ended') {
+    const ok = await confirmDialog(els.confirmDialog, {
+      title: t('join.confirmTitle'),
+      text: t('join.confirmText', { title }),
+      confirmLabel: t('join.confirmYes'),
+      cancelLabel: t('join.confirmNo'),
+    });
+    if (rowEl && rowEl.isConnected && !rowEl.contains(document.activeElement)) rowEl.focus();
+    if (!ok) return;
+  }
+  try {
+    await api.openMeeting(queryId, String(id));
+    announce(t('join.opening', { title }));
+  } catch (err) {
+    if (err.kind === 'unsafeLink') toast(t('toast.unsafeLink'), { kind: 'error' });
+    else toast(errorSentence(err), { kind: 'error' });
+  }
+}
+
+async function openSettings(focusField) {
+  if (settingsPanel.isOpen()) return;
+  try { settings = withDefaults(await api.getSettings()); } catch { /* use what we have */ }
+  try { status = { ...status, ...(await api.getStatus()) }; } catch { /* use what we have */ }
+  settingsPanel.open({ settings, status, focusField });
+}
+
+const settingsPanel = createSettings(els.settingsDialog, {
+  api,
+  onSaved: async (next, previous) => {
+    settings = next;
+    search.setRecents(settings.recentRooms);
+    if (next.language !== previous.language) relabelAll();
+    setTheme(next.theme);
+    try { status = { ...status, ...(await api.getStatus()) }; } catch { /* keep */ }
+    renderAll();
+    toast(t('toast.settingsSaved'), { kind: 'success' });
+    if (!els.workspace.hidden) els.roomInput.focus();
+  },
+});
+
+const exporter = createExport(els.exportDialog, {
+  api,
+  getQuery: () => controller.state,
+  onAllLoaded: () => controller.refreshLoaded(),
+  returnFocus: () => els.exportBtn,
+});
+
+async function startDemo() {
+  if (els.demoBtn.disabled) return;
+  els.demoBtn.disabled = true;
+  els.demoBtn.textContent = t('firstRun.starting');
+  try {
+    status = { ...status, ...(await api.startDemo()) };
+    renderAll();
+    await refreshRecents();
+    announce(t('announce.demoStarted'));
+    els.roomInput.focus();
+  } catch (err) {
+    toast(errorSentence(err), { kind: 'error' });
+  } finally {
+    els.demoBtn.disabled = false;
+    els.demoBtn.textContent = t('firstRun.demo');
+  }
+}
+
+async function leaveDemo() {
+  try {
+    status = { ...status, ...(await api.stopDemo()) };
+  } catch (err) {
+    toast(errorSentence(err), { kind: 'error' });
+    return;
+  }
+  controller.reset();
+  search.setValue('');
+  await refreshRecents();
+  renderAll();
+  announce(t('announce.demoStopped'));
+  openSettings();
+}
+
+// ---- events -----------------------------------------------------------------------------------
+
+els.demoBtn.addEventListener('click', startDemo);
+els.firstRunSettings.addEventListener('click', () => openSettings());
+els.demoMarker.addEventListener('click', leaveDemo);
+els.settingsBtn.addEventListener('click', () => openSettings());
+els.loadMore.addEventListener('click', () => { if (!isDisabled(els.loadMore)) controller.loadMore({ force: true }); });
+els.loadAll.addEventListener('click', () => { if (!isDisabled(els.loadAll)) controller.loadAll(); });
+els.cancelLoad.addEventListener('click', () => { if (!isDisabled(els.cancelLoad)) controller.cancelLoadAll(); });
+els.exportBtn.addEventListener('click', () => { if (!isDisabled(els.exportBtn)) exporter.open(); });
+
+document.addEventListener('keydown', (e) => {
+  if (document.querySelector('dialog[open]')) return;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key;
+  if (mod && !e.altKey && (key === 'f' || key === 'F')) {
+    if (!els.workspace.hidden) { e.preventDefault(); search.focus(); }
+    return;
+  }
+  if (mod && !e.altKey && key === ',') {
+    e.preventDefault();
+    openSettings();
+    return;
+  }
+  if (key === '/' && !mod && !e.altKey && !isEditable(e.target) && !els.workspace.hidden) {
+    e.preventDefault();
+    search.focus();
+    return;
+  }
+  if (key === 'Escape' && !isEditable(e.target)) hideToast();
+});
+
+// ---- timers: "live for" ticks and the midnight roll-over ------------------------------------
+
+let shownDay = dayKey(Date.now());
+function checkDay() {
+  const today = dayKey(Date.now());
+  if (today !== shownDay) {
+    shownDay = today;
+    timeline.refresh();
+  }
+}
+setInterval(() => { timeline.tick(); checkDay(); }, TICK_MS);
+function scheduleMidnight() {
+  setTimeout(() => { checkDay(); scheduleMidnight(); }, msUntilNextMidnight(Date.now()) + 500);
+}
+scheduleMidnight();
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) { timeline.tick(); checkDay(); }
+});
+
+// ---- start ----------------------------------------------------------------------------------------
+
+async function init() {
+  initToast($('toast'), $('status-live'));
+  setLanguage('system');
+  setTheme('system');
+  let startupError = null;
+  const [st, se] = await Promise.allSettled([api.getStatus(), api.getSettings()]);
+  if (st.status === 'fulfilled' && st.value) status = { ...status, ...st.value }; else startupError = st.reason;
+  if (se.status === 'fulfilled') settings = withDefaults(se.value); else startupError = startupError || se.reason;
+  applyLanguage();
+  setTheme(settings.theme);
+  search.setRecents(settings.recentRooms);
+  timeline.measure();
+  renderAll();
+  if (startupError) toast(errorSentence(startupError), { kind: 'error' });
+  if (!els.workspace.hidden) els.roomInput.focus(); else els.demoBtn.focus();
+  requestAnimationFrame(() => {
+    api.appReady().catch(() => { /* older back ends have no app_ready */ });
+  });
+}
+
+init().catch((err) => {
+  console.error(err);
+  api.appReady().catch(() => {});
+});
+
+// For debugging in the web inspector only (no secrets live here).
+window.__meetdesk = { get state() { return controller.state; }, get language() { return getLanguage(); } };

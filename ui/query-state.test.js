@@ -1,0 +1,235 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { QueryController } from './query-state.js';
+
+/** A fake api whose calls wait until the test resolves or rejects them. */
+function fakeApi() {
+  const calls = [];
+  const make = (name) => (...args) => new Promise((resolve, reject) => calls.push({ name, args, resolve, reject }));
+  return {
+    calls,
+    last(name) { return [...calls].reverse().find((c) => c.name === name); },
+    queryRoom: make('queryRoom'),
+    nextPage: make('nextPage'),
+    loadAll: make('loadAll'),
+    cancelLoad: make('cancelLoad'),
+    loadedMeetings: make('loadedMeetings'),
+  };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+const m = (id) => ({ conferenceId: id, title: id, startTime: 1700000000000, status: 1 });
+const page = (queryId, ids, extra = {}) => ({ queryId, roomCode: '427200331', meetings: ids.map(m), hasMore: true, totalCount: 100, loaded: ids.length, ...extra });
+
+function setup() {
+  const api = fakeApi();
+  const events = [];
+  const c = new QueryController(api, (s, e) => events.push({ ...e, n: s.meetings.length }), () => 42);
+  return { api, c, events };
+}
+
+test('search loads the first page', async () => {
+  const { api, c, events } = setup();
+  const p = c.search('427200331');
+  assert.equal(c.state.busy, 'search');
+  assert.deepEqual(api.last('queryRoom').args, ['427200331']);
+  api.last('queryRoom').resolve(page(1, ['a', 'b']));
+  await p;
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.queryId, 1);
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
+  assert.equal(c.state.totalCount, 100);
+  assert.equal(c.state.searched, true);
+  assert.deepEqual(events.map((e) => e.type), ['search-start', 'page']);
+  assert.equal(events[1].receivedAt, 42);
+});
+
+test('an older search answering late is ignored (no mixing)', async () => {
+  const { api, c } = setup();
+  const p1 = c.search('111111111');
+  const first = api.last('queryRoom');
+  const p2 = c.search('222222222');
+  const second = api.last('queryRoom');
+  second.resolve(page(2, ['new']));
+  await p2;
+  first.resolve(page(1, ['old']));
+  await p1;
+  assert.equal(c.state.queryId, 2);
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['new']);
+  // An old error is ignored too.
+  const p3 = c.search('333333333');
+  const third = api.last('queryRoom');
+  const p4 = c.search('444444444');
+  api.last('queryRoom').resolve(page(4, ['four']));
+  await p4;
+  third.reject({ kind: 'network', message: 'x' });
+  await p3;
+  assert.equal(c.state.error, null);
+  assert.equal(c.state.queryId, 4);
+});
+
+test('load more appends; a page of an old query is ignored', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const more = c.loadMore();
+  assert.equal(c.state.busy, 'more');
+  assert.deepEqual(api.last('nextPage').args, [1]);
+  c.loadMore(); // ignored while busy
+  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 1);
+  api.last('nextPage').resolve(page(1, ['b', 'a'], { loaded: 2 }));
+  await more;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
+
+  const more2 = c.loadMore();
+  const pending = api.last('nextPage');
+  const s = c.search('999999999');
+  api.last('queryRoom').resolve(page(2, ['z']));
+  await s;
+  pending.resolve(page(1, ['late']));
+  await more2;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['z']);
+});
+
+test('a failed load more keeps the meetings and retry repeats it', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const more = c.loadMore();
+  api.last('nextPage').reject({ kind: 'rateLimited', code: 'Forbidden.AccessDenied.QpsLimitForApi', requestId: 'r1' });
+  await more;
+  assert.equal(c.state.error.op, 'more');
+  assert.equal(c.state.error.error.kind, 'rateLimited');
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a']);
+  // Scrolling does not hammer the API after an error…
+  await c.loadMore();
+  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 1);
+  // …retry does.
+  const r = c.retry();
+  assert.equal(c.state.error, null);
+  api.last('nextPage').resolve(page(1, ['b'], { hasMore: false }));
+  await r;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
+  assert.equal(c.state.hasMore, false);
+  await c.loadMore(); // nothing more
+  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 2);
+});
+
+test('stale errors are ignored', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const more = c.loadMore();
+  api.last('nextPage').reject({ kind: 'stale' });
+  await more;
+  assert.equal(c.state.error, null);
+});
+
+test('load all reports progress and appends the rest', async () => {
+  const { api, c, events } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const all = c.loadAll();
+  assert.equal(c.state.busy, 'all');
+  const call = api.last('loadAll');
+  assert.equal(call.args[0], 1);
+  call.args[1]({ loaded: 40, totalCount: 100 });
+  assert.deepEqual(c.state.progress, { loaded: 40, totalCount: 100 });
+  call.resolve(page(1, ['b', 'c'], { hasMore: false, loaded: 3 }));
+  await all;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b', 'c']);
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.progress, null);
+  assert.ok(events.some((e) => e.type === 'progress'));
+});
+
+test('cancel keeps what was loaded (re-read with loaded_meetings)', async () => {
+  const { api, c, events } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const all = c.loadAll();
+  const load = api.last('loadAll');
+  const cancel = c.cancelLoadAll();
+  assert.equal(c.state.cancelling, true);
+  assert.deepEqual(api.last('cancelLoad').args, [1]);
+  api.last('cancelLoad').resolve(null);
+  await cancel;
+  load.reject({ kind: 'cancelled', message: 'cancelled' });
+  await tick();
+  assert.deepEqual(api.last('loadedMeetings').args, [1]);
+  api.last('loadedMeetings').resolve(page(1, ['a', 'b', 'c', 'd'], { loaded: 4 }));
+  await all;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b', 'c', 'd']);
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.error, null);
+  assert.equal(c.state.hasMore, true);
+  assert.equal(events.at(-1).type, 'cancelled');
+});
+
+test('a failed load all keeps what was loaded and offers retry', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const all = c.loadAll();
+  api.last('loadAll').reject({ kind: 'quota', code: 'Forbidden.AccessDenied.ApiCountLimitForOrg' });
+  await tick();
+  api.last('loadedMeetings').reject({ kind: 'io' }); // even if the re-read fails
+  await all;
+  assert.equal(c.state.error.op, 'all');
+  assert.equal(c.state.error.error.kind, 'quota');
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a']);
+  const r = c.retry();
+  assert.equal(c.state.busy, 'all');
+  api.last('loadAll').resolve(page(1, ['b'], { hasMore: false }));
+  await r;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
+});
+
+test('a new search during load all cancels the old load and ignores its answer', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  const all = c.loadAll();
+  const load = api.last('loadAll');
+  const s = c.search('555555555');
+  assert.deepEqual(api.last('cancelLoad').args, [1]);
+  api.last('cancelLoad').resolve(null);
+  api.last('queryRoom').resolve(page(2, ['x']));
+  await s;
+  load.reject({ kind: 'cancelled' });
+  await all;
+  assert.equal(api.calls.filter((x) => x.name === 'loadedMeetings').length, 0);
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['x']);
+  assert.equal(c.state.busy, null);
+});
+
+test('a failed search shows the error and retry searches again', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').reject({ kind: 'permission', code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied' });
+  await p;
+  assert.equal(c.state.error.op, 'search');
+  assert.equal(c.state.roomCode, '427200331');
+  const r = c.retry();
+  assert.deepEqual(api.last('queryRoom').args, ['427200331']);
+  api.last('queryRoom').resolve(page(3, ['a'], { totalCount: null, hasMore: false }));
+  await r;
+  assert.equal(c.state.error, null);
+  assert.equal(c.state.totalCount, null);
+});
+
+test('reset forgets the query and ignores its pending answers', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  c.reset();
+  api.last('queryRoom').resolve(page(1, ['a']));
+  await p;
+  assert.equal(c.state.queryId, null);
+  assert.deepEqual(c.state.meetings, []);
+});

@@ -1,0 +1,70 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_SETTINGS, baseUrlOf, buildSecrets, buildSettings, validateCustomBaseUrl, validateForm, validatePageSize, withDefaults,
+} from './settings-model.js';
+
+test('page size: whole number 5..100', () => {
+  for (const ok of ['5', '20', '100', 5, 100, ' 42 ']) assert.equal(validatePageSize(ok), null, String(ok));
+  for (const bad of ['4', '101', '0', '-5', '20.5', 'abc', '', null, undefined, '1e2']) assert.equal(validatePageSize(bad), 'validation.pageSize', String(bad));
+});
+
+test('custom base URL: absolute https (http only for this computer)', () => {
+  for (const ok of ['https://dingtalk.example.com', 'https://dt.example.com:8443/gateway', 'http://127.0.0.1:8080', 'http://localhost:9000'])
+    assert.equal(validateCustomBaseUrl(ok), null, ok);
+  for (const bad of ['', 'dingtalk.example.com', 'http://dingtalk.example.com', 'ftp://x', 'https://', 'https://user:pw@x.com',
+    'https://x.com/?a=1', 'https://x.com/#f', 'https://exa mple.com', 'javascript:alert(1)'])
+    assert.equal(validateCustomBaseUrl(bad), 'validation.customBaseUrl', bad);
+});
+
+test('form validation', () => {
+  const form = { ...DEFAULT_SETTINGS, pageSize: '20', credentialMode: 'internalApp', appKey: '', appSecret: '' };
+  assert.deepEqual(validateForm(form), {});
+  assert.deepEqual(validateForm({ ...form, pageSize: '500', host: 'custom', customBaseUrl: 'http://x' }), {
+    pageSize: 'validation.pageSize', customBaseUrl: 'validation.customBaseUrl',
+  });
+  // Credentials are only required for "Test connection", and a saved secret counts.
+  assert.deepEqual(validateForm(form, DEFAULT_SETTINGS, { requireCredentials: true }), {
+    appKey: 'validation.required', appSecret: 'validation.required',
+  });
+  assert.deepEqual(validateForm({ ...form, appKey: 'ding123' }, { ...DEFAULT_SETTINGS, appSecretSet: true }, { requireCredentials: true }), {});
+  assert.deepEqual(validateForm({ ...form, appKey: 'ding 123' }), { appKey: 'validation.noSpaces' });
+  const third = { ...form, credentialMode: 'thirdParty', suiteKey: 'k', authCorpId: 'c', suiteSecret: 's', suiteTicket: '' };
+  assert.deepEqual(validateForm(third, DEFAULT_SETTINGS, { requireCredentials: true }), { suiteTicket: 'validation.required' });
+  assert.deepEqual(validateForm(third, { ...DEFAULT_SETTINGS, suiteTicketSet: true }, { requireCredentials: true }), {});
+  const token = { ...form, credentialMode: 'token', accessToken: '' };
+  assert.deepEqual(validateForm(token, DEFAULT_SETTINGS, { requireCredentials: true }), { accessToken: 'validation.required' });
+});
+
+test('save payload: settings keep unrelated fields; only typed secrets are sent', () => {
+  const saved = { ...DEFAULT_SETTINGS, recentRooms: [{ roomCode: '427200331', lastTitle: 'x', lastUsed: 1 }], appSecretSet: true };
+  const form = {
+    host: 'custom', customBaseUrl: ' https://dt.example.com ', credentialMode: 'internalApp', appKey: ' key ',
+    pageSize: ' 50 ', language: 'zh-CN', theme: 'dark', csvBom: false, csvDelimiter: ';', storeSecretsInFile: undefined,
+    appSecret: '', accessToken: '  tok  ', suiteSecret: undefined,
+  };
+  const s = buildSettings(saved, form);
+  assert.equal(s.customBaseUrl, 'https://dt.example.com');
+  assert.equal(s.appKey, 'key');
+  assert.equal(s.pageSize, 50);
+  assert.equal(s.language, 'zh-CN');
+  assert.equal(s.csvDelimiter, ';');
+  assert.equal(s.csvBom, false);
+  assert.equal(s.storeSecretsInFile, false);
+  assert.deepEqual(s.recentRooms, saved.recentRooms);
+  assert.equal(s.appSecretSet, true);
+  assert.deepEqual(buildSecrets(form), { accessToken: 'tok' });
+  assert.deepEqual(buildSecrets({}), {});
+});
+
+test('defaults and base URL', () => {
+  const s = withDefaults({ host: 'mars', theme: 'neon', language: 'fr', csvDelimiter: '|', recentRooms: null });
+  assert.equal(s.host, 'international');
+  assert.equal(s.theme, 'system');
+  assert.equal(s.language, 'system');
+  assert.equal(s.csvDelimiter, ',');
+  assert.deepEqual(s.recentRooms, []);
+  assert.equal(baseUrlOf({ host: 'international' }), 'https://api.dingtalk.io');
+  assert.equal(baseUrlOf({ host: 'mainland' }), 'https://api.dingtalk.com');
+  assert.equal(baseUrlOf({ host: 'custom', customBaseUrl: 'https://x' }), 'https://x');
+});

@@ -1,0 +1,191 @@
+// The timeline's flat rows model and windowing math. Pure: no DOM.
+//
+// Rows are a flat list of day headers and meeting rows, so that the windowed list can
+// place each one at a known offset:
+//   { type: 'header', key, kind: 'live'|'today'|'yesterday'|'tomorrow'|'date'|'unknown', day, count }
+//   { type: 'meeting', key, meeting, group }
+// Order: a "Live now" group first (status 2), then days newest first, meetings newest
+// first inside a day, then meetings without a start time in a "Date unknown" group.
+
+import { dayKey, dayKind, startOfDay, statusKey, toTime } from './format.js';
+
+/**
+ * Merges meetings into a list, de-duplicating by conferenceId (a later copy replaces
+ * the earlier one in place). Meetings without a conferenceId are always kept.
+ * Returns a new array; the inputs are not changed.
+ */
+export function mergeMeetings(existing, incoming) {
+  const out = existing.slice();
+  const index = new Map();
+  out.forEach((m, i) => {
+    const id = m && m.conferenceId;
+    if (id !== undefined && id !== null && id !== '') index.set(String(id), i);
+  });
+  for (const m of incoming || []) {
+    if (!m || typeof m !== 'object') continue;
+    const id = m.conferenceId;
+    if (id !== undefined && id !== null && id !== '') {
+      const k = String(id);
+      if (index.has(k)) { out[index.get(k)] = m; continue; }
+      index.set(k, out.length);
+    }
+    out.push(m);
+  }
+  return out;
+}
+
+/** A stable key for a meeting row: its conferenceId, else its position in the input. */
+export function meetingKey(m, i) {
+  const id = m && m.conferenceId;
+  return id !== undefined && id !== null && id !== '' ? `m:${id}` : `i:${i}`;
+}
+
+/**
+ * Builds the flat rows model.
+ * @param {object[]} meetings in any order (as loaded)
+ * @param {number} now epoch ms, for Today/Yesterday
+ * @returns {object[]} rows
+ */
+export function buildRows(meetings, now) {
+  const items = (meetings || []).map((m, i) => ({ m, i, start: toTime(m && m.startTime) }))
+    .filter((x) => x.m && typeof x.m === 'object');
+  const byNewest = (a, b) => {
+    if (a.start === null && b.start === null) return a.i - b.i;
+    if (a.start === null) return 1;
+    if (b.start === null) return -1;
+    return b.start - a.start || a.i - b.i;
+  };
+  const live = items.filter((x) => statusKey(x.m.status) === 'live').sort(byNewest);
+  const rest = items.filter((x) => statusKey(x.m.status) !== 'live').sort(byNewest);
+
+  const rows = [];
+  if (live.length) {
+    rows.push({ type: 'header', key: 'h:live', kind: 'live', day: null, count: live.length });
+    for (const x of live) rows.push({ type: 'meeting', key: meetingKey(x.m, x.i), meeting: x.m, group: 'live' });
+  }
+  let i = 0;
+  while (i < rest.length) {
+    const first = rest[i];
+    const k = first.start === null ? 'unknown' : dayKey(first.start);
+    let j = i;
+    while (j < rest.length && (rest[j].start === null ? 'unknown' : dayKey(rest[j].start)) === k) j++;
+    rows.push({
+      type: 'header',
+      key: `h:${k}`,
+      kind: k === 'unknown' ? 'unknown' : dayKind(first.start, now),
+      day: k === 'unknown' ? null : startOfDay(first.start),
+      count: j - i,
+    });
+    for (let n = i; n < j; n++) rows.push({ type: 'meeting', key: meetingKey(rest[n].m, rest[n].i), meeting: rest[n].m, group: k });
+    i = j;
+  }
+  return rows;
+}
+
+/**
+ * Offsets for fixed row heights per type.
+ * @returns {{ tops: Float64Array, total: number }} tops[i] = y of row i
+ */
+export function layoutRows(rows, heights) {
+  const tops = new Float64Array(rows.length + 1);
+  let y = 0;
+  for (let i = 0; i < rows.length; i++) {
+    tops[i] = y;
+    y += rows[i].type === 'header' ? heights.header : heights.meeting;
+  }
+  tops[rows.length] = y;
+  return { tops, total: y };
+}
+
+/** Index of the row containing y (binary search over tops). -1 for no rows. */
+export function rowAt(tops, count, y) {
+  if (count === 0) return -1;
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tops[mid] <= y) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The rows to render for a scroll position: [start, end) covering the viewport plus
+ * overscan rows above and below.
+ */
+export function visibleRange(tops, count, scrollTop, viewportHeight, overscan = 6) {
+  if (count === 0) return { start: 0, end: 0 };
+  const first = rowAt(tops, count, Math.max(0, scrollTop));
+  const last = rowAt(tops, count, Math.max(0, scrollTop + Math.max(0, viewportHeight) - 1));
+  return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
+}
+
+/** Index of the first meeting row at or after i (direction +1) or at or before i (−1); -1 if none. */
+export function nearestMeeting(rows, i, direction = 1) {
+  for (let k = i; k >= 0 && k < rows.length; k += direction) {
+    if (rows[k].type === 'meeting') return k;
+  }
+  return -1;
+}
+
+/**
+ * Where keyboard navigation moves the focused row.
+ * @param {'up'|'down'|'home'|'end'|'pageUp'|'pageDown'} action
+ * @param {number} pageRows rows per page for PageUp/PageDown
+ * @returns {number} the new row index (a meeting row), or current when nothing to move to
+ */
+export function moveFocus(rows, current, action, pageRows = 10) {
+  const firstM = nearestMeeting(rows, 0, 1);
+  const lastM = nearestMeeting(rows, rows.length - 1, -1);
+  if (firstM === -1) return -1;
+  if (current < 0 || current >= rows.length || rows[current].type !== 'meeting') {
+    if (action === 'end') return lastM;
+    return current >= 0 && current < rows.length ? Math.max(firstM, nearestMeeting(rows, current, 1)) : firstM;
+  }
+  let target;
+  switch (action) {
+    case 'up': target = nearestMeeting(rows, current - 1, -1); break;
+    case 'down': target = nearestMeeting(rows, current + 1, 1); break;
+    case 'home': return firstM;
+    case 'end': return lastM;
+    case 'pageUp': {
+      const k = Math.max(0, current - Math.max(1, pageRows));
+      target = nearestMeeting(rows, k, 1);
+      if (target === -1 || target >= current) target = nearestMeeting(rows, k, -1);
+      if (target === -1) target = firstM;
+      break;
+    }
+    case 'pageDown': {
+      const k = Math.min(rows.length - 1, current + Math.max(1, pageRows));
+      target = nearestMeeting(rows, k, -1);
+      if (target === -1 || target <= current) target = nearestMeeting(rows, k, 1);
+      if (target === -1) target = lastM;
+      break;
+    }
+    default: return current;
+  }
+  return target === -1 ? current : target;
+}
+
+/** Index of the row with a key, or -1. */
+export function indexOfKey(rows, key) {
+  if (!key) return -1;
+  for (let i = 0; i < rows.length; i++) if (rows[i].key === key) return i;
+  return -1;
+}
+
+/**
+ * The scrollTop that brings row i fully into view (unchanged if already visible).
+ */
+export function scrollToReveal(tops, i, scrollTop, viewportHeight) {
+  const top = tops[i];
+  const bottom = tops[i + 1];
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
+  return scrollTop;
+}
+
+/** Whether the viewport is close enough to the end to fetch the next page. */
+export function nearEnd(total, scrollTop, viewportHeight, threshold) {
+  return total > 0 && scrollTop + viewportHeight >= total - threshold;
+}

@@ -1,0 +1,114 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  buildRows, indexOfKey, layoutRows, mergeMeetings, moveFocus, nearEnd, rowAt, scrollToReveal, visibleRange,
+} from './timeline-model.js';
+
+const at = (d, h, m = 0) => new Date(2026, 10, d, h, m).getTime(); // November 2026, local time
+const NOW = at(23, 15);
+const mk = (id, start, status = 1, extra = {}) => ({ conferenceId: id, title: `M${id}`, startTime: start, status, ...extra });
+
+test('groups by day, newest first, with the live meeting pinned on top', () => {
+  const rows = buildRows([
+    mk('a', at(21, 9)),
+    mk('b', at(23, 9)),
+    mk('live', at(23, 14), 2),
+    mk('c', at(22, 18)),
+    mk('d', at(23, 11)),
+    mk('e', at(22, 8)),
+  ], NOW);
+  const shape = rows.map((r) => (r.type === 'header' ? `#${r.kind}:${r.count}` : r.meeting.conferenceId));
+  assert.deepEqual(shape, ['#live:1', 'live', '#today:2', 'd', 'b', '#yesterday:2', 'c', 'e', '#date:1', 'a']);
+  assert.equal(rows[8].day, new Date(2026, 10, 21).getTime());
+});
+
+test('meetings without a start time go to a "Date unknown" group at the end; odd values do not crash', () => {
+  const rows = buildRows([
+    mk('x', undefined),
+    mk('y', at(23, 9)),
+    mk('z', 'garbage', 'weird'),
+    null,
+    42,
+    { title: 'no id', startTime: at(20, 10), status: 7, bizType: 'mystery' },
+  ], NOW);
+  const shape = rows.map((r) => (r.type === 'header' ? `#${r.kind}` : r.meeting.conferenceId ?? r.meeting.title));
+  assert.deepEqual(shape, ['#today', 'y', '#date', 'no id', '#unknown', 'x', 'z']);
+  assert.equal(new Set(rows.map((r) => r.key)).size, rows.length, 'keys are unique');
+});
+
+test('live meetings are sorted newest first within "Live now"', () => {
+  const rows = buildRows([mk('l1', at(23, 9), 2), mk('l2', at(23, 13), 2), mk('l3', undefined, 2)], NOW);
+  assert.deepEqual(rows.map((r) => r.meeting?.conferenceId ?? r.kind), ['live', 'l2', 'l1', 'l3']);
+});
+
+test('merging pages de-duplicates by conferenceId and keeps meetings without one', () => {
+  const a = [mk('1', 1), mk('2', 2)];
+  const merged = mergeMeetings(a, [mk('2', 22), mk('3', 3), { title: 'anon' }, { title: 'anon' }]);
+  assert.deepEqual(merged.map((m) => m.conferenceId ?? m.title), ['1', '2', '3', 'anon', 'anon']);
+  assert.equal(merged[1].startTime, 22);
+  assert.equal(a.length, 2, 'input not changed');
+  assert.deepEqual(mergeMeetings([], null), []);
+});
+
+test('layout and windowing', () => {
+  const meetings = [];
+  for (let i = 0; i < 10000; i++) meetings.push(mk(String(i), NOW - i * 37 * 60_000, i === 5 ? 2 : 1));
+  const t0 = performance.now();
+  const rows = buildRows(meetings, NOW);
+  const { tops, total } = layoutRows(rows, { header: 40, meeting: 68 });
+  const built = performance.now() - t0;
+  assert.ok(built < 1500, `building 10,000 rows took ${built} ms`);
+  const headers = rows.filter((r) => r.type === 'header').length;
+  assert.equal(rows.length, 10000 + headers);
+  assert.equal(total, headers * 40 + 10000 * 68);
+  assert.equal(tops[0], 0);
+  assert.equal(tops[1], 40);
+  const r = visibleRange(tops, rows.length, 50000, 600, 5);
+  assert.ok(r.end - r.start <= Math.ceil(600 / 40) + 1 + 10);
+  assert.ok(tops[r.start] <= 50000 && tops[r.end] >= 50600);
+  assert.equal(rowAt(tops, rows.length, 0), 0);
+  assert.equal(rowAt(tops, rows.length, 39), 0);
+  assert.equal(rowAt(tops, rows.length, 40), 1);
+  assert.equal(rowAt(tops, rows.length, 1e12), rows.length - 1);
+  assert.deepEqual(visibleRange(tops, 0, 0, 600), { start: 0, end: 0 });
+  assert.equal(rowAt(tops, 0, 10), -1);
+});
+
+test('keyboard movement skips day headers and clamps at the ends', () => {
+  const rows = buildRows([mk('a', at(23, 9)), mk('b', at(22, 9)), mk('c', at(22, 8)), mk('d', at(20, 8))], NOW);
+  // rows: 0 #today, 1 a, 2 #yesterday, 3 b, 4 c, 5 #date, 6 d
+  assert.equal(moveFocus(rows, 1, 'down'), 3);
+  assert.equal(moveFocus(rows, 3, 'up'), 1);
+  assert.equal(moveFocus(rows, 1, 'up'), 1);
+  assert.equal(moveFocus(rows, 6, 'down'), 6);
+  assert.equal(moveFocus(rows, 4, 'home'), 1);
+  assert.equal(moveFocus(rows, 1, 'end'), 6);
+  assert.equal(moveFocus(rows, 1, 'pageDown', 3), 4);
+  assert.equal(moveFocus(rows, 6, 'pageUp', 3), 3);
+  assert.equal(moveFocus(rows, 1, 'pageDown', 100), 6);
+  assert.equal(moveFocus(rows, 6, 'pageUp', 100), 1);
+  assert.equal(moveFocus(rows, -1, 'down'), 1);
+  assert.equal(moveFocus(rows, 0, 'down'), 1);
+  assert.equal(moveFocus([], 0, 'down'), -1);
+});
+
+test('scroll to reveal, near end, keys', () => {
+  const tops = Float64Array.from([0, 40, 108, 176, 244]);
+  assert.equal(scrollToReveal(tops, 3, 0, 150), 244 - 150);
+  assert.equal(scrollToReveal(tops, 0, 100, 150), 0);
+  assert.equal(scrollToReveal(tops, 1, 30, 150), 30);
+  assert.equal(nearEnd(1000, 400, 300, 400), true);
+  assert.equal(nearEnd(1000, 0, 300, 400), false);
+  assert.equal(nearEnd(0, 0, 300, 400), false);
+  const rows = buildRows([mk('a', at(23, 9))], NOW);
+  assert.equal(indexOfKey(rows, 'm:a'), 1);
+  assert.equal(indexOfKey(rows, 'm:zz'), -1);
+  assert.equal(indexOfKey(rows, null), -1);
+});
+
+test('Today/Yesterday follow the clock (midnight roll-over)', () => {
+  const meetings = [mk('a', at(23, 9))];
+  assert.equal(buildRows(meetings, at(23, 23, 59))[0].kind, 'today');
+  assert.equal(buildRows(meetings, at(24, 0, 0))[0].kind, 'yesterday');
+  assert.equal(buildRows(meetings, at(25, 0, 0))[0].kind, 'date');
+});
