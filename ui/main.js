@@ -190,9 +190,7 @@ function isDisabled(btn) {
 function setHidden(el, hide) {
   if (hide && !el.hidden && el.contains(document.activeElement)) {
     el.hidden = true;
-    if (!timeline.focus()) {
-      if (!els.exportBtn.hidden && !els.exportBtn.disabled) els.exportBtn.focus(); else els.roomInput.focus();
-    }
+    moveFocusAway();
     return;
   }
   el.hidden = hide;
@@ -213,10 +211,11 @@ function renderQuery(state) {
     els.roomLabel.textContent = t('summary.room', { code: groupRoomCode(state.roomCode) });
   } else {
     els.countLabel.textContent = '';
-    els.roomLabel.textContent = '';
+    els.roomLabel.textContent = state.roomCode ? t('summary.room', { code: groupRoomCode(state.roomCode) }) : '';
   }
 
-  // Buttons.
+  // Buttons (Export first: it is where focus goes when a focused button disappears).
+  setDisabled(els.exportBtn, !hasQuery || n === 0 || !!state.busy);
   const more = hasQuery && state.hasMore;
   setHidden(els.loadMore, !more || state.busy === 'all');
   setHidden(els.loadAll, !more || state.busy === 'all');
@@ -227,7 +226,6 @@ function renderQuery(state) {
   els.loadMore.setAttribute('aria-busy', state.busy === 'more' ? 'true' : 'false');
   setDisabled(els.cancelLoad, state.cancelling);
   els.cancelLoad.textContent = state.cancelling ? t('summary.cancelling') : t('summary.cancel');
-  setDisabled(els.exportBtn, !hasQuery || n === 0 || !!state.busy);
 
   // Load-all progress.
   if (state.busy === 'all' && state.progress) {
@@ -251,8 +249,12 @@ function renderQuery(state) {
   timeline.setBusy(!!state.busy);
   renderEmpty(state);
 
-  // Errors.
+  // Errors: rebuilt only when the error (or the language) changes, so focus inside stays put.
   const err = state.error;
+  const errKey = err ? err.error : null;
+  if (errKey === shownError.error && getLanguage() === shownError.lang && (err?.op ?? null) === shownError.op) return;
+  const hadFocus = els.errorPanel.contains(document.activeElement);
+  shownError = { error: errKey, lang: getLanguage(), op: err?.op ?? null };
   renderErrorPanel(els.errorPanel, err ? err.error : null, {
     kept: !!err && err.op !== 'search' && n > 0,
     onRetry: () => controller.retry(),
@@ -263,6 +265,14 @@ function renderQuery(state) {
     },
     onDismiss: () => { controller.dismissError(); els.roomInput.focus(); },
   });
+  if (hadFocus && !els.errorPanel.contains(document.activeElement)) moveFocusAway();
+}
+let shownError = { error: undefined, lang: null, op: null };
+
+/** Where focus goes when the focused control disappears: Export, else the list, else the search. */
+function moveFocusAway() {
+  if (!els.exportBtn.hidden && !isDisabled(els.exportBtn) && !els.workspace.hidden) { els.exportBtn.focus(); return; }
+  if (!timeline.focus()) els.roomInput.focus();
 }
 
 function renderEmpty(state) {
@@ -434,6 +444,16 @@ document.addEventListener('visibilitychange', () => {
 
 // ---- start ----------------------------------------------------------------------------------------
 
+// The window is shown by Rust on app_ready. Tell it once: right after the first render, or after
+// 2.5 s at the latest (so a slow get_status never leaves the app invisible).
+let readySent = false;
+function sendAppReady() {
+  if (readySent) return;
+  readySent = true;
+  api.appReady().catch(() => { /* a back end without app_ready shows the window itself */ });
+}
+const readyFallback = setTimeout(sendAppReady, 2500);
+
 async function init() {
   initToast($('toast'), $('status-live'));
   setLanguage('system');
@@ -448,15 +468,18 @@ async function init() {
   timeline.measure();
   renderAll();
   if (startupError) toast(errorSentence(startupError), { kind: 'error' });
+  else if (status.settingsProblem) {
+    console.warn('settings problem:', status.settingsProblem);
+    toast(t('toast.settingsProblem'), { kind: 'error', action: { label: t('error.openSettings'), run: () => openSettings() } });
+  }
   if (!els.workspace.hidden) els.roomInput.focus(); else els.demoBtn.focus();
-  requestAnimationFrame(() => {
-    api.appReady().catch(() => { /* older back ends have no app_ready */ });
-  });
+  // Not requestAnimationFrame: a hidden window may get no frames until it is shown.
+  setTimeout(() => { clearTimeout(readyFallback); sendAppReady(); }, 0);
 }
 
 init().catch((err) => {
   console.error(err);
-  api.appReady().catch(() => {});
+  sendAppReady();
 });
 
 // For debugging in the web inspector only (no secrets live here).

@@ -71,7 +71,8 @@ export class QueryController {
   }
 
   applyPage(page, { replace }, event) {
-    const meetings = replace
+    // The back end may say a page is the whole list (page.replace), e.g. after re-reading.
+    const meetings = replace || page.replace === true
       ? mergeMeetings([], page.meetings)
       : mergeMeetings(this.state.meetings, page.meetings);
     this.set({

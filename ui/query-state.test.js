@@ -233,3 +233,14 @@ test('reset forgets the query and ignores its pending answers', async () => {
   assert.equal(c.state.queryId, null);
   assert.deepEqual(c.state.meetings, []);
 });
+
+test('a page marked replace: true replaces the list instead of appending', async () => {
+  const { api, c } = setup();
+  const p = c.search('427200331');
+  api.last('queryRoom').resolve(page(1, ['a', 'b']));
+  await p;
+  const more = c.loadMore();
+  api.last('nextPage').resolve(page(1, ['x', 'y', 'z'], { replace: true, loaded: 3 }));
+  await more;
+  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['x', 'y', 'z']);
+});

@@ -64,18 +64,23 @@ export function validatePageSize(v) {
   return n >= PAGE_SIZE_MIN && n <= PAGE_SIZE_MAX ? null : 'validation.pageSize';
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** This computer: localhost, 127.0.0.0/8 or ::1 (where the back end allows plain http). */
+function isLoopback(hostname) {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === 'localhost.' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 /**
  * A custom base URL must be an absolute https:// URL (plain http:// only for this
- * computer, for a local test server), without user info, query or fragment.
+ * computer, for a local test server), without user info, query or fragment —
+ * the same rule as the back end's dingtalk::ClientConfig::new.
  */
 export function validateCustomBaseUrl(v) {
   const s = String(v ?? '').trim();
   if (!s || /\s/.test(s)) return 'validation.customBaseUrl';
   let u;
   try { u = new URL(s); } catch { return 'validation.customBaseUrl'; }
-  const okScheme = u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+  const okScheme = u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname));
   if (!okScheme || !u.hostname || u.username || u.password || u.search || u.hash) return 'validation.customBaseUrl';
   if (!/^[a-z]+:\/\//i.test(s)) return 'validation.customBaseUrl';
   return null;
@@ -127,7 +132,8 @@ export function buildSettings(saved, form) {
     theme: form.theme,
     csvBom: !!form.csvBom,
     csvDelimiter: form.csvDelimiter === ';' ? ';' : ',',
-    storeSecretsInFile: !!form.storeSecretsInFile,
+    // The checkbox is only shown without a keychain; otherwise keep the saved value.
+    storeSecretsInFile: form.storeSecretsInFile === undefined ? !!base.storeSecretsInFile : !!form.storeSecretsInFile,
   };
 }
 

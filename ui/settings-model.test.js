@@ -10,10 +10,10 @@ test('page size: whole number 5..100', () => {
 });
 
 test('custom base URL: absolute https (http only for this computer)', () => {
-  for (const ok of ['https://dingtalk.example.com', 'https://dt.example.com:8443/gateway', 'http://127.0.0.1:8080', 'http://localhost:9000'])
+  for (const ok of ['https://dingtalk.example.com', 'https://dt.example.com:8443/gateway', 'http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:9000', 'http://[::1]:8080'])
     assert.equal(validateCustomBaseUrl(ok), null, ok);
   for (const bad of ['', 'dingtalk.example.com', 'http://dingtalk.example.com', 'ftp://x', 'https://', 'https://user:pw@x.com',
-    'https://x.com/?a=1', 'https://x.com/#f', 'https://exa mple.com', 'javascript:alert(1)'])
+    'https://x.com/?a=1', 'https://x.com/#f', 'http://128.0.0.1', 'http://10.0.0.1', 'https://exa mple.com', 'javascript:alert(1)'])
     assert.equal(validateCustomBaseUrl(bad), 'validation.customBaseUrl', bad);
 });
 
@@ -51,6 +51,8 @@ test('save payload: settings keep unrelated fields; only typed secrets are sent'
   assert.equal(s.csvDelimiter, ';');
   assert.equal(s.csvBom, false);
   assert.equal(s.storeSecretsInFile, false);
+  assert.equal(buildSettings({ ...saved, storeSecretsInFile: true }, form).storeSecretsInFile, true, 'kept when the checkbox is not shown');
+  assert.equal(buildSettings({ ...saved, storeSecretsInFile: true }, { ...form, storeSecretsInFile: false }).storeSecretsInFile, false);
   assert.deepEqual(s.recentRooms, saved.recentRooms);
   assert.equal(s.appSecretSet, true);
   assert.deepEqual(buildSecrets(form), { accessToken: 'tok' });

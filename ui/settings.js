@@ -207,6 +207,7 @@ export function createSettings(dialog, deps) {
         }, '×')),
       h('div', { class: 'dialog-scroll' },
         status.demo ? h('p', { class: 'note' }, t('settings.demoNote')) : null,
+        status.settingsProblem ? h('p', { class: 'warning' }, h('span', { class: 'warning-icon', 'aria-hidden': 'true' }), t('settings.problem')) : null,
         h('section', { class: 'settings-section' }, hostBlock, customBlock),
         h('section', { class: 'settings-section' }, modeBlock, internalBlock, thirdBlock, tokenBlock,
           h('div', { class: 'test-row' }, testBtn, testResult)),
@@ -306,7 +307,8 @@ export function createSettings(dialog, deps) {
     try {
       const res = await api.testConnection(buildSettings(saved, form), buildSecrets(form));
       const n = res && typeof res.meetingsVisible === 'number' ? res.meetingsVisible : null;
-      showTest(n === null ? t('settings.testOk') : t('settings.testOkCount', { count: n }), 'ok');
+      if (res && res.tokenNotChecked) showTest(t('settings.testTokenNotChecked'), 'ok');
+      else showTest(n === null ? t('settings.testOk') : t('settings.testOkCount', { count: n }), 'ok');
     } catch (err) {
       showServerError(err, 'test');
     } finally {

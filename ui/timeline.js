@@ -84,7 +84,9 @@ export function createTimeline(el, handlers) {
   let meetings = [];
   let rows = [];
   let layout = { tops: new Float64Array(1), total: 0 };
-  let heights = { header: 36, meeting: 64 };
+  // Fallbacks match styles.css (2.5rem / 4.25rem at a 16px root) until a real measurement.
+  let heights = { header: 40, meeting: 68 };
+  let measured = false;
   let active = -1; // index of the focused (roving) meeting row
   let rendered = new Map(); // row index → element
   let scheduled = 0;
@@ -101,6 +103,8 @@ export function createTimeline(el, handlers) {
     const mh = probeRow.getBoundingClientRect().height;
     probeHeader.remove();
     probeRow.remove();
+    // A window that is not shown yet may have no layout: keep the fallbacks and try again later.
+    if (hh > 0 && mh > 0) measured = true;
     const next = { header: hh > 0 ? Math.round(hh) : heights.header, meeting: mh > 0 ? Math.round(mh) : heights.meeting };
     const changed = next.header !== heights.header || next.meeting !== heights.meeting;
     heights = next;
@@ -335,6 +339,7 @@ export function createTimeline(el, handlers) {
     const activeKey = active >= 0 && rows[active] ? rows[active].key : null;
     meetings = list || [];
     if (opts.roomCode !== undefined) roomCode = opts.roomCode;
+    if (!measured) measure();
     rows = buildRows(meetings, now());
     relayout();
     clearRendered();

@@ -4,9 +4,11 @@
 //! modules and are tested without a window. DingTalk itself is the `dingtalk` crate, the demo
 //! and test server the `dingtalk-sim` crate.
 
+pub mod cli;
 pub mod commands;
 pub mod connection;
 pub mod error;
+pub mod export;
 pub mod links;
 pub mod secrets;
 pub mod session;
@@ -59,41 +61,67 @@ fn window_state_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugi
     b.build()
 }
 
+/// How the app is assembled; tests differ from `run()` only here.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub env: settings::EnvOverrides,
+    /// Off in tests: a process can install one global logger, and each test builds an app.
+    pub install_logger: bool,
+    /// Off in tests: a second app in the same test process would hand over and exit.
+    pub single_instance: bool,
+}
+
+impl Options {
+    pub fn for_app() -> Self {
+        Options { env: settings::EnvOverrides::from_env(), install_logger: true, single_instance: true }
+    }
+}
+
+/// Loads the settings and puts the app's state under Tauri's management. Runs in `setup`; the
+/// mock-runtime tests call it themselves, as the mock app never runs its setup hook.
+pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, env: settings::EnvOverrides) {
+    let (data_dir, log_dir) = commands::data_dirs(app, env.data_dir.as_ref());
+    let vault = secrets::Vault::open();
+    let loaded = store::load(app, &data_dir);
+    if let Some(problem) = &loaded.problem {
+        log::warn!("settings: {problem}");
+    }
+    vault.load_from_file_copy(&loaded.secrets);
+    let state = AppState::new(env, data_dir, log_dir, vault);
+    *state.settings.lock().unwrap() = loaded.settings;
+    *state.settings_problem.lock().unwrap() = loaded.problem;
+    log::info!(
+        "MeetDesk {} started; data in {}; configured: {}",
+        env!("CARGO_PKG_VERSION"),
+        state.data_dir.display(),
+        state.is_configured()
+    );
+    app.manage(state);
+}
+
 /// The app without its context, shared by `run()` and the mock-runtime tests.
-pub fn builder<R: Runtime>(builder: tauri::Builder<R>, env: settings::EnvOverrides) -> tauri::Builder<R> {
-    builder
+pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
+    let Options { env, install_logger, single_instance } = options;
+    if single_instance {
         // First, so a second launch hands over to the running app before doing anything else.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.show();
                 let _ = w.set_focus();
             }
-        }))
-        .plugin(log_plugin(&env))
+        }));
+    }
+    if install_logger {
+        builder = builder.plugin(log_plugin(&env));
+    }
+    builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(window_state_plugin(&env))
         .setup(move |app| {
-            let handle = app.handle().clone();
-            let (data_dir, log_dir) = commands::data_dirs(&handle, env.data_dir.as_ref());
-            let vault = secrets::Vault::open();
-            let loaded = store::load(&handle, &data_dir);
-            if let Some(problem) = &loaded.problem {
-                log::warn!("settings: {problem}");
-            }
-            vault.load_from_file_copy(&loaded.secrets);
-            let state = AppState::new(env.clone(), data_dir, log_dir, vault);
-            *state.settings.lock().unwrap() = loaded.settings;
-            *state.settings_problem.lock().unwrap() = loaded.problem;
-            log::info!(
-                "MeetDesk {} started; data in {}; configured: {}",
-                env!("CARGO_PKG_VERSION"),
-                state.data_dir.display(),
-                state.is_configured()
-            );
-            app.manage(state);
+            manage_state(app.handle(), env.clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -119,7 +147,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, env: settings::EnvOverrid
 
 pub fn run() {
     started_at();
-    builder(tauri::Builder::default(), settings::EnvOverrides::from_env())
+    builder(tauri::Builder::default(), Options::for_app())
         .run(tauri::generate_context!())
         .expect("error while running MeetDesk");
 }

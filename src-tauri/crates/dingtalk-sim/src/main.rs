@@ -51,19 +51,35 @@ fn parse_args() -> Result<SimConfig, String> {
     Ok(config)
 }
 
-async fn wait_for_stop() {
+/// Registers the handlers *now* and returns a future that completes on SIGTERM/SIGINT (Ctrl-C).
+/// Registering before the "listening" line is printed matters: a parent that reads the line and
+/// immediately sends SIGTERM must get a clean exit, not the default signal death.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -82,6 +98,7 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    let stop = stop_signal();
     let token = sim.issue_token();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "dingtalk-sim listening on {}", sim.base_url());
@@ -97,6 +114,6 @@ async fn main() {
     let _ = out.flush();
     drop(out);
 
-    wait_for_stop().await;
+    stop.await;
     sim.shutdown();
 }

@@ -20,7 +20,6 @@ use std::fmt;
 use std::future::Future;
 use std::net::Ipv4Addr;
 use std::num::NonZeroU32;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +31,7 @@ use url::{Host, Url};
 
 use crate::error::{from_response, snippet, Error, ErrorKind};
 use crate::model::{RoomCode, RoomPage};
-use crate::token::{parse_token_response, token_request, Credentials, Fetch, Secret, TokenProvider};
+use crate::token::{parse_token_response, token_request, Credentials, Fetch, FetchFuture, Secret, TokenProvider};
 
 /// Overseas / global DingTalk (the host the English documentation names).
 pub const GLOBAL_BASE_URL: &str = "https://api.dingtalk.io";
@@ -358,10 +357,7 @@ impl Inner {
 }
 
 impl Fetch for Inner {
-    fn fetch<'a>(
-        &'a self,
-        creds: &'a Credentials,
-    ) -> Pin<Box<dyn Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>> {
+    fn fetch<'a>(&'a self, creds: &'a Credentials) -> FetchFuture<'a> {
         Box::pin(self.with_retries(move || self.token_attempt(creds)))
     }
 }
@@ -440,21 +436,35 @@ fn bad_page(status: u16, request_id: Option<&str>, body: &[u8], what: &str) -> E
 /// Sort a reqwest failure into network / timeout / tls.
 fn transport_error(e: reqwest::Error) -> Error {
     let mut chain = e.to_string();
+    let mut tls = false;
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         chain.push_str(": ");
         chain.push_str(&s.to_string());
+        tls |= is_tls_error(s);
         src = s.source();
     }
     let lc = chain.to_ascii_lowercase();
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
-    } else if ["certificate", "tls", "handshake", "rustls", "x509", "unknownissuer"].iter().any(|w| lc.contains(w)) {
+    } else if tls || ["certificate", "handshake"].iter().any(|w| lc.contains(w)) {
         ErrorKind::Tls
     } else {
         ErrorKind::Network
     };
     Error::Transport { kind, message: chain, source: Some(Arc::new(e)) }
+}
+
+/// A rustls error, directly or inside an `io::Error` (whose `source()` skips its payload).
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    if e.is::<rustls::Error>() {
+        return true;
+    }
+    // io::Error may wrap an io::Error that wraps the rustls error: look inside recursively.
+    match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        Some(inner) => is_tls_error(inner),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -537,6 +547,69 @@ mod tests {
         assert_eq!(u.path(), "/v1.0/conference/roomCodes/427200331/infos");
         let base = Url::parse("https://gw.example.com/dingtalk/").unwrap();
         assert_eq!(room_page_url(&base, &rc, 1, None).path(), "/dingtalk/v1.0/conference/roomCodes/427200331/infos");
+    }
+
+    fn test_client(max_retries: u32, qps_wait_ms: u64) -> Client {
+        let mut c = ClientConfig::new("http://127.0.0.1:9").unwrap();
+        c.max_retries = max_retries;
+        c.min_backoff = Duration::from_millis(1);
+        c.max_backoff = Duration::from_millis(5);
+        c.qps_limit_wait = Duration::from_millis(qps_wait_ms);
+        Client::new(c, Credentials::AccessToken("t".into())).unwrap()
+    }
+
+    fn api(status: u16, body: &str) -> Error {
+        from_response(status, None, body.as_bytes())
+    }
+
+    /// Run `with_retries` over a scripted list of outcomes; returns (result, attempts, elapsed).
+    async fn scripted(client: &Client, script: Vec<Result<u32, Error>>) -> (Result<u32, Error>, usize, Duration) {
+        let script = std::sync::Mutex::new(script.into_iter());
+        let attempts = AtomicU64::new(0);
+        let started = std::time::Instant::now();
+        let r = client
+            .inner
+            .with_retries(|| {
+                attempts.fetch_add(1, Ordering::SeqCst);
+                let next = script.lock().unwrap().next().expect("script long enough");
+                async move { next }
+            })
+            .await;
+        (r, attempts.load(Ordering::SeqCst) as usize, started.elapsed())
+    }
+
+    #[tokio::test]
+    async fn short_ban_is_waited_out_long_ban_is_not() {
+        let client = test_client(3, 1);
+        let (r, n, took) =
+            scripted(&client, vec![Err(api(403, r#"{"status":1111,"wait":0.3}"#)), Ok(7)]).await;
+        assert_eq!((r.unwrap(), n), (7, 2));
+        assert!(took >= Duration::from_millis(300), "honours wait: {took:?}");
+
+        let (r, n, _) = scripted(&client, vec![Err(api(403, r#"{"status":1111,"wait":6}"#)), Ok(7)]).await;
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::RateLimited);
+        assert_eq!(n, 1, "a ban longer than 5 s fails at once");
+    }
+
+    #[tokio::test]
+    async fn qps_limit_waits_at_least_qps_limit_wait() {
+        let client = test_client(3, 250);
+        let qps = || Err(api(403, r#"{"code":"Forbidden.AccessDenied.QpsLimitForApi","message":"m"}"#));
+        let (r, n, took) = scripted(&client, vec![qps(), qps(), Ok(1)]).await;
+        assert_eq!((r.unwrap(), n), (1, 3));
+        assert!(took >= Duration::from_millis(500), "{took:?}");
+        assert_eq!(client.stats().retries, 2);
+    }
+
+    #[tokio::test]
+    async fn only_transient_errors_are_retried() {
+        let client = test_client(2, 1);
+        let (r, n, _) = scripted(&client, vec![Err(api(400, r#"{"code":"invalidRoomCode"}"#)), Ok(1)]).await;
+        assert_eq!((r.unwrap_err().kind(), n), (ErrorKind::InvalidRoomCode, 1));
+        let (r, n, _) = scripted(&client, vec![Err(api(500, r#"{"code":"systemError"}"#)); 3]).await;
+        assert_eq!((r.unwrap_err().kind(), n), (ErrorKind::Server, 3), "1 + max_retries");
+        let (r, n, _) = scripted(&client, vec![Err(api(502, "<html>bad gateway</html>")), Ok(5)]).await;
+        assert_eq!((r.unwrap(), n), (5, 2));
     }
 
     #[test]

@@ -159,13 +159,14 @@ pub(crate) struct CachedToken {
     pub refresh_at: Instant,
 }
 
+/// A token fetch in flight: the token and its lifetime.
+pub(crate) type FetchFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>>;
+
 /// Something that can fetch a fresh token (the client's HTTP side). Split out so the cache and
 /// single-flight logic can be unit-tested without a server.
 pub(crate) trait Fetch: Send + Sync {
-    fn fetch<'a>(
-        &'a self,
-        creds: &'a Credentials,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>>;
+    fn fetch<'a>(&'a self, creds: &'a Credentials) -> FetchFuture<'a>;
 }
 
 struct State {
@@ -371,10 +372,7 @@ mod tests {
     }
 
     impl Fetch for FakeFetch {
-        fn fetch<'a>(
-            &'a self,
-            _creds: &'a Credentials,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>> {
+        fn fetch<'a>(&'a self, _creds: &'a Credentials) -> FetchFuture<'a> {
             Box::pin(async move {
                 let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
                 tokio::time::sleep(Duration::from_millis(20)).await;

@@ -1,0 +1,784 @@
+//! `meetdesk-cli`: the same lookups as the window, for scripts and terminals.
+//!
+//! ```text
+//! meetdesk-cli query <ROOM_CODE> [--all] [--page-size N] [--format table|json|csv] [--output FILE]
+//!              [--base-url URL] [--token T] [--app-key K --app-secret S]
+//!              [--suite-key K --suite-secret S --auth-corp-id C --suite-ticket T] [--timeout SECS]
+//!              [--lang en|zh-CN] [--no-bom] [--delimiter ,|;] [--utc-offset ±HH:MM]
+//! ```
+//!
+//! It is a second face on the same parts as the window: the `dingtalk` crate for the calls
+//! (paging, retries, rate limit, token cache) and [`crate::export`] for CSV, so
+//! `--format csv` writes exactly the bytes the window's "Export CSV…" writes for the same
+//! meetings, options and time zone.
+//!
+//! - Exit codes: 0 success; 1 DingTalk or network failure, or the output could not be written;
+//!   2 bad arguments or input (clap's usage errors, an invalid room code — refused before any
+//!   request —, missing or conflicting credentials, a bad host URL).
+//! - Errors: one line on stderr (`error: DingTalk error InvalidAuthentication (HTTP 400): …
+//!   [request id: …]`), then one line of plain-words advice.
+//! - Flags beat the environment: `MEETDESK_BASE_URL`, `MEETDESK_ACCESS_TOKEN`, `MEETDESK_APP_KEY`,
+//!   `MEETDESK_APP_SECRET` (the window's variables) and `MEETDESK_SUITE_KEY`,
+//!   `MEETDESK_SUITE_SECRET`, `MEETDESK_AUTH_CORP_ID`, `MEETDESK_SUITE_TICKET`. Credentials are
+//!   chosen as a set: if any credential is given as a flag, only the flagged kind counts
+//!   (`--app-key/--app-secret` beat a `MEETDESK_ACCESS_TOKEN` in the environment); among the
+//!   environment's, a token wins over an app key and secret, like the window.
+//! - Secrets are held as [`Secret`] (prints `***`), are never echoed, and `--help` does not show
+//!   the environment's values for them. Prefer the environment to flags for secrets: flags are
+//!   visible to other users in the process list.
+//! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
+//!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use dingtalk::{
+    load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret, GLOBAL_BASE_URL,
+    LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE,
+};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::error::AppError;
+use crate::export::{
+    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv,
+    ExportLang, ExportOptions, ExportZone,
+};
+
+/// Success.
+pub const EXIT_OK: i32 = 0;
+/// DingTalk or the network failed, or the output could not be written.
+pub const EXIT_FAILURE: i32 = 1;
+/// Bad arguments or input; nothing was sent.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Page size without `--all` and without `--page-size` (the window's default too).
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "meetdesk-cli",
+    version,
+    about = "Look up DingTalk video meetings by meeting room code",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the meetings held under a meeting room code.
+    Query(QueryArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An aligned table for a terminal.
+    Table,
+    /// DingTalk's own JSON field names; pages concatenated.
+    Json,
+    /// The same CSV as the window's "Export CSV…".
+    Csv,
+}
+
+/// Language of the table, the CSV headers and the advice on errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN", alias = "zh")]
+    ZhCn,
+}
+
+impl From<LangArg> for ExportLang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => ExportLang::En,
+            LangArg::ZhCn => ExportLang::ZhCn,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The meeting room code, e.g. 427233559 or "4272 3355 9" (spaces and dashes are ignored).
+    #[arg(value_name = "ROOM_CODE", value_parser = parse_room)]
+    pub room: RoomCode,
+
+    /// Follow every page (100 meetings a page unless --page-size is given).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Meetings per page, 1 to 500 [default: 20; 100 with --all].
+    #[arg(long, value_name = "N", value_parser = parse_page_size)]
+    pub page_size: Option<u32>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write to FILE instead of standard output, atomically: a failure leaves an existing file
+    /// untouched. A folder gets the default name (meetings-<ROOM>-<DATE>.csv).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// DingTalk API host: https://api.dingtalk.io (global) or https://api.dingtalk.com (mainland
+    /// China), or your organisation's own.
+    #[arg(long, value_name = "URL", env = "MEETDESK_BASE_URL", default_value = GLOBAL_BASE_URL)]
+    pub base_url: String,
+
+    /// An access token to use as is.
+    #[arg(long, value_name = "T", env = "MEETDESK_ACCESS_TOKEN", hide_env_values = true, value_parser = parse_secret)]
+    pub token: Option<Secret>,
+
+    /// Internal app: app key (client id).
+    #[arg(long, value_name = "K", env = "MEETDESK_APP_KEY")]
+    pub app_key: Option<String>,
+
+    /// Internal app: app secret.
+    #[arg(long, value_name = "S", env = "MEETDESK_APP_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub app_secret: Option<Secret>,
+
+    /// Third-party app: suite key.
+    #[arg(long, value_name = "K", env = "MEETDESK_SUITE_KEY")]
+    pub suite_key: Option<String>,
+
+    /// Third-party app: suite secret.
+    #[arg(long, value_name = "S", env = "MEETDESK_SUITE_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub suite_secret: Option<Secret>,
+
+    /// Third-party app: the authorised organisation's corp id.
+    #[arg(long, value_name = "C", env = "MEETDESK_AUTH_CORP_ID")]
+    pub auth_corp_id: Option<String>,
+
+    /// Third-party app: the latest suite ticket.
+    #[arg(long, value_name = "T", env = "MEETDESK_SUITE_TICKET", hide_env_values = true, value_parser = parse_secret)]
+    pub suite_ticket: Option<Secret>,
+
+    /// Seconds to wait for each answer from DingTalk.
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+
+    /// Language of the table, CSV headers and advice.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+
+    /// CSV: leave out the UTF-8 byte-order mark (Excel needs it to read Chinese correctly).
+    #[arg(long)]
+    pub no_bom: bool,
+
+    /// CSV: field separator, "," or ";" (";" also writes durations with a decimal comma).
+    #[arg(long, value_name = ",|;", default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+
+    /// Show times at this UTC offset (e.g. +08:00, -05:00) instead of this computer's time zone.
+    #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true, value_parser = ExportZone::parse_offset)]
+    pub utc_offset: Option<chrono::FixedOffset>,
+}
+
+fn parse_room(s: &str) -> Result<RoomCode, String> {
+    RoomCode::parse(s).map_err(|e| e.message().unwrap_or("not a meeting code").to_owned())
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    Ok(Secret::new(s))
+}
+
+fn parse_page_size(s: &str) -> Result<u32, String> {
+    let n: u64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number: give a page size from 1 to 500"))?;
+    if n == 0 {
+        return Err("the page size must be at least 1".into());
+    }
+    if n > u64::from(MAX_PAGE_SIZE) {
+        return Err(format!(
+            "{n} is too large: DingTalk returns at most {MAX_PAGE_SIZE} meetings per page (20 to 100 is recommended; use --all to load every page)"
+        ));
+    }
+    Ok(n as u32)
+}
+
+/// Run the CLI with the process's arguments; returns the exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os())
+}
+
+/// Run the CLI with these arguments (the first is the program name); returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return EXIT_USAGE;
+        }
+    };
+    match cli.command {
+        Command::Query(args) => {
+            let sub = matches.subcommand_matches("query").expect("query was matched");
+            query(&args, sub)
+        }
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    eprintln!("For more information, try 'meetdesk-cli query --help'.");
+    EXIT_USAGE
+}
+
+/// The credentials to use, by the rules in the module docs.
+pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, String> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Kind {
+        Token,
+        App,
+        Suite,
+    }
+    let groups: [(Kind, &[&str]); 3] = [
+        (Kind::Token, &["token"]),
+        (Kind::App, &["app_key", "app_secret"]),
+        (Kind::Suite, &["suite_key", "suite_secret", "auth_corp_id", "suite_ticket"]),
+    ];
+    let from_cli = |id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
+    let present = |id: &str| m.value_source(id).is_some();
+    let on_cli: Vec<Kind> = groups.iter().filter(|(_, ids)| ids.iter().any(|i| from_cli(i))).map(|g| g.0).collect();
+    let kind = if !on_cli.is_empty() {
+        if on_cli.len() > 1 {
+            return Err("give one kind of credentials: --token, or --app-key and --app-secret, or the four --suite-* / --auth-corp-id options".into());
+        }
+        on_cli[0]
+    } else {
+        // From the environment: token first, like the window.
+        match groups.iter().find(|(_, ids)| ids.iter().any(|i| present(i))) {
+            Some(g) => g.0,
+            None => {
+                return Err("no credentials: give --token T, or --app-key K and --app-secret S (or set MEETDESK_ACCESS_TOKEN, or MEETDESK_APP_KEY and MEETDESK_APP_SECRET)".into())
+            }
+        }
+    };
+    let missing = |flag: &str, env: &str| Err(format!("{flag} is missing or empty (or set {env})"));
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let secret = |v: &Option<Secret>| v.clone().filter(|s| !s.is_empty());
+    Ok(match kind {
+        Kind::Token => match secret(&args.token) {
+            Some(t) => Credentials::AccessToken(Secret::new(t.expose().trim())),
+            None => return missing("--token", "MEETDESK_ACCESS_TOKEN"),
+        },
+        Kind::App => {
+            let Some(app_key) = text(&args.app_key) else { return missing("--app-key", "MEETDESK_APP_KEY") };
+            let Some(app_secret) = secret(&args.app_secret) else {
+                return missing("--app-secret", "MEETDESK_APP_SECRET");
+            };
+            Credentials::InternalApp { app_key, app_secret }
+        }
+        Kind::Suite => {
+            let Some(suite_key) = text(&args.suite_key) else { return missing("--suite-key", "MEETDESK_SUITE_KEY") };
+            let Some(suite_secret) = secret(&args.suite_secret) else {
+                return missing("--suite-secret", "MEETDESK_SUITE_SECRET");
+            };
+            let Some(auth_corp_id) = text(&args.auth_corp_id) else {
+                return missing("--auth-corp-id", "MEETDESK_AUTH_CORP_ID");
+            };
+            let Some(suite_ticket) = secret(&args.suite_ticket) else {
+                return missing("--suite-ticket", "MEETDESK_SUITE_TICKET");
+            };
+            Credentials::ThirdParty { suite_key, suite_secret, auth_corp_id, suite_ticket }
+        }
+    })
+}
+
+/// What came back from DingTalk.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    pub meetings: Vec<Meeting>,
+    pub total_count: Option<u64>,
+    pub has_more: bool,
+    pub next_token: Option<String>,
+}
+
+fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
+    let lang = ExportLang::from(args.lang);
+    let creds = match credentials(args, m) {
+        Ok(c) => c,
+        Err(msg) => return usage_error(&msg),
+    };
+    let client = match ClientConfig::new(&args.base_url).and_then(|mut config| {
+        config.request_timeout = Duration::from_secs(args.timeout);
+        config.connect_timeout = config.connect_timeout.min(config.request_timeout);
+        Client::new(config, creds)
+    }) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e.message().unwrap_or("the connection settings are not valid")),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let fetched = match rt.block_on(fetch(&client, args)) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("hint: {}", e.kind().explain(lang.into()));
+            return EXIT_FAILURE;
+        }
+    };
+    drop(rt);
+    match write_output(args, &fetched) {
+        Ok(()) => EXIT_OK,
+        Err(Output::BrokenPipe) => EXIT_OK,
+        Err(Output::Failed(e)) => {
+            eprintln!("error: {}", e.message);
+            EXIT_FAILURE
+        }
+    }
+}
+
+async fn fetch(client: &Client, args: &QueryArgs) -> Result<Fetched, dingtalk::Error> {
+    if !args.all {
+        let mut cursor = Cursor::new(args.room.clone(), args.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let page = cursor.next_page(client).await?;
+        return Ok(match page {
+            Some(p) => Fetched {
+                total_count: p.total_count.or(cursor.total_count()),
+                has_more: p.has_more,
+                next_token: p.next_token.clone(),
+                meetings: p.items,
+            },
+            None => Fetched::default(),
+        });
+    }
+    let mut cursor = match args.page_size {
+        Some(n) => Cursor::new(args.room.clone(), n),
+        None => Cursor::for_load_all(args.room.clone()),
+    };
+    debug_assert!(args.page_size.is_some() || cursor.page_size() == LOAD_ALL_PAGE_SIZE);
+    let mut progress = ProgressLine::new(io::stderr().is_terminal(), args.lang.into());
+    let mut out = Fetched::default();
+    // Ctrl-C ends the process (nothing is written before every page is in); no token needed.
+    let never = CancellationToken::new();
+    let result = load_all(client, &mut cursor, &never, |page, p| {
+        out.meetings.extend(page.items.iter().cloned());
+        out.has_more = page.has_more;
+        out.next_token = page.next_token.clone();
+        progress.show(p.loaded, p.total, p.pages);
+    })
+    .await;
+    progress.clear();
+    result?;
+    out.total_count = cursor.total_count();
+    Ok(out)
+}
+
+/// A `\r`-rewritten progress line on stderr (only when it is a terminal).
+struct ProgressLine {
+    on: bool,
+    lang: ExportLang,
+    last_len: usize,
+}
+
+impl ProgressLine {
+    fn new(on: bool, lang: ExportLang) -> Self {
+        ProgressLine { on, lang, last_len: 0 }
+    }
+
+    fn show(&mut self, loaded: u64, total: Option<u64>, pages: u32) {
+        if !self.on {
+            return;
+        }
+        let line = match (self.lang, total) {
+            (ExportLang::En, Some(t)) => format!("Loading meetings… {loaded} of {t} (page {pages})"),
+            (ExportLang::En, None) => format!("Loading meetings… {loaded} (page {pages})"),
+            (ExportLang::ZhCn, Some(t)) => format!("正在加载会议… {loaded} / {t}（第 {pages} 页）"),
+            (ExportLang::ZhCn, None) => format!("正在加载会议… {loaded}（第 {pages} 页）"),
+        };
+        let width = line.width();
+        let pad = self.last_len.saturating_sub(width);
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r{line}{}", " ".repeat(pad));
+        let _ = err.flush();
+        self.last_len = width;
+    }
+
+    fn clear(&mut self) {
+        if self.on && self.last_len > 0 {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(self.last_len));
+            let _ = err.flush();
+        }
+        self.last_len = 0;
+    }
+}
+
+enum Output {
+    BrokenPipe,
+    Failed(AppError),
+}
+
+fn export_options(args: &QueryArgs) -> ExportOptions {
+    ExportOptions {
+        lang: args.lang.into(),
+        bom: !args.no_bom,
+        delimiter: args.delimiter,
+        zone: args.utc_offset.map(ExportZone::Fixed).unwrap_or(ExportZone::Local),
+    }
+}
+
+fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
+    let opts = export_options(args);
+    let lang = opts.lang;
+    let render = |w: &mut dyn Write| -> io::Result<u64> {
+        match args.format {
+            Format::Csv => write_csv(w, &f.meetings, &opts),
+            Format::Json => write_json(w, &args.room, f),
+            Format::Table => write_table(w, &args.room, f, &opts, terminal_width()),
+        }
+    };
+    match &args.output {
+        None => {
+            let stdout = io::stdout();
+            let mut lock = io::BufWriter::new(stdout.lock());
+            render(&mut lock).and_then(|_| lock.flush()).map_err(|e| {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    Output::BrokenPipe
+                } else {
+                    Output::Failed(AppError::io("could not write to standard output", e))
+                }
+            })
+        }
+        Some(path) => {
+            let path = output_path(path, &args.room, args.format, &opts);
+            let summary = match args.format {
+                Format::Csv => export_atomic(&path, &f.meetings, &opts),
+                _ => export_with(&path, render),
+            }
+            .map_err(Output::Failed)?;
+            let n = summary.count;
+            match lang {
+                ExportLang::En => eprintln!("Wrote {n} meeting{} to {}", if n == 1 { "" } else { "s" }, path.display()),
+                ExportLang::ZhCn => eprintln!("已将 {n} 场会议写入 {}", path.display()),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `--output DIR` → `DIR/meetings-<ROOM>-<DATE>.<csv|json|txt>` (the date in the export's zone).
+fn output_path(path: &Path, room: &RoomCode, format: Format, opts: &ExportOptions) -> PathBuf {
+    if !path.is_dir() {
+        return path.to_path_buf();
+    }
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&opts.zone.offset_at(&now)).date_naive();
+    let name = PathBuf::from(default_file_name(room, today));
+    let name = match format {
+        Format::Csv => name,
+        Format::Json => name.with_extension("json"),
+        Format::Table => name.with_extension("txt"),
+    };
+    path.join(name)
+}
+
+/// `{"roomCode","totalCount","hasMore","nextToken","conferenceList":[…]}` with DingTalk's own
+/// field names for the meetings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonOut<'a> {
+    room_code: &'a str,
+    total_count: Option<u64>,
+    has_more: bool,
+    next_token: Option<&'a str>,
+    conference_list: &'a [Meeting],
+}
+
+fn write_json(w: &mut dyn Write, room: &RoomCode, f: &Fetched) -> io::Result<u64> {
+    let out = JsonOut {
+        room_code: room.as_str(),
+        total_count: f.total_count,
+        has_more: f.has_more,
+        next_token: f.next_token.as_deref(),
+        conference_list: &f.meetings,
+    };
+    serde_json::to_writer_pretty(&mut *w, &out).map_err(io::Error::from)?;
+    w.write_all(b"\n")?;
+    Ok(f.meetings.len() as u64)
+}
+
+/// The terminal's width from `COLUMNS` (shells export it to scripts only sometimes), else 120.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w >= 40).unwrap_or(120)
+}
+
+/// Make text from DingTalk safe to print on a terminal: line breaks and tabs become spaces;
+/// other control characters (ESC sequences could recolour or retitle the terminal) and bidi
+/// overrides (could reorder what is shown) become U+FFFD.
+pub fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Cut `s` to at most `max` terminal columns, ending with `…` when cut. CJK characters count 2.
+pub fn truncate_to_width(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn pad_to_width(s: &str, width: usize) -> String {
+    let mut out = s.to_owned();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(s.width())));
+    out
+}
+
+/// `16 min`, `1 h 5 min`, `<1 min` (`16 分钟`, `1 小时 5 分钟`, `不到 1 分钟`).
+pub fn human_duration(ms: i64, lang: ExportLang) -> String {
+    let mins = (ms.max(0) + 30_000) / 60_000;
+    match (lang, mins) {
+        (ExportLang::En, 0) => "<1 min".into(),
+        (ExportLang::En, m) if m < 60 => format!("{m} min"),
+        (ExportLang::En, m) => format!("{} h {} min", m / 60, m % 60),
+        (ExportLang::ZhCn, 0) => "不到 1 分钟".into(),
+        (ExportLang::ZhCn, m) if m < 60 => format!("{m} 分钟"),
+        (ExportLang::ZhCn, m) => format!("{} 小时 {} 分钟", m / 60, m % 60),
+    }
+}
+
+const HOST_MAX: usize = 20;
+const GAP: &str = "  ";
+
+/// The aligned table, then "N of M meetings" and a hint when more pages exist.
+fn write_table(w: &mut dyn Write, room: &RoomCode, f: &Fetched, opts: &ExportOptions, width: usize) -> io::Result<u64> {
+    let lang = opts.lang;
+    let header: [&str; 6] = match lang {
+        ExportLang::En => ["STATUS", "START", "END", "DURATION", "HOST", "TITLE"],
+        ExportLang::ZhCn => ["状态", "开始", "结束", "时长", "主持人", "标题"],
+    };
+    let rows: Vec<[String; 6]> = f
+        .meetings
+        .iter()
+        .map(|m| {
+            let start = m.start_time.and_then(|t| opts.zone.at_millis(t));
+            let end = m.end_time.and_then(|t| opts.zone.at_millis(t));
+            let start_s = start.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+            let end_s = match (start, end) {
+                (Some(s), Some(e)) if s.date_naive() == e.date_naive() => e.format("%H:%M").to_string(),
+                (_, Some(e)) => e.format("%Y-%m-%d %H:%M").to_string(),
+                _ => String::new(),
+            };
+            [
+                m.status.map(|s| status_word(s, lang).into_owned()).unwrap_or_default(),
+                start_s,
+                end_s,
+                m.duration_ms().map(|d| human_duration(d, lang)).unwrap_or_default(),
+                truncate_to_width(&terminal_safe(m.creator_nick.as_deref().unwrap_or("")), HOST_MAX),
+                terminal_safe(m.title.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+
+    if rows.is_empty() {
+        match lang {
+            ExportLang::En => writeln!(w, "No meetings for room code {room}.")?,
+            ExportLang::ZhCn => writeln!(w, "会议号 {room} 下没有会议。")?,
+        }
+    } else {
+        let mut widths = [0usize; 6];
+        for (i, h) in header.iter().enumerate() {
+            widths[i] = h.width();
+        }
+        for r in &rows {
+            for i in 0..5 {
+                widths[i] = widths[i].max(r[i].width());
+            }
+        }
+        let fixed: usize = widths[..5].iter().sum::<usize>() + GAP.len() * 5;
+        let title_max = width.saturating_sub(fixed).max(20);
+        let line = |cells: [&str; 6]| -> String {
+            let mut s = String::new();
+            for i in 0..5 {
+                s.push_str(&pad_to_width(cells[i], widths[i]));
+                s.push_str(GAP);
+            }
+            s.push_str(&truncate_to_width(cells[5], title_max));
+            s.trim_end().to_owned()
+        };
+        writeln!(w, "{}", line(header))?;
+        for r in &rows {
+            writeln!(w, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]))?;
+        }
+        writeln!(w)?;
+    }
+
+    let shown = rows.len() as u64;
+    let total = f.total_count.or((!f.has_more).then_some(shown));
+    match (lang, total) {
+        (ExportLang::En, Some(t)) => writeln!(w, "{shown} of {t} meetings")?,
+        (ExportLang::En, None) => writeln!(w, "{shown} meetings")?,
+        (ExportLang::ZhCn, Some(t)) => writeln!(w, "共 {t} 场会议，显示了 {shown} 场")?,
+        (ExportLang::ZhCn, None) => writeln!(w, "显示了 {shown} 场会议")?,
+    }
+    if f.has_more {
+        match lang {
+            ExportLang::En => writeln!(w, "More pages exist: add --all to load every page.")?,
+            ExportLang::ZhCn => writeln!(w, "还有更多页：加上 --all 可加载全部。")?,
+        }
+    }
+    Ok(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<(QueryArgs, ArgMatches), clap::Error> {
+        let mut all = vec!["meetdesk-cli", "query"];
+        all.extend_from_slice(args);
+        let m = Cli::command().try_get_matches_from(all)?;
+        let cli = Cli::from_arg_matches(&m)?;
+        let Command::Query(q) = cli.command;
+        Ok((q, m.subcommand_matches("query").unwrap().clone()))
+    }
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let (q, _) = parse(&["427233559"]).unwrap();
+        assert_eq!(q.room.as_str(), "427233559");
+        assert_eq!((q.all, q.page_size, q.format, q.timeout), (false, None, Format::Table, 15));
+        assert_eq!((q.delimiter, q.no_bom, q.lang, q.utc_offset), (b',', false, LangArg::En, None));
+    }
+
+    #[test]
+    fn bad_input_is_a_usage_error() {
+        for args in [
+            &["42723355a"][..],
+            &["123"],
+            &["427233559", "--page-size", "0"],
+            &["427233559", "--page-size", "501"],
+            &["427233559", "--page-size", "x"],
+            &["427233559", "--format", "xml"],
+            &["427233559", "--delimiter", "|"],
+            &["427233559", "--lang", "fr"],
+            &["427233559", "--utc-offset", "+25:00"],
+            &["427233559", "--timeout", "0"],
+        ] {
+            let e = parse(args).map(|_| ()).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+        }
+        let e = parse(&["427233559", "--page-size", "501"]).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("at most 500"), "{e}");
+        let (q, _) = parse(&["4272 3355 9", "--page-size", "500", "--utc-offset", "-05:00", "--lang", "zh"]).unwrap();
+        assert_eq!((q.page_size, q.lang), (Some(500), LangArg::ZhCn));
+        assert_eq!(q.utc_offset.unwrap().local_minus_utc(), -5 * 3600);
+    }
+
+    #[test]
+    fn credential_kinds() {
+        let (q, m) = parse(&["427233559", "--token", "tok"]).unwrap();
+        assert_eq!(credentials(&q, &m).unwrap(), Credentials::AccessToken(Secret::new("tok")));
+        let (q, m) = parse(&["427233559", "--app-key", "k", "--app-secret", "s"]).unwrap();
+        assert!(matches!(credentials(&q, &m).unwrap(), Credentials::InternalApp { .. }));
+        let (q, m) = parse(&["427233559", "--app-key", "k"]).unwrap();
+        let e = credentials(&q, &m).unwrap_err();
+        assert!(e.contains("--app-secret"), "{e}");
+        let (q, m) = parse(&["427233559", "--token", "t", "--app-key", "k", "--app-secret", "s"]).unwrap();
+        assert!(credentials(&q, &m).unwrap_err().contains("one kind"));
+        let (q, m) = parse(&["427233559", "--token", "  "]).unwrap();
+        assert!(credentials(&q, &m).unwrap_err().contains("--token"));
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let (q, _) = parse(&["427233559", "--token", "hunter2-token", "--app-secret", "hunter2-secret"]).unwrap();
+        let dbg = format!("{q:?}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+    }
+
+    #[test]
+    fn widths_and_sanitising() {
+        assert_eq!(truncate_to_width("产品周会 Weekly", 8), "产品周…");
+        assert_eq!(truncate_to_width("产品周会 Weekly", 8).width(), 7);
+        assert_eq!(truncate_to_width("short", 8), "short");
+        assert_eq!(truncate_to_width("abcdefghij", 5), "abcd…");
+        assert_eq!(terminal_safe("a\nb\x1b[31mc\u{202E}d"), "a b\u{FFFD}[31mc\u{FFFD}d");
+        assert_eq!(pad_to_width("张伟", 6), "张伟  ");
+        assert_eq!(human_duration(1_000_000, ExportLang::En), "17 min");
+        assert_eq!(human_duration(65 * 60_000, ExportLang::En), "1 h 5 min");
+        assert_eq!(human_duration(10_000, ExportLang::ZhCn), "不到 1 分钟");
+    }
+
+    #[test]
+    fn table_layout() {
+        let f = Fetched {
+            meetings: vec![Meeting {
+                title: Some("产品周会 Weekly product sync with a very long title that goes on".into()),
+                creator_nick: Some("张伟".into()),
+                status: Some(dingtalk::Status::Live),
+                start_time: Some(1_795_656_600_000),
+                ..Default::default()
+            }],
+            total_count: Some(45),
+            has_more: true,
+            next_token: Some("20".into()),
+        };
+        let opts = ExportOptions {
+            zone: ExportZone::Fixed(chrono::FixedOffset::east_opt(8 * 3600).unwrap()),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let rc = RoomCode::parse("427233559").unwrap();
+        write_table(&mut out, &rc, &f, &opts, 60).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("STATUS"), "{text}");
+        assert!(lines[1].starts_with("Live    2026-11-26 09:30"), "{text}");
+        assert!(lines[1].width() <= 60, "fits the width: {text}");
+        assert!(lines[1].ends_with('…'), "{text}");
+        assert!(text.contains("1 of 45 meetings"), "{text}");
+        assert!(text.contains("--all"), "{text}");
+    }
+}
