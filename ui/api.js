@@ -5,8 +5,8 @@
 
 export const KNOWN_KINDS = [
   'invalidRoomCode', 'missingRoomCode', 'auth', 'permission', 'rateLimited', 'quota',
-  'ipNotAllowed', 'server', 'network', 'timeout', 'badResponse', 'pagingLoop', 'stale',
-  'cancelled', 'notConfigured', 'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain',
+  'ipNotAllowed', 'server', 'network', 'timeout', 'tls', 'badResponse', 'badRequest', 'pagingLoop', 'stale',
+  'cancelled', 'config', 'notConfigured', 'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain',
 ];
 const KINDS = new Set(KNOWN_KINDS);
 

@@ -7,12 +7,14 @@ import { t } from './i18n.js';
 
 /** Kinds where trying again can help. */
 const RETRYABLE = new Set([
-  'auth', 'permission', 'rateLimited', 'ipNotAllowed', 'server', 'network', 'timeout',
+  'auth', 'permission', 'rateLimited', 'ipNotAllowed', 'server', 'network', 'timeout', 'tls',
   'badResponse', 'pagingLoop', 'notFound', 'io', 'keychain', 'unknown', 'quota',
 ]);
 
 /** Kinds whose fix is in the settings. */
-const SETTINGS_FIX = new Set(['auth', 'notConfigured', 'invalidSetting', 'keychain', 'ipNotAllowed', 'badResponse']);
+const SETTINGS_FIX = new Set([
+  'auth', 'notConfigured', 'invalidSetting', 'keychain', 'ipNotAllowed', 'badResponse', 'badRequest', 'config',
+]);
 
 /**
  * @param {object} err a normalised error (see api.js)

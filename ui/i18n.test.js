@@ -41,7 +41,7 @@ test('no English words left in the Chinese UI (beyond product and API names)', (
   const allowed = new Set([
     'MeetDesk', 'DingTalk', 'AppKey', 'AppSecret', 'SuiteKey', 'SuiteSecret', 'CorpId', 'SuiteTicket',
     'suite', 'ticket', 'api', 'dingtalk', 'io', 'com', 'https', 'http', 'example', 'VideoConference', 'Conference',
-    'Read', 'CSV', 'BOM', 'Excel', 'IP', 'VPN', 'API', 'ID', 'HTTP', 'Ctrl', 'Delete', 'Esc', 'English',
+    'Read', 'CSV', 'BOM', 'Excel', 'IP', 'VPN', 'API', 'ID', 'HTTP', 'HTTPS', 'Ctrl', 'Delete', 'Esc', 'English',
   ]);
   for (const [k, v] of Object.entries(zh)) {
     if (SAME_IN_ALL_LANGUAGES.has(k)) continue;
