@@ -226,3 +226,46 @@ async fn unsafe_join_links_are_refused_by_id() {
     let err = h.invoke("open_meeting", json!({ "queryId": id, "conferenceId": "nope" })).unwrap_err();
     assert_eq!(err["kind"], "notFound");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_file() {
+    let sim = sim().await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("meetings.csv");
+    let h = harness(EnvOverrides { export_path: Some(target.clone()), ..env_for(&sim) });
+    let page = h.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let id = page["queryId"].clone();
+
+    let summary = h
+        .invoke("export_csv", json!({ "queryId": id, "scope": "loaded", "lang": "zh-CN", "onProgress": "__CHANNEL__:1" }))
+        .unwrap();
+    assert_eq!(summary["count"], 20);
+    let rows = |p: &Path| {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let headers = r.headers().unwrap().clone();
+        (headers, r.records().count())
+    };
+    let (headers, n) = rows(&target);
+    assert_eq!(n, 20);
+    assert!(headers.iter().any(|h| h.contains("标题")), "Chinese headers: {headers:?}");
+
+    let summary = h
+        .invoke("export_csv", json!({ "queryId": id, "scope": "all", "lang": "en", "onProgress": "__CHANNEL__:2" }))
+        .unwrap();
+    let total = page["totalCount"].as_u64().unwrap();
+    assert_eq!(summary["count"].as_u64(), Some(total));
+    assert_eq!(rows(&target).1 as u64, total);
+
+    // A folder that does not exist: refused with a message naming the path, nothing written.
+    let missing = out.path().join("no-such-folder").join("x.csv");
+    let h2 = harness(EnvOverrides { export_path: Some(missing.clone()), ..env_for(&sim) });
+    let page = h2.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let err = h2
+        .invoke("export_csv", json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:3" }))
+        .unwrap_err();
+    assert_eq!(err["kind"], "io");
+    assert!(err["message"].as_str().unwrap().contains("no-such-folder"), "{err}");
+    assert!(!missing.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("meetings.csv")], "no temp file left behind");
+}

@@ -85,10 +85,11 @@ export const testConnection = (settings, secrets) => call('test_connection', { s
 export const removeRecent = (roomCode) => call('remove_recent', { roomCode });
 export const clearRecent = () => call('clear_recent');
 
-export const exportCsv = async (queryId, scope, onProgress) => {
+/** lang: the UI's resolved language ('en' | 'zh-CN'), used for the CSV's headers and words. */
+export const exportCsv = async (queryId, scope, lang, onProgress) => {
   let onProgressChannel;
   try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
-  return call('export_csv', { queryId, scope, onProgress: onProgressChannel });
+  return call('export_csv', { queryId, scope, lang, onProgress: onProgressChannel });
 };
 export const revealPath = (path) => call('reveal_path', { path });
 export const openLogFolder = () => call('open_log_folder');

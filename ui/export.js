@@ -4,7 +4,7 @@
 
 import { clear, h } from './dom.js';
 import { describeError } from './errors.js';
-import { t } from './i18n.js';
+import { getLanguage, t } from './i18n.js';
 import { toast, announce } from './toast.js';
 
 /**
@@ -88,7 +88,7 @@ export function createExport(dialog, deps) {
     els.cancelBtn.focus();
     let result;
     try {
-      result = await api.exportCsv(q.queryId, scope, setProgress);
+      result = await api.exportCsv(q.queryId, scope, getLanguage(), setProgress);
     } catch (err) {
       const wasRunning = running;
       running = null;

@@ -8,6 +8,7 @@ use dingtalk::RoomCode;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::AppError;
@@ -15,7 +16,7 @@ use crate::secrets::{SecretInput, SecretName};
 use crate::session::PageView;
 use crate::settings::Settings;
 use crate::state::{build_client, AppState};
-use crate::{connection, links, store};
+use crate::{connection, export, links, store};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -305,4 +306,87 @@ pub fn data_dirs<R: Runtime>(app: &AppHandle<R>, env_dir: Option<&PathBuf>) -> (
             app.path().app_log_dir().unwrap_or_else(|_| PathBuf::from("logs")),
         ),
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportScope {
+    /// The meetings the window shows now.
+    Loaded,
+    /// Every page: the cursor is followed to the end first (with progress, cancellable).
+    All,
+}
+
+/// Asks where to save (the native dialog, opened from Rust: the web view has no file access),
+/// fetches the remaining pages when asked for all of them, then writes the CSV atomically.
+/// Returns `None` when the user closed the dialog.
+#[tauri::command]
+pub async fn export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    query_id: u64,
+    scope: ExportScope,
+    lang: Option<String>,
+    on_progress: Channel<ProgressView>,
+) -> CmdResult<Option<export::ExportSummary>> {
+    let (room, _) = state.session.meetings(query_id).await?;
+    let settings = state.settings();
+    let lang = lang.as_deref().and_then(export::ExportLang::from_tag).unwrap_or_default();
+    let options = export::ExportOptions::from_settings(lang, settings.csv_bom, &settings.csv_delimiter)?;
+
+    let Some(path) = choose_export_path(&app, &state, &settings, &room).await? else {
+        return Ok(None);
+    };
+    if scope == ExportScope::All {
+        // Nothing is written unless every page arrived: a half list would look like a whole one.
+        state
+            .session
+            .load_all(query_id, move |p| {
+                let _ = on_progress.send(ProgressView { loaded: p.loaded, total_count: p.total });
+            })
+            .await?;
+    }
+    let (_, meetings) = state.session.meetings(query_id).await?;
+    let target = path.clone();
+    let summary = tauri::async_runtime::spawn_blocking(move || export::export_atomic(&target, &meetings, &options))
+        .await
+        .map_err(|e| AppError::io("The export stopped unexpectedly", e))??;
+    log::info!("export: {} meetings of room {room} written", summary.count);
+
+    state.exported.lock().unwrap().push(path.clone());
+    let settings = {
+        let mut s = state.settings.lock().unwrap();
+        s.last_export_dir = path.parent().map(|d| d.display().to_string());
+        s.clone()
+    };
+    persist(&app, &state, &settings)?;
+    Ok(Some(summary))
+}
+
+async fn choose_export_path<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    settings: &Settings,
+    room: &RoomCode,
+) -> CmdResult<Option<PathBuf>> {
+    // Test-only: WebDriver cannot drive the native dialog (see README, MEETDESK_TEST_EXPORT_PATH).
+    if let Some(path) = &state.env.export_path {
+        return Ok(Some(path.clone()));
+    }
+    let name = export::default_file_name(room, chrono::Local::now().date_naive());
+    let mut dialog = app.dialog().file().set_file_name(name).add_filter("CSV", &["csv"]);
+    if let Some(dir) = settings.last_export_dir.as_deref().filter(|d| std::path::Path::new(d).is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    dialog.save_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let chosen = rx.await.ok().flatten();
+    chosen
+        .map(|p| p.into_path().map_err(|e| AppError::io("The chosen file cannot be used", e)))
+        .transpose()
 }

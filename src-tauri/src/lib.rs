@@ -140,6 +140,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::test_connection,
             commands::remove_recent,
             commands::clear_recent,
+            commands::export_csv,
             commands::reveal_path,
             commands::open_log_folder,
         ])
