@@ -259,8 +259,20 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
         (Kind::App, &["app_key", "app_secret"]),
         (Kind::Suite, &["suite_key", "suite_secret", "auth_corp_id", "suite_ticket"]),
     ];
+    let non_empty = |id: &str| match id {
+        "token" => args.token.as_ref().is_some_and(|s| !s.is_empty()),
+        "app_key" => args.app_key.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "app_secret" => args.app_secret.as_ref().is_some_and(|s| !s.is_empty()),
+        "suite_key" => args.suite_key.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "suite_secret" => args.suite_secret.as_ref().is_some_and(|s| !s.is_empty()),
+        "auth_corp_id" => args.auth_corp_id.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "suite_ticket" => args.suite_ticket.as_ref().is_some_and(|s| !s.is_empty()),
+        _ => false,
+    };
+    // A flag counts even when empty (so `--token ""` is reported); an environment variable that
+    // is set but empty counts as unset, as in the window.
     let from_cli = |id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
-    let present = |id: &str| m.value_source(id).is_some();
+    let present = |id: &str| m.value_source(id).is_some() && non_empty(id);
     let on_cli: Vec<Kind> = groups.iter().filter(|(_, ids)| ids.iter().any(|i| from_cli(i))).map(|g| g.0).collect();
     let kind = if !on_cli.is_empty() {
         if on_cli.len() > 1 {
@@ -322,7 +334,12 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         Ok(c) => c,
         Err(msg) => return usage_error(&msg),
     };
-    let client = match ClientConfig::new(&args.base_url).and_then(|mut config| {
+    // An empty MEETDESK_BASE_URL counts as unset.
+    let base_url = match args.base_url.trim() {
+        "" => GLOBAL_BASE_URL,
+        url => url,
+    };
+    let client = match ClientConfig::new(base_url).and_then(|mut config| {
         config.request_timeout = Duration::from_secs(args.timeout);
         config.connect_timeout = config.connect_timeout.min(config.request_timeout);
         Client::new(config, creds)
@@ -771,12 +788,12 @@ mod tests {
         };
         let mut out = Vec::new();
         let rc = RoomCode::parse("427233559").unwrap();
-        write_table(&mut out, &rc, &f, &opts, 60).unwrap();
+        write_table(&mut out, &rc, &f, &opts, 70).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("STATUS"), "{text}");
         assert!(lines[1].starts_with("Live    2026-11-26 09:30"), "{text}");
-        assert!(lines[1].width() <= 60, "fits the width: {text}");
+        assert!(lines[1].width() <= 70, "fits the width: {text}");
         assert!(lines[1].ends_with('…'), "{text}");
         assert!(text.contains("1 of 45 meetings"), "{text}");
         assert!(text.contains("--all"), "{text}");
