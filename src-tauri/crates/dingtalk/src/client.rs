@@ -31,7 +31,9 @@ use url::{Host, Url};
 
 use crate::error::{from_response, snippet, Error, ErrorKind};
 use crate::model::{RoomCode, RoomPage};
-use crate::token::{parse_token_response, token_request, Credentials, Fetch, FetchFuture, Secret, TokenProvider};
+use crate::token::{
+    parse_token_response, token_request, Credentials, Fetch, FetchFuture, Secret, TokenProvider,
+};
 
 /// Overseas / global DingTalk (the host the English documentation names).
 pub const GLOBAL_BASE_URL: &str = "https://api.dingtalk.io";
@@ -102,16 +104,24 @@ impl ClientConfig {
 
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost."),
+        Some(Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost.")
+        }
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4: Ipv4Addr| v4.is_loopback()),
+        Some(Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4: Ipv4Addr| v4.is_loopback())
+        }
         None => false,
     }
 }
 
 /// Check a host URL: https (or http to loopback), a host, no userinfo/query/fragment.
 pub fn validate_base_url(url: &Url) -> Result<(), Error> {
-    let examples = format!("e.g. {MAINLAND_BASE_URL} (mainland China) or {GLOBAL_BASE_URL} (global)");
+    let examples =
+        format!("e.g. {MAINLAND_BASE_URL} (mainland China) or {GLOBAL_BASE_URL} (global)");
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(url) => {}
@@ -127,7 +137,9 @@ pub fn validate_base_url(url: &Url) -> Result<(), Error> {
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::config(format!("the DingTalk host URL has no host name; {examples}")));
+        return Err(Error::config(format!(
+            "the DingTalk host URL has no host name; {examples}"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(format!(
@@ -176,7 +188,9 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.inner.config.base_url.as_str()).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.config.base_url.as_str())
+            .finish_non_exhaustive()
     }
 }
 
@@ -208,14 +222,27 @@ impl Client {
             // A system proxy must not capture calls to the local simulator.
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| Error::config(format!("could not set up HTTPS: {e}")))?;
+        let http = builder
+            .build()
+            .map_err(|e| Error::config(format!("could not set up HTTPS: {e}")))?;
 
         // One call every 1/rate s, no burst: any 1 s window holds at most `rate` calls.
-        let period = Duration::from_nanos(1_000_000_000 / u64::from(config.rate_per_second)).max(Duration::from_nanos(1));
-        let quota = Quota::with_period(period).expect("period > 0").allow_burst(NonZeroU32::MIN);
+        let period = Duration::from_nanos(1_000_000_000 / u64::from(config.rate_per_second))
+            .max(Duration::from_nanos(1));
+        let quota = Quota::with_period(period)
+            .expect("period > 0")
+            .allow_burst(NonZeroU32::MIN);
         let limiter = RateLimiter::direct(quota);
 
-        Ok(Client { inner: Arc::new(Inner { config, http, tokens, limiter, counters: Counters::default() }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                tokens,
+                limiter,
+                counters: Counters::default(),
+            }),
+        })
     }
 
     /// The settings this client was built with.
@@ -246,7 +273,12 @@ impl Client {
 
     /// The URL of one room page. The room code goes in as one percent-encoded path segment;
     /// query keys are added only when set (`nextToken` never on the first page).
-    pub fn room_page_url(&self, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Url {
+    pub fn room_page_url(
+        &self,
+        room: &RoomCode,
+        max_results: u32,
+        next_token: Option<&str>,
+    ) -> Url {
         room_page_url(&self.inner.config.base_url, room, max_results, next_token)
     }
 
@@ -255,14 +287,26 @@ impl Client {
     /// `GET {base}/v1.0/conference/roomCodes/{room}/infos?maxResults=N[&nextToken=T]`.
     /// `max_results` is sent as given (DingTalk decides the range; [`crate::Cursor`] keeps it in
     /// 1..=500); `next_token` is passed back exactly as the server gave it.
-    pub async fn room_page(&self, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Result<RoomPage, Error> {
+    pub async fn room_page(
+        &self,
+        room: &RoomCode,
+        max_results: u32,
+        next_token: Option<&str>,
+    ) -> Result<RoomPage, Error> {
         let url = self.room_page_url(room, max_results, next_token);
         let mut refreshed = false;
         loop {
             let token = self.inner.tokens.token(&*self.inner).await?;
-            let result = self.inner.with_retries(|| self.inner.room_attempt(&url, &token)).await;
+            let result = self
+                .inner
+                .with_retries(|| self.inner.room_attempt(&url, &token))
+                .await;
             match result {
-                Err(e) if e.is_invalid_token() && !refreshed && self.inner.tokens.can_refresh().await => {
+                Err(e)
+                    if e.is_invalid_token()
+                        && !refreshed
+                        && self.inner.tokens.can_refresh().await =>
+                {
                     self.inner.tokens.invalidate(&token).await;
                     refreshed = true;
                 }
@@ -272,11 +316,21 @@ impl Client {
     }
 }
 
-pub(crate) fn room_page_url(base: &Url, room: &RoomCode, max_results: u32, next_token: Option<&str>) -> Url {
+pub(crate) fn room_page_url(
+    base: &Url,
+    room: &RoomCode,
+    max_results: u32,
+    next_token: Option<&str>,
+) -> Url {
     let mut url = base.clone();
     {
-        let mut segs = url.path_segments_mut().expect("validated http(s) URL has a path");
-        segs.pop_if_empty().extend(["v1.0", "conference", "roomCodes"]).push(room.as_str()).push("infos");
+        let mut segs = url
+            .path_segments_mut()
+            .expect("validated http(s) URL has a path");
+        segs.pop_if_empty()
+            .extend(["v1.0", "conference", "roomCodes"])
+            .push(room.as_str())
+            .push("infos");
     }
     {
         let mut q = url.query_pairs_mut();
@@ -323,20 +377,34 @@ impl Inner {
 
     async fn room_attempt(&self, url: &Url, token: &Secret) -> Result<RoomPage, Error> {
         let mut header = HeaderValue::from_str(token.expose()).map_err(|_| {
-            Error::local(ErrorKind::Auth, "the access token contains characters that cannot be sent; paste it again")
+            Error::local(
+                ErrorKind::Auth,
+                "the access token contains characters that cannot be sent; paste it again",
+            )
         })?;
         header.set_sensitive(true);
         self.limiter.until_ready().await;
         self.counters.room_calls.fetch_add(1, Ordering::Relaxed);
-        let request = self.http.get(url.clone()).header(ACCESS_TOKEN_HEADER, header).header(ACCEPT, "application/json");
-        let (status, request_id, body) = send(request).await.map_err(|e| e.redact(&[token.expose()]))?;
-        parse_room_page(status, request_id.as_deref(), &body).map_err(|e| e.redact(&[token.expose()]))
+        let request = self
+            .http
+            .get(url.clone())
+            .header(ACCESS_TOKEN_HEADER, header)
+            .header(ACCEPT, "application/json");
+        let (status, request_id, body) = send(request)
+            .await
+            .map_err(|e| e.redact(&[token.expose()]))?;
+        parse_room_page(status, request_id.as_deref(), &body)
+            .map_err(|e| e.redact(&[token.expose()]))
     }
 
     async fn token_attempt(&self, creds: &Credentials) -> Result<(Secret, Duration), Error> {
-        let (endpoint, body) = token_request(creds).ok_or_else(|| Error::config("a pasted token cannot be fetched"))?;
+        let (endpoint, body) = token_request(creds)
+            .ok_or_else(|| Error::config("a pasted token cannot be fetched"))?;
         let mut url = self.config.base_url.clone();
-        url.path_segments_mut().expect("validated").pop_if_empty().extend(["v1.0", "oauth2", endpoint]);
+        url.path_segments_mut()
+            .expect("validated")
+            .pop_if_empty()
+            .extend(["v1.0", "oauth2", endpoint]);
         self.counters.token_calls.fetch_add(1, Ordering::Relaxed);
         let request = self
             .http
@@ -372,14 +440,25 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, 
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(128).collect::<String>());
-    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(16 * 1024).min(MAX_BODY_BYTES as u64) as usize);
+    let mut body = Vec::with_capacity(
+        resp.content_length()
+            .unwrap_or(16 * 1024)
+            .min(MAX_BODY_BYTES as u64) as usize,
+    );
     while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(Error::Api {
-                kind: if status >= 500 { ErrorKind::Server } else { ErrorKind::BadResponse },
+                kind: if status >= 500 {
+                    ErrorKind::Server
+                } else {
+                    ErrorKind::BadResponse
+                },
                 http_status: status,
                 code: None,
-                message: Some(format!("the answer is larger than {} MB", MAX_BODY_BYTES / (1024 * 1024))),
+                message: Some(format!(
+                    "the answer is larger than {} MB",
+                    MAX_BODY_BYTES / (1024 * 1024)
+                )),
                 request_id,
                 retry_after: None,
             });
@@ -390,7 +469,11 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, 
 }
 
 /// Turn a room-page answer into a page or an error.
-pub(crate) fn parse_room_page(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<RoomPage, Error> {
+pub(crate) fn parse_room_page(
+    status: u16,
+    request_id: Option<&str>,
+    body: &[u8],
+) -> Result<RoomPage, Error> {
     if !(200..300).contains(&status) {
         return Err(from_response(status, request_id, body));
     }
@@ -413,12 +496,24 @@ pub(crate) fn parse_room_page(status: u16, request_id: Option<&str>, body: &[u8]
                             }
                         }
                     }
-                    _ => return Err(bad_page(status, request_id, body, "the answer is not a JSON object")),
+                    _ => {
+                        return Err(bad_page(
+                            status,
+                            request_id,
+                            body,
+                            "the answer is not a JSON object",
+                        ))
+                    }
                 }
             }
             Ok(page)
         }
-        Err(e) => Err(bad_page(status, request_id, body, &format!("could not read the page ({e})"))),
+        Err(e) => Err(bad_page(
+            status,
+            request_id,
+            body,
+            &format!("could not read the page ({e})"),
+        )),
     }
 }
 
@@ -452,7 +547,11 @@ fn transport_error(e: reqwest::Error) -> Error {
     } else {
         ErrorKind::Network
     };
-    Error::Transport { kind, message: chain, source: Some(Arc::new(e)) }
+    Error::Transport {
+        kind,
+        message: chain,
+        source: Some(Arc::new(e)),
+    }
 }
 
 /// A rustls error, directly or inside an `io::Error` (whose `source()` skips its payload).
@@ -461,7 +560,10 @@ fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
         return true;
     }
     // io::Error may wrap an io::Error that wraps the rustls error: look inside recursively.
-    match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+    match e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
         Some(inner) => is_tls_error(inner),
         None => false,
     }
@@ -511,17 +613,29 @@ mod tests {
         let creds = || Credentials::AccessToken("t".into());
         let mut c = ClientConfig::new("https://api.dingtalk.com").unwrap();
         c.rate_per_second = 20;
-        assert_eq!(Client::new(c.clone(), creds()).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(
+            Client::new(c.clone(), creds()).unwrap_err().kind(),
+            ErrorKind::Config
+        );
         c.rate_per_second = 0;
-        assert_eq!(Client::new(c.clone(), creds()).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(
+            Client::new(c.clone(), creds()).unwrap_err().kind(),
+            ErrorKind::Config
+        );
         c.rate_per_second = 19;
         assert!(Client::new(c, creds()).is_ok());
         let mut c = ClientConfig::new("http://127.0.0.1:1").unwrap();
         c.rate_per_second = 10_000;
-        assert!(Client::new(c.clone(), creds()).is_ok(), "the simulator may go faster");
+        assert!(
+            Client::new(c.clone(), creds()).is_ok(),
+            "the simulator may go faster"
+        );
         // A config whose URL was swapped after new() is re-checked.
         c.base_url = Url::parse("http://example.com").unwrap();
-        assert_eq!(Client::new(c, creds()).unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(
+            Client::new(c, creds()).unwrap_err().kind(),
+            ErrorKind::Config
+        );
     }
 
     #[test]
@@ -546,7 +660,10 @@ mod tests {
         assert_eq!(pairs[1], ("nextToken".into(), "a b&c=d/..#".into()));
         assert_eq!(u.path(), "/v1.0/conference/roomCodes/427200331/infos");
         let base = Url::parse("https://gw.example.com/dingtalk/").unwrap();
-        assert_eq!(room_page_url(&base, &rc, 1, None).path(), "/dingtalk/v1.0/conference/roomCodes/427200331/infos");
+        assert_eq!(
+            room_page_url(&base, &rc, 1, None).path(),
+            "/dingtalk/v1.0/conference/roomCodes/427200331/infos"
+        );
     }
 
     fn test_client(max_retries: u32, qps_wait_ms: u64) -> Client {
@@ -563,7 +680,10 @@ mod tests {
     }
 
     /// Run `with_retries` over a scripted list of outcomes; returns (result, attempts, elapsed).
-    async fn scripted(client: &Client, script: Vec<Result<u32, Error>>) -> (Result<u32, Error>, usize, Duration) {
+    async fn scripted(
+        client: &Client,
+        script: Vec<Result<u32, Error>>,
+    ) -> (Result<u32, Error>, usize, Duration) {
         let script = std::sync::Mutex::new(script.into_iter());
         let attempts = AtomicU64::new(0);
         let started = std::time::Instant::now();
@@ -575,18 +695,29 @@ mod tests {
                 async move { next }
             })
             .await;
-        (r, attempts.load(Ordering::SeqCst) as usize, started.elapsed())
+        (
+            r,
+            attempts.load(Ordering::SeqCst) as usize,
+            started.elapsed(),
+        )
     }
 
     #[tokio::test]
     async fn short_ban_is_waited_out_long_ban_is_not() {
         let client = test_client(3, 1);
-        let (r, n, took) =
-            scripted(&client, vec![Err(api(403, r#"{"status":1111,"wait":0.3}"#)), Ok(7)]).await;
+        let (r, n, took) = scripted(
+            &client,
+            vec![Err(api(403, r#"{"status":1111,"wait":0.3}"#)), Ok(7)],
+        )
+        .await;
         assert_eq!((r.unwrap(), n), (7, 2));
         assert!(took >= Duration::from_millis(300), "honours wait: {took:?}");
 
-        let (r, n, _) = scripted(&client, vec![Err(api(403, r#"{"status":1111,"wait":6}"#)), Ok(7)]).await;
+        let (r, n, _) = scripted(
+            &client,
+            vec![Err(api(403, r#"{"status":1111,"wait":6}"#)), Ok(7)],
+        )
+        .await;
         assert_eq!(r.unwrap_err().kind(), ErrorKind::RateLimited);
         assert_eq!(n, 1, "a ban longer than 5 s fails at once");
     }
@@ -594,7 +725,12 @@ mod tests {
     #[tokio::test]
     async fn qps_limit_waits_at_least_qps_limit_wait() {
         let client = test_client(3, 250);
-        let qps = || Err(api(403, r#"{"code":"Forbidden.AccessDenied.QpsLimitForApi","message":"m"}"#));
+        let qps = || {
+            Err(api(
+                403,
+                r#"{"code":"Forbidden.AccessDenied.QpsLimitForApi","message":"m"}"#,
+            ))
+        };
         let (r, n, took) = scripted(&client, vec![qps(), qps(), Ok(1)]).await;
         assert_eq!((r.unwrap(), n), (1, 3));
         assert!(took >= Duration::from_millis(500), "{took:?}");
@@ -604,17 +740,35 @@ mod tests {
     #[tokio::test]
     async fn only_transient_errors_are_retried() {
         let client = test_client(2, 1);
-        let (r, n, _) = scripted(&client, vec![Err(api(400, r#"{"code":"invalidRoomCode"}"#)), Ok(1)]).await;
+        let (r, n, _) = scripted(
+            &client,
+            vec![Err(api(400, r#"{"code":"invalidRoomCode"}"#)), Ok(1)],
+        )
+        .await;
         assert_eq!((r.unwrap_err().kind(), n), (ErrorKind::InvalidRoomCode, 1));
-        let (r, n, _) = scripted(&client, vec![Err(api(500, r#"{"code":"systemError"}"#)); 3]).await;
-        assert_eq!((r.unwrap_err().kind(), n), (ErrorKind::Server, 3), "1 + max_retries");
-        let (r, n, _) = scripted(&client, vec![Err(api(502, "<html>bad gateway</html>")), Ok(5)]).await;
+        let (r, n, _) =
+            scripted(&client, vec![Err(api(500, r#"{"code":"systemError"}"#)); 3]).await;
+        assert_eq!(
+            (r.unwrap_err().kind(), n),
+            (ErrorKind::Server, 3),
+            "1 + max_retries"
+        );
+        let (r, n, _) = scripted(
+            &client,
+            vec![Err(api(502, "<html>bad gateway</html>")), Ok(5)],
+        )
+        .await;
         assert_eq!((r.unwrap(), n), (5, 2));
     }
 
     #[test]
     fn two_hundred_with_error_bodies() {
-        let e = parse_room_page(200, Some("h"), br#"{"code":"systemError","message":"x","requestid":"r"}"#).unwrap_err();
+        let e = parse_room_page(
+            200,
+            Some("h"),
+            br#"{"code":"systemError","message":"x","requestid":"r"}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Server);
         let e = parse_room_page(200, None, br#"{"status":1111,"wait":5}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RateLimited);
@@ -622,10 +776,23 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::BadResponse);
         let e = parse_room_page(200, None, b"null").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
-        let e = parse_room_page(200, None, b"{\"hasMore\":true,\"conferenceList\":[{\"title\":").unwrap_err();
+        let e = parse_room_page(
+            200,
+            None,
+            b"{\"hasMore\":true,\"conferenceList\":[{\"title\":",
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
-        assert!(e.message().unwrap().contains("hasMore"), "keeps a snippet: {e}");
-        let p = parse_room_page(200, None, br#"{"hasMore":false,"conferenceList":[],"totalCount":0}"#).unwrap();
+        assert!(
+            e.message().unwrap().contains("hasMore"),
+            "keeps a snippet: {e}"
+        );
+        let p = parse_room_page(
+            200,
+            None,
+            br#"{"hasMore":false,"conferenceList":[],"totalCount":0}"#,
+        )
+        .unwrap();
         assert_eq!(p.has_more, Some(false));
         let p = parse_room_page(200, None, b"{}").unwrap();
         assert!(p.conference_list.is_empty());

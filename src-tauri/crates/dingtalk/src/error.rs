@@ -200,7 +200,12 @@ pub enum Error {
     },
 }
 
-fn api_line(code: Option<&str>, status: u16, message: Option<&str>, request_id: Option<&str>) -> String {
+fn api_line(
+    code: Option<&str>,
+    status: u16,
+    message: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
     let mut s = String::from("DingTalk error ");
     s.push_str(code.unwrap_or("(no code)"));
     s.push_str(&format!(" (HTTP {status})"));
@@ -221,7 +226,10 @@ fn one_line(s: &str) -> String {
 impl Error {
     /// A local error of the given kind.
     pub fn local(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error::Local { kind, message: message.into() }
+        Error::Local {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Error {
@@ -235,7 +243,9 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Local { kind, .. } | Error::Api { kind, .. } | Error::Transport { kind, .. } => *kind,
+            Error::Local { kind, .. } | Error::Api { kind, .. } | Error::Transport { kind, .. } => {
+                *kind
+            }
         }
     }
 
@@ -312,7 +322,12 @@ impl Error {
         };
         match &mut self {
             Error::Local { message, .. } | Error::Transport { message, .. } => scrub(message),
-            Error::Api { message, code, request_id, .. } => {
+            Error::Api {
+                message,
+                code,
+                request_id,
+                ..
+            } => {
                 for field in [message, code, request_id] {
                     if let Some(s) = field.as_mut() {
                         scrub(s);
@@ -350,8 +365,11 @@ pub fn kind_for_code(http_status: u16, code: Option<&str>) -> ErrorKind {
             "invalidroomcode" => Some(ErrorKind::InvalidRoomCode),
             "missingroomcode" => Some(ErrorKind::MissingRoomCode),
             "paramerror" => Some(ErrorKind::BadRequest),
-            "invalidauthentication" | "invalidclientidorsecret" | "invalidsuitekey"
-            | "invalidsuiteticket" | "invalidauthinfo" => Some(ErrorKind::Auth),
+            "invalidauthentication"
+            | "invalidclientidorsecret"
+            | "invalidsuitekey"
+            | "invalidsuiteticket"
+            | "invalidauthinfo" => Some(ErrorKind::Auth),
             "nopermission" | "forbidden.accessdenied.accesstokenpermissiondenied" => {
                 Some(ErrorKind::Permission)
             }
@@ -421,11 +439,19 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 /// variant, the old API's `errcode`/`errmsg`, and the anti-abuse ban `{"status":1111,"wait":N}`.
 /// Bodies that are not JSON objects become `badResponse` (or `server` when the status is ≥ 500),
 /// keeping a short snippet.
-pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, body: &[u8]) -> Error {
+pub(crate) fn from_response(
+    http_status: u16,
+    header_request_id: Option<&str>,
+    body: &[u8],
+) -> Error {
     let header_request_id = header_request_id.map(str::to_owned);
     let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let Some(serde_json::Value::Object(obj)) = value else {
-        let kind = if http_status >= 500 { ErrorKind::Server } else { ErrorKind::BadResponse };
+        let kind = if http_status >= 500 {
+            ErrorKind::Server
+        } else {
+            ErrorKind::BadResponse
+        };
         let snip = snippet(body);
         return Error::Api {
             kind,
@@ -448,7 +474,8 @@ pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, b
             _ => None,
         })
     };
-    let request_id = text(&["requestid", "requestId", "RequestId", "request_id"]).or(header_request_id);
+    let request_id =
+        text(&["requestid", "requestId", "RequestId", "request_id"]).or(header_request_id);
 
     // The anti-abuse layer's temporary IP ban: {"status":1111,"wait":5,...}.
     let status_field = obj.get("status").and_then(|v| match v {
@@ -462,7 +489,9 @@ pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, b
             serde_json::Value::String(s) => s.trim().parse().ok(),
             _ => None,
         });
-        let retry_after = wait.filter(|w| w.is_finite() && *w >= 0.0).map(Duration::from_secs_f64);
+        let retry_after = wait
+            .filter(|w| w.is_finite() && *w >= 0.0)
+            .map(Duration::from_secs_f64);
         return Error::Api {
             kind: ErrorKind::RateLimited,
             http_status,
@@ -477,10 +506,24 @@ pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, b
     }
 
     let code = text(&["code", "Code", "errcode", "errorCode", "ErrorCode"]);
-    let message = text(&["message", "Message", "errmsg", "errorMessage", "ErrorMessage"]);
+    let message = text(&[
+        "message",
+        "Message",
+        "errmsg",
+        "errorMessage",
+        "ErrorMessage",
+    ]);
     if code.is_none() && message.is_none() {
-        let kind = if http_status >= 500 { ErrorKind::Server } else { kind_for_status(http_status) };
-        let kind = if (200..300).contains(&http_status) { ErrorKind::BadResponse } else { kind };
+        let kind = if http_status >= 500 {
+            ErrorKind::Server
+        } else {
+            kind_for_status(http_status)
+        };
+        let kind = if (200..300).contains(&http_status) {
+            ErrorKind::BadResponse
+        } else {
+            kind
+        };
         return Error::Api {
             kind,
             http_status,
@@ -496,7 +539,14 @@ pub(crate) fn from_response(http_status: u16, header_request_id: Option<&str>, b
         Some("0") => ErrorKind::BadResponse,
         c => kind_for_code(http_status, c),
     };
-    Error::Api { kind, http_status, code, message, request_id, retry_after: None }
+    Error::Api {
+        kind,
+        http_status,
+        code,
+        message,
+        request_id,
+        retry_after: None,
+    }
 }
 
 #[cfg(test)]
@@ -514,20 +564,52 @@ mod tests {
             (400, "missingRoomCode", ErrorKind::MissingRoomCode),
             (400, "paramError", ErrorKind::BadRequest),
             (400, "InvalidAuthentication", ErrorKind::Auth),
-            (400, "AuthenticationFailed.MissingParameter", ErrorKind::Auth),
+            (
+                400,
+                "AuthenticationFailed.MissingParameter",
+                ErrorKind::Auth,
+            ),
             (401, "AuthenticationFailed", ErrorKind::Auth),
             (400, "invalidClientIdOrSecret", ErrorKind::Auth),
             (400, "invalidSuiteKey", ErrorKind::Auth),
             (400, "invalidSuiteTicket", ErrorKind::Auth),
             (400, "invalidAuthInfo", ErrorKind::Auth),
             (403, "noPermission", ErrorKind::Permission),
-            (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", ErrorKind::Permission),
-            (403, "Forbidden.AccessDenied.QpsLimitForApi", ErrorKind::RateLimited),
-            (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", ErrorKind::RateLimited),
-            (403, "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi", ErrorKind::RateLimited),
-            (403, "Forbidden.AccessDenied.IpNotInWhiteList", ErrorKind::IpNotAllowed),
-            (403, "Forbidden.AccessDenied.ApiCountLimitForOrg", ErrorKind::Quota),
-            (400, "Forbidden.AccessDenied.ApiCountLimitForOrg", ErrorKind::Quota),
+            (
+                403,
+                "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+                ErrorKind::Permission,
+            ),
+            (
+                403,
+                "Forbidden.AccessDenied.QpsLimitForApi",
+                ErrorKind::RateLimited,
+            ),
+            (
+                403,
+                "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+                ErrorKind::RateLimited,
+            ),
+            (
+                403,
+                "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi",
+                ErrorKind::RateLimited,
+            ),
+            (
+                403,
+                "Forbidden.AccessDenied.IpNotInWhiteList",
+                ErrorKind::IpNotAllowed,
+            ),
+            (
+                403,
+                "Forbidden.AccessDenied.ApiCountLimitForOrg",
+                ErrorKind::Quota,
+            ),
+            (
+                400,
+                "Forbidden.AccessDenied.ApiCountLimitForOrg",
+                ErrorKind::Quota,
+            ),
             (500, "systemError", ErrorKind::Server),
             (200, "systemError", ErrorKind::Server),
             // Unknown codes fall back on the HTTP status.
@@ -556,10 +638,22 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::IpNotAllowed);
         assert_eq!(e.message(), Some("ip 1.2.3.4"));
-        assert_eq!(e.request_id(), Some("RID-UP"), "body request id wins over the header");
+        assert_eq!(
+            e.request_id(),
+            Some("RID-UP"),
+            "body request id wins over the header"
+        );
 
-        let e = from_response(500, Some("hdr-9"), br#"{"code":"systemError","message":"boom"}"#);
-        assert_eq!(e.request_id(), Some("hdr-9"), "header request id is the fallback");
+        let e = from_response(
+            500,
+            Some("hdr-9"),
+            br#"{"code":"systemError","message":"boom"}"#,
+        );
+        assert_eq!(
+            e.request_id(),
+            Some("hdr-9"),
+            "header request id is the fallback"
+        );
         assert_eq!(e.kind(), ErrorKind::Server);
     }
 
@@ -632,27 +726,52 @@ mod tests {
             assert!(!e.is_transient(), "{s} {c} must not be retried");
         }
         for kind in [ErrorKind::Network, ErrorKind::Timeout] {
-            let e = Error::Transport { kind, message: "x".into(), source: None };
+            let e = Error::Transport {
+                kind,
+                message: "x".into(),
+                source: None,
+            };
             assert!(e.is_transient());
         }
-        let e = Error::Transport { kind: ErrorKind::Tls, message: "x".into(), source: None };
-        assert!(!e.is_transient(), "certificate problems do not fix themselves");
-        for kind in [ErrorKind::InvalidRoomCode, ErrorKind::Config, ErrorKind::Cancelled, ErrorKind::PagingLoop] {
+        let e = Error::Transport {
+            kind: ErrorKind::Tls,
+            message: "x".into(),
+            source: None,
+        };
+        assert!(
+            !e.is_transient(),
+            "certificate problems do not fix themselves"
+        );
+        for kind in [
+            ErrorKind::InvalidRoomCode,
+            ErrorKind::Config,
+            ErrorKind::Cancelled,
+            ErrorKind::PagingLoop,
+        ] {
             assert!(!Error::local(kind, "x").is_transient());
         }
     }
 
     #[test]
     fn display_is_one_line_with_code_status_message_request_id() {
-        let e = err(403, "{\"code\":\"noPermission\",\"message\":\"no\\npermission\",\"requestid\":\"ABC-123\"}");
+        let e = err(
+            403,
+            "{\"code\":\"noPermission\",\"message\":\"no\\npermission\",\"requestid\":\"ABC-123\"}",
+        );
         let s = e.to_string();
-        assert_eq!(s, "DingTalk error noPermission (HTTP 403): no permission [request id: ABC-123]");
+        assert_eq!(
+            s,
+            "DingTalk error noPermission (HTTP 403): no permission [request id: ABC-123]"
+        );
         assert!(!s.contains('\n'));
     }
 
     #[test]
     fn redact_scrubs_secrets() {
-        let e = err(400, r#"{"code":"InvalidAuthentication","message":"token tok-SECRET-123 is invalid","requestid":"r"}"#);
+        let e = err(
+            400,
+            r#"{"code":"InvalidAuthentication","message":"token tok-SECRET-123 is invalid","requestid":"r"}"#,
+        );
         let e = e.redact(&["tok-SECRET-123"]);
         assert!(!format!("{e} {e:?}").contains("tok-SECRET-123"));
         assert!(e.to_string().contains("token *** is invalid"));
@@ -666,15 +785,23 @@ mod tests {
             assert!(en.len() > 20 && zh.len() > 10, "{kind}");
             assert_ne!(en, zh);
             // serde name and as_str agree
-            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.as_str()));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
         }
-        assert!(ErrorKind::Permission.explain(Lang::En).contains("VideoConference.Conference.Read"));
+        assert!(ErrorKind::Permission
+            .explain(Lang::En)
+            .contains("VideoConference.Conference.Read"));
         assert!(ErrorKind::Permission.explain(Lang::En).contains("admin"));
     }
 
     #[test]
     fn serialises_for_the_ui() {
-        let e = err(403, r#"{"code":"noPermission","message":"m","requestid":"R"}"#);
+        let e = err(
+            403,
+            r#"{"code":"noPermission","message":"m","requestid":"R"}"#,
+        );
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "permission");
         assert_eq!(v["code"], "noPermission");

@@ -76,7 +76,10 @@ impl RoomCode {
             }
         }
         if digits.is_empty() {
-            return Err(Error::local(ErrorKind::MissingRoomCode, format!("no meeting code given: {ACCEPTED}")));
+            return Err(Error::local(
+                ErrorKind::MissingRoomCode,
+                format!("no meeting code given: {ACCEPTED}"),
+            ));
         }
         let n = digits.len();
         if !(ROOM_CODE_MIN_DIGITS..=ROOM_CODE_MAX_DIGITS).contains(&n) {
@@ -170,7 +173,7 @@ impl Serialize for Status {
 
 impl<'de> Deserialize<'de> for Status {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match lenient_i64(serde_json::Value::deserialize(d)?) {
+        match Scalar::deserialize(d)?.into_i64() {
             Some(v) => Ok(Status::from_i64(v)),
             None => Err(de::Error::custom("status is not an integer")),
         }
@@ -220,7 +223,7 @@ impl Serialize for BizType {
 
 impl<'de> Deserialize<'de> for BizType {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match lenient_string(serde_json::Value::deserialize(d)?) {
+        match Scalar::deserialize(d)?.into_string() {
             Some(s) => Ok(BizType::from_wire(&s)),
             None => Err(de::Error::custom("bizType is not a string")),
         }
@@ -233,40 +236,76 @@ impl<'de> Deserialize<'de> for BizType {
 #[serde(rename_all = "camelCase", default)]
 pub struct Meeting {
     /// The meeting (conference) id.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conference_id: Option<String>,
     /// The title.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
     /// The room code as DingTalk reports it (not re-validated).
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub room_code: Option<String>,
     /// The join link. Untrusted: check it before opening.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub external_link_url: Option<String>,
     /// Not started / ended / live / unknown.
-    #[serde(deserialize_with = "de_opt_status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_status",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<Status>,
     /// Start, in milliseconds since the Unix epoch.
-    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<i64>,
     /// End, in milliseconds since the Unix epoch (only after the meeting ended).
-    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<i64>,
     /// Duration in milliseconds (only after the meeting ended).
-    #[serde(deserialize_with = "de_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conf_duration: Option<i64>,
     /// The creator's unionId.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creator_id: Option<String>,
     /// The creator's display name.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creator_nick: Option<String>,
     /// The booked meeting's id.
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schedule_conference_id: Option<String>,
     /// Instant / booked / audio / unknown.
-    #[serde(deserialize_with = "de_opt_biz_type", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_biz_type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub biz_type: Option<BizType>,
 }
 
@@ -300,13 +339,22 @@ impl Meeting {
 #[serde(rename_all = "camelCase", default)]
 pub struct RoomPage {
     /// The cursor for the next page (opaque: pass back exactly).
-    #[serde(deserialize_with = "de_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_token: Option<String>,
     /// Whether more pages follow.
-    #[serde(deserialize_with = "de_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_more: Option<bool>,
     /// The total number of meetings for the room, if the server says.
-    #[serde(deserialize_with = "de_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<u64>,
     /// The meetings on this page (missing or null → empty; null entries skipped).
     #[serde(deserialize_with = "de_meetings")]
@@ -315,74 +363,147 @@ pub struct RoomPage {
 
 // ---- lenient field helpers ----------------------------------------------------------------
 
-/// An integer from a JSON number (integral floats too) or a numeric string; anything else → None.
-pub(crate) fn lenient_i64(v: serde_json::Value) -> Option<i64> {
-    match v {
-        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64)
-        }),
-        serde_json::Value::String(s) => {
-            let t = s.trim();
-            t.parse::<i64>().ok().or_else(|| {
-                t.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18)
-                    .map(|f| f as i64)
-            })
+/// Any JSON value, reduced to what a scalar field can use. Read with a hand-written visitor so
+/// strings-as-numbers and odd types cost no intermediate `serde_json::Value` (parsing a
+/// 100-meeting page is on every page's path).
+enum Scalar {
+    Str(String),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+    /// null, or an object/array (skipped).
+    Nothing,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::I64(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::U64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::F64(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Nothing)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Nothing)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+                Scalar::deserialize(d)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Nothing)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Scalar::Nothing)
+            }
         }
-        _ => None,
+        d.deserialize_any(V)
     }
 }
 
-/// A string from a JSON string or number; anything else → None.
-fn lenient_string(v: serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+fn integral_f64(f: f64) -> Option<i64> {
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64)
+}
+
+impl Scalar {
+    /// An integer from a number (integral floats too) or a numeric string.
+    fn into_i64(self) -> Option<i64> {
+        match self {
+            Scalar::I64(i) => Some(i),
+            Scalar::U64(u) => i64::try_from(u).ok(),
+            Scalar::F64(f) => integral_f64(f),
+            Scalar::Str(s) => {
+                let t = s.trim();
+                t.parse::<i64>()
+                    .ok()
+                    .or_else(|| t.parse::<f64>().ok().and_then(integral_f64))
+            }
+            Scalar::Bool(_) | Scalar::Nothing => None,
+        }
+    }
+
+    /// A string from a string, number or boolean.
+    fn into_string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            Scalar::I64(i) => Some(i.to_string()),
+            Scalar::U64(u) => Some(u.to_string()),
+            Scalar::F64(f) => Some(
+                serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string()),
+            ),
+            Scalar::Bool(b) => Some(b.to_string()),
+            Scalar::Nothing => None,
+        }
+    }
+
+    fn into_bool(self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(b),
+            Scalar::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+            other => other.into_i64().map(|i| i != 0),
+        }
     }
 }
 
-/// Deserialize any JSON value, then convert leniently. Using an untyped visitor keeps
-/// strings-as-numbers and nulls cheap without buffering the whole page.
-fn de_any<'de, D: Deserializer<'de>, T>(d: D, f: impl FnOnce(serde_json::Value) -> Option<T>) -> Result<Option<T>, D::Error> {
-    Ok(f(serde_json::Value::deserialize(d)?))
-}
-
-/// `deserialize_with` helper: a string field that tolerates numbers and null.
+/// `deserialize_with` helper: a string field that tolerates numbers and null (odd types → None).
 pub fn de_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    de_any(d, lenient_string)
+    Ok(Scalar::deserialize(d)?.into_string())
 }
 
-/// `deserialize_with` helper: an integer field that tolerates numeric strings and null.
+/// `deserialize_with` helper: an integer field that tolerates numeric strings and null
+/// (odd types → None).
 pub fn de_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    de_any(d, lenient_i64)
+    Ok(Scalar::deserialize(d)?.into_i64())
 }
 
 fn de_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    de_any(d, |v| lenient_i64(v).and_then(|i| u64::try_from(i).ok()))
+    Ok(Scalar::deserialize(d)?
+        .into_i64()
+        .and_then(|i| u64::try_from(i).ok()))
 }
 
 fn de_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    de_any(d, |v| match v {
-        serde_json::Value::Bool(b) => Some(b),
-        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        },
-        serde_json::Value::Number(n) => n.as_i64().map(|i| i != 0),
-        _ => None,
-    })
+    Ok(Scalar::deserialize(d)?.into_bool())
 }
 
 fn de_opt_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Status>, D::Error> {
-    de_any(d, |v| lenient_i64(v).map(Status::from_i64))
+    Ok(Scalar::deserialize(d)?.into_i64().map(Status::from_i64))
 }
 
 fn de_opt_biz_type<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BizType>, D::Error> {
-    de_any(d, |v| lenient_string(v).map(|s| BizType::from_wire(&s)))
+    Ok(Scalar::deserialize(d)?
+        .into_string()
+        .map(|s| BizType::from_wire(&s)))
 }
 
 fn de_meetings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Meeting>, D::Error> {
@@ -435,10 +556,13 @@ mod tests {
             ("4272%2F00331", ErrorKind::InvalidRoomCode),
             ("427.200.331", ErrorKind::InvalidRoomCode),
             ("４２７２００３３１", ErrorKind::InvalidRoomCode), // full-width digits
-            ("٤٢٧٢٠٠٣٣١", ErrorKind::InvalidRoomCode), // Arabic-Indic digits
-            ("12345", ErrorKind::InvalidRoomCode), // too short
-            ("1234567890123", ErrorKind::InvalidRoomCode), // too long
-            ("https://meeting.dingtalk.com/app?roomCode=427200331", ErrorKind::InvalidRoomCode),
+            ("٤٢٧٢٠٠٣٣١", ErrorKind::InvalidRoomCode),          // Arabic-Indic digits
+            ("12345", ErrorKind::InvalidRoomCode),              // too short
+            ("1234567890123", ErrorKind::InvalidRoomCode),      // too long
+            (
+                "https://meeting.dingtalk.com/app?roomCode=427200331",
+                ErrorKind::InvalidRoomCode,
+            ),
             ("427200331\0", ErrorKind::InvalidRoomCode),
             ("+86 427200331", ErrorKind::InvalidRoomCode),
         ];
@@ -446,7 +570,10 @@ mod tests {
             let e = RoomCode::parse(input).expect_err(input);
             assert_eq!(e.kind(), *kind, "{input:?}: {e}");
             let msg = e.to_string();
-            assert!(msg.contains("6 to 12 digits"), "message says what is accepted: {msg}");
+            assert!(
+                msg.contains("6 to 12 digits"),
+                "message says what is accepted: {msg}"
+            );
         }
         let e = RoomCode::parse("４２７２００３３１").unwrap_err();
         assert!(e.to_string().contains("full-width"), "{e}");
@@ -497,7 +624,10 @@ mod tests {
         assert_eq!(m.creator_nick.as_deref(), Some("John"));
         assert_eq!(m.duration_ms(), Some(1_000_000));
         assert_eq!(m.start().unwrap().to_rfc3339(), "2022-09-26T06:50:01+00:00");
-        assert!(m.end().unwrap() < m.start().unwrap(), "the doc's example really has end before start");
+        assert!(
+            m.end().unwrap() < m.start().unwrap(),
+            "the doc's example really has end before start"
+        );
         // Round trip with the API's own names.
         let v = serde_json::to_value(&page).unwrap();
         let orig: serde_json::Value = serde_json::from_str(DOC_EXAMPLE).unwrap();
@@ -508,13 +638,21 @@ mod tests {
     fn missing_fields_and_empty_objects() {
         let page: RoomPage = serde_json::from_str("{}").unwrap();
         assert_eq!(page, RoomPage::default());
-        let page: RoomPage = serde_json::from_str(r#"{"conferenceList":null,"hasMore":null,"nextToken":null}"#).unwrap();
-        assert!(page.conference_list.is_empty() && page.has_more.is_none() && page.next_token.is_none());
-        let page: RoomPage = serde_json::from_str(r#"{"conferenceList":[{}, null, {"title":"x"}]}"#).unwrap();
+        let page: RoomPage =
+            serde_json::from_str(r#"{"conferenceList":null,"hasMore":null,"nextToken":null}"#)
+                .unwrap();
+        assert!(
+            page.conference_list.is_empty() && page.has_more.is_none() && page.next_token.is_none()
+        );
+        let page: RoomPage =
+            serde_json::from_str(r#"{"conferenceList":[{}, null, {"title":"x"}]}"#).unwrap();
         assert_eq!(page.conference_list.len(), 2);
         assert_eq!(page.conference_list[0], Meeting::default());
         // Absent fields are not serialised.
-        assert_eq!(serde_json::to_string(&page.conference_list[1]).unwrap(), r#"{"title":"x"}"#);
+        assert_eq!(
+            serde_json::to_string(&page.conference_list[1]).unwrap(),
+            r#"{"title":"x"}"#
+        );
         assert_eq!(Meeting::default().duration_ms(), None);
         assert_eq!(Meeting::default().start(), None);
     }
@@ -536,11 +674,17 @@ mod tests {
         assert_eq!(m.start_time, Some(1_664_175_001_000));
         assert_eq!(m.end_time, Some(1_664_175_061_000));
         assert_eq!(m.conf_duration, None);
-        assert_eq!(m.duration_ms(), Some(60_000), "end - start when no confDuration");
+        assert_eq!(
+            m.duration_ms(),
+            Some(60_000),
+            "end - start when no confDuration"
+        );
         assert_eq!(m.biz_type, Some(BizType::Booked));
         assert_eq!(m.room_code.as_deref(), Some("427200331"));
-        let page: RoomPage =
-            serde_json::from_value(json!({"hasMore": "false", "totalCount": "5000", "nextToken": 100})).unwrap();
+        let page: RoomPage = serde_json::from_value(
+            json!({"hasMore": "false", "totalCount": "5000", "nextToken": 100}),
+        )
+        .unwrap();
         assert_eq!(page.has_more, Some(false));
         assert_eq!(page.total_count, Some(5000));
         assert_eq!(page.next_token.as_deref(), Some("100"));
@@ -564,9 +708,18 @@ mod tests {
         // Status and BizType serialise raw.
         assert_eq!(serde_json::to_value(Status::Live).unwrap(), json!(2));
         assert_eq!(serde_json::to_value(Status::NotStarted).unwrap(), json!(0));
-        assert_eq!(serde_json::to_value(BizType::Audio).unwrap(), json!("audio_conf"));
-        assert_eq!(serde_json::from_value::<BizType>(json!(0)).unwrap(), BizType::Instant);
-        assert_eq!(serde_json::from_value::<Status>(json!("1")).unwrap(), Status::Ended);
+        assert_eq!(
+            serde_json::to_value(BizType::Audio).unwrap(),
+            json!("audio_conf")
+        );
+        assert_eq!(
+            serde_json::from_value::<BizType>(json!(0)).unwrap(),
+            BizType::Instant
+        );
+        assert_eq!(
+            serde_json::from_value::<Status>(json!("1")).unwrap(),
+            Status::Ended
+        );
     }
 
     #[test]
@@ -588,12 +741,32 @@ mod tests {
 
     #[test]
     fn duration_rules() {
-        let m = |s, e, d| Meeting { start_time: s, end_time: e, conf_duration: d, ..Default::default() };
+        let m = |s, e, d| Meeting {
+            start_time: s,
+            end_time: e,
+            conf_duration: d,
+            ..Default::default()
+        };
         assert_eq!(m(Some(1000), Some(500), Some(42)).duration_ms(), Some(42));
-        assert_eq!(m(Some(1000), Some(500), None).duration_ms(), None, "negative span is not shown");
+        assert_eq!(
+            m(Some(1000), Some(500), None).duration_ms(),
+            None,
+            "negative span is not shown"
+        );
         assert_eq!(m(Some(1000), Some(1000), None).duration_ms(), None);
-        assert_eq!(m(Some(1000), Some(4000), Some(-5)).duration_ms(), Some(3000));
-        assert_eq!(m(Some(1000), None, None).duration_ms(), None, "live meeting: no duration yet");
-        assert_eq!(m(Some(i64::MIN), Some(i64::MAX), None).duration_ms(), None, "no overflow");
+        assert_eq!(
+            m(Some(1000), Some(4000), Some(-5)).duration_ms(),
+            Some(3000)
+        );
+        assert_eq!(
+            m(Some(1000), None, None).duration_ms(),
+            None,
+            "live meeting: no duration yet"
+        );
+        assert_eq!(
+            m(Some(i64::MIN), Some(i64::MAX), None).duration_ms(),
+            None,
+            "no overflow"
+        );
     }
 }

@@ -125,7 +125,11 @@ impl Cursor {
 
     /// The counters as a [`Progress`].
     pub fn progress(&self) -> Progress {
-        Progress { loaded: self.loaded, total: self.total, pages: self.pages }
+        Progress {
+            loaded: self.loaded,
+            total: self.total,
+            pages: self.pages,
+        }
     }
 
     /// True when there is nothing more to fetch (the end was reached or a loop stopped it).
@@ -141,8 +145,16 @@ impl Cursor {
         if self.done {
             return Ok(None);
         }
-        let wire = client.room_page(&self.room, self.page_size, self.next_token.as_deref()).await?;
-        self.accept(wire.conference_list, wire.has_more, wire.total_count, wire.next_token).map(Some)
+        let wire = client
+            .room_page(&self.room, self.page_size, self.next_token.as_deref())
+            .await?;
+        self.accept(
+            wire.conference_list,
+            wire.has_more,
+            wire.total_count,
+            wire.next_token,
+        )
+        .map(Some)
     }
 
     /// Move past a page that arrived. Split out of `next_page` so the end conditions are unit-tested.
@@ -163,7 +175,12 @@ impl Cursor {
         if !more {
             self.done = true;
             self.next_token = None;
-            return Ok(Page { items, has_more: false, total_count, next_token: token });
+            return Ok(Page {
+                items,
+                has_more: false,
+                total_count,
+                next_token: token,
+            });
         }
         let token = token.expect("more implies a token");
         let loop_error = if items.is_empty() {
@@ -171,7 +188,9 @@ impl Cursor {
                 "DingTalk sent an empty page that claims more follow (after {} pages, {} meetings); stopped instead of looping",
                 self.pages, self.loaded
             ))
-        } else if self.seen_tokens.contains(&token) || self.next_token.as_deref() == Some(token.as_str()) {
+        } else if self.seen_tokens.contains(&token)
+            || self.next_token.as_deref() == Some(token.as_str())
+        {
             Some(format!(
                 "DingTalk sent the page token {token:?} a second time (after {} pages, {} meetings); stopped instead of loading the same meetings again",
                 self.pages, self.loaded
@@ -190,12 +209,22 @@ impl Cursor {
             }
             // The meetings on this page are new: hand them out, report the loop next time.
             self.pending_error = Some(err);
-            return Ok(Page { items, has_more: true, total_count, next_token: Some(token) });
+            return Ok(Page {
+                items,
+                has_more: true,
+                total_count,
+                next_token: Some(token),
+            });
         }
         if let Some(prev) = self.next_token.replace(token.clone()) {
             self.seen_tokens.insert(prev);
         }
-        Ok(Page { items, has_more: true, total_count, next_token: Some(token) })
+        Ok(Page {
+            items,
+            has_more: true,
+            total_count,
+            next_token: Some(token),
+        })
     }
 }
 
@@ -230,7 +259,12 @@ mod tests {
     use super::*;
 
     fn meetings(n: usize) -> Vec<Meeting> {
-        (0..n).map(|i| Meeting { conference_id: Some(i.to_string()), ..Default::default() }).collect()
+        (0..n)
+            .map(|i| Meeting {
+                conference_id: Some(i.to_string()),
+                ..Default::default()
+            })
+            .collect()
     }
 
     fn cursor() -> Cursor {
@@ -248,11 +282,22 @@ mod tests {
     #[test]
     fn ends_on_has_more_false_even_with_a_token() {
         let mut c = cursor();
-        let p = c.accept(meetings(10), Some(true), Some(15), Some("10".into())).unwrap();
+        let p = c
+            .accept(meetings(10), Some(true), Some(15), Some("10".into()))
+            .unwrap();
         assert!(p.has_more && !c.is_done());
-        let p = c.accept(meetings(5), Some(false), Some(15), Some("15".into())).unwrap();
+        let p = c
+            .accept(meetings(5), Some(false), Some(15), Some("15".into()))
+            .unwrap();
         assert!(!p.has_more && c.is_done());
-        assert_eq!(c.progress(), Progress { loaded: 15, total: Some(15), pages: 2 });
+        assert_eq!(
+            c.progress(),
+            Progress {
+                loaded: 15,
+                total: Some(15),
+                pages: 2
+            }
+        );
     }
 
     #[test]
@@ -265,30 +310,45 @@ mod tests {
         }
         // hasMore missing but a token given: follow the token.
         let mut c = cursor();
-        assert!(c.accept(meetings(3), None, None, Some("3".into())).unwrap().has_more);
+        assert!(
+            c.accept(meetings(3), None, None, Some("3".into()))
+                .unwrap()
+                .has_more
+        );
     }
 
     #[test]
     fn repeated_token_is_a_loop_but_keeps_the_page() {
         let mut c = cursor();
-        c.accept(meetings(10), Some(true), None, Some("10".into())).unwrap();
-        c.accept(meetings(10), Some(true), None, Some("20".into())).unwrap();
+        c.accept(meetings(10), Some(true), None, Some("10".into()))
+            .unwrap();
+        c.accept(meetings(10), Some(true), None, Some("20".into()))
+            .unwrap();
         // The server hands back an older token.
-        let p = c.accept(meetings(10), Some(true), None, Some("10".into())).unwrap();
+        let p = c
+            .accept(meetings(10), Some(true), None, Some("10".into()))
+            .unwrap();
         assert_eq!(p.items.len(), 10, "the page's meetings are delivered");
         assert!(!c.is_done(), "the error is still to be reported");
-        assert_eq!(c.pending_error.as_ref().unwrap().kind(), ErrorKind::PagingLoop);
+        assert_eq!(
+            c.pending_error.as_ref().unwrap().kind(),
+            ErrorKind::PagingLoop
+        );
         // Same token as the one just sent.
         let mut c = cursor();
-        c.accept(meetings(10), Some(true), None, Some("10".into())).unwrap();
-        c.accept(meetings(10), Some(true), None, Some("10".into())).unwrap();
+        c.accept(meetings(10), Some(true), None, Some("10".into()))
+            .unwrap();
+        c.accept(meetings(10), Some(true), None, Some("10".into()))
+            .unwrap();
         assert!(c.pending_error.is_some());
     }
 
     #[test]
     fn empty_page_claiming_more_is_a_loop() {
         let mut c = cursor();
-        let e = c.accept(vec![], Some(true), Some(50), Some("10".into())).unwrap_err();
+        let e = c
+            .accept(vec![], Some(true), Some(50), Some("10".into()))
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::PagingLoop);
         assert!(c.is_done());
         // An empty last page is fine.
@@ -300,8 +360,10 @@ mod tests {
     #[tokio::test]
     async fn pending_error_then_none() {
         let mut c = cursor();
-        c.accept(meetings(1), Some(true), None, Some("1".into())).unwrap();
-        c.accept(meetings(1), Some(true), None, Some("1".into())).unwrap();
+        c.accept(meetings(1), Some(true), None, Some("1".into()))
+            .unwrap();
+        c.accept(meetings(1), Some(true), None, Some("1".into()))
+            .unwrap();
         // next_page reports the pending error without any request (the client is never used).
         let client = Client::new(
             crate::client::ClientConfig::new("http://127.0.0.1:9").unwrap(),

@@ -94,19 +94,69 @@ impl Credentials {
         !matches!(self, Credentials::AccessToken(_))
     }
 
+    /// The same credentials with what pasting adds removed: surrounding whitespace everywhere,
+    /// and a pair of double quotes around a pasted token (a JSON-quoted token is always refused).
+    pub fn normalized(self) -> Credentials {
+        let t = |s: String| s.trim().to_owned();
+        let ts = |s: Secret| Secret(s.0.trim().to_owned());
+        match self {
+            Credentials::AccessToken(tok) => {
+                let trimmed = tok.0.trim();
+                let unquoted = trimmed
+                    .strip_prefix('"')
+                    .and_then(|x| x.strip_suffix('"'))
+                    .unwrap_or(trimmed)
+                    .trim();
+                Credentials::AccessToken(Secret(unquoted.to_owned()))
+            }
+            Credentials::InternalApp {
+                app_key,
+                app_secret,
+            } => Credentials::InternalApp {
+                app_key: t(app_key),
+                app_secret: ts(app_secret),
+            },
+            Credentials::ThirdParty {
+                suite_key,
+                suite_secret,
+                auth_corp_id,
+                suite_ticket,
+            } => Credentials::ThirdParty {
+                suite_key: t(suite_key),
+                suite_secret: ts(suite_secret),
+                auth_corp_id: t(auth_corp_id),
+                suite_ticket: ts(suite_ticket),
+            },
+        }
+    }
+
     /// Refuse empty fields before any request (kind `config`).
     pub fn validate(&self) -> Result<(), Error> {
-        let empty = |what: &str| Err(Error::config(format!("the {what} is empty: enter it in Settings")));
+        let empty = |what: &str| {
+            Err(Error::config(format!(
+                "the {what} is empty: enter it in Settings"
+            )))
+        };
         match self {
             Credentials::AccessToken(t) if t.is_empty() => empty("access token"),
-            Credentials::InternalApp { app_key, .. } if app_key.trim().is_empty() => empty("app key"),
-            Credentials::InternalApp { app_secret, .. } if app_secret.is_empty() => empty("app secret"),
-            Credentials::ThirdParty { suite_key, .. } if suite_key.trim().is_empty() => empty("suite key"),
-            Credentials::ThirdParty { suite_secret, .. } if suite_secret.is_empty() => empty("suite secret"),
+            Credentials::InternalApp { app_key, .. } if app_key.trim().is_empty() => {
+                empty("app key")
+            }
+            Credentials::InternalApp { app_secret, .. } if app_secret.is_empty() => {
+                empty("app secret")
+            }
+            Credentials::ThirdParty { suite_key, .. } if suite_key.trim().is_empty() => {
+                empty("suite key")
+            }
+            Credentials::ThirdParty { suite_secret, .. } if suite_secret.is_empty() => {
+                empty("suite secret")
+            }
             Credentials::ThirdParty { auth_corp_id, .. } if auth_corp_id.trim().is_empty() => {
                 empty("authorised corp id")
             }
-            Credentials::ThirdParty { suite_ticket, .. } if suite_ticket.is_empty() => empty("suite ticket"),
+            Credentials::ThirdParty { suite_ticket, .. } if suite_ticket.is_empty() => {
+                empty("suite ticket")
+            }
             _ => Ok(()),
         }
     }
@@ -116,7 +166,11 @@ impl Credentials {
         match self {
             Credentials::AccessToken(t) => vec![t.0.clone()],
             Credentials::InternalApp { app_secret, .. } => vec![app_secret.0.clone()],
-            Credentials::ThirdParty { suite_secret, suite_ticket, .. } => {
+            Credentials::ThirdParty {
+                suite_secret,
+                suite_ticket,
+                ..
+            } => {
                 vec![suite_secret.0.clone(), suite_ticket.0.clone()]
             }
         }
@@ -160,8 +214,9 @@ pub(crate) struct CachedToken {
 }
 
 /// A token fetch in flight: the token and its lifetime.
-pub(crate) type FetchFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>>;
+pub(crate) type FetchFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(Secret, Duration), Error>> + Send + 'a>,
+>;
 
 /// Something that can fetch a fresh token (the client's HTTP side). Split out so the cache and
 /// single-flight logic can be unit-tested without a server.
@@ -194,15 +249,21 @@ impl fmt::Debug for TokenProvider {
 impl TokenProvider {
     /// A provider for these credentials (validated: empty fields are a `config` error).
     pub fn new(credentials: Credentials) -> Result<TokenProvider, Error> {
+        let credentials = credentials.normalized();
         credentials.validate()?;
         Ok(TokenProvider {
-            state: Arc::new(Mutex::new(State { credentials, cached: None, last_failure: None })),
+            state: Arc::new(Mutex::new(State {
+                credentials,
+                cached: None,
+                last_failure: None,
+            })),
             completions: Arc::new(AtomicU64::new(0)),
         })
     }
 
     /// Replace the credentials (e.g. a new suite ticket) and drop the cached token.
     pub async fn set_credentials(&self, credentials: Credentials) -> Result<(), Error> {
+        let credentials = credentials.normalized();
         credentials.validate()?;
         let mut st = self.state.lock().await;
         st.credentials = credentials;
@@ -241,7 +302,10 @@ impl TokenProvider {
         match result {
             Ok((token, ttl)) => {
                 let refresh_at = Instant::now() + ttl.saturating_sub(refresh_margin(ttl));
-                st.cached = Some(CachedToken { token: token.clone(), refresh_at });
+                st.cached = Some(CachedToken {
+                    token: token.clone(),
+                    refresh_at,
+                });
                 st.last_failure = None;
                 Ok(token)
             }
@@ -266,11 +330,19 @@ impl TokenProvider {
 pub(crate) fn token_request(creds: &Credentials) -> Option<(&'static str, serde_json::Value)> {
     match creds {
         Credentials::AccessToken(_) => None,
-        Credentials::InternalApp { app_key, app_secret } => Some((
+        Credentials::InternalApp {
+            app_key,
+            app_secret,
+        } => Some((
             "accessToken",
             serde_json::json!({ "appKey": app_key.trim(), "appSecret": app_secret.expose().trim() }),
         )),
-        Credentials::ThirdParty { suite_key, suite_secret, auth_corp_id, suite_ticket } => Some((
+        Credentials::ThirdParty {
+            suite_key,
+            suite_secret,
+            auth_corp_id,
+            suite_ticket,
+        } => Some((
             "corpAccessToken",
             serde_json::json!({
                 "suiteKey": suite_key.trim(),
@@ -284,15 +356,30 @@ pub(crate) fn token_request(creds: &Credentials) -> Option<(&'static str, serde_
 
 /// Parse a successful token answer; a 2xx without `accessToken` is `badResponse`
 /// (or the error the body carries).
-pub(crate) fn parse_token_response(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<(Secret, Duration), Error> {
+pub(crate) fn parse_token_response(
+    status: u16,
+    request_id: Option<&str>,
+    body: &[u8],
+) -> Result<(Secret, Duration), Error> {
     if let Ok(r) = serde_json::from_slice::<TokenResponse>(body) {
-        if let Some(t) = r.access_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(t) = r
+            .access_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             return Ok((Secret::new(t), r.ttl()));
         }
     }
     let e = crate::error::from_response(status, request_id, body);
     Err(match e {
-        Error::Api { kind: ErrorKind::BadResponse, http_status, code, request_id, .. } if code.is_none() => Error::Api {
+        Error::Api {
+            kind: ErrorKind::BadResponse,
+            http_status,
+            code,
+            request_id,
+            ..
+        } if code.is_none() => Error::Api {
             kind: ErrorKind::BadResponse,
             http_status,
             code,
@@ -317,7 +404,10 @@ mod tests {
         assert_eq!(s.expose(), "hunter2-very-secret");
         let creds = [
             Credentials::AccessToken(Secret::new("hunter2-very-secret")),
-            Credentials::InternalApp { app_key: "k".into(), app_secret: Secret::new("hunter2-very-secret") },
+            Credentials::InternalApp {
+                app_key: "k".into(),
+                app_secret: Secret::new("hunter2-very-secret"),
+            },
             Credentials::ThirdParty {
                 suite_key: "sk".into(),
                 suite_secret: Secret::new("hunter2-very-secret"),
@@ -333,22 +423,35 @@ mod tests {
 
     #[test]
     fn margin_and_ttl() {
-        assert_eq!(refresh_margin(Duration::from_secs(7200)), Duration::from_secs(300));
-        assert_eq!(refresh_margin(Duration::from_secs(600)), Duration::from_secs(60));
+        assert_eq!(
+            refresh_margin(Duration::from_secs(7200)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(600)),
+            Duration::from_secs(60)
+        );
         let r: TokenResponse = serde_json::from_str(r#"{"accessToken":"a","expireIn":0}"#).unwrap();
         assert_eq!(r.ttl(), DEFAULT_TOKEN_TTL);
         let r: TokenResponse = serde_json::from_str(r#"{"accessToken":"a"}"#).unwrap();
         assert_eq!(r.ttl(), DEFAULT_TOKEN_TTL);
-        let r: TokenResponse = serde_json::from_str(r#"{"accessToken":"a","expireIn":"3600"}"#).unwrap();
+        let r: TokenResponse =
+            serde_json::from_str(r#"{"accessToken":"a","expireIn":"3600"}"#).unwrap();
         assert_eq!(r.ttl(), Duration::from_secs(3600));
     }
 
     #[test]
     fn token_answers() {
-        let (t, ttl) = parse_token_response(200, None, br#"{"accessToken":"abc","expireIn":7200}"#).unwrap();
+        let (t, ttl) =
+            parse_token_response(200, None, br#"{"accessToken":"abc","expireIn":7200}"#).unwrap();
         assert_eq!(t.expose(), "abc");
         assert_eq!(ttl, Duration::from_secs(7200));
-        let e = parse_token_response(400, Some("r"), br#"{"code":"invalidClientIdOrSecret","message":"bad"}"#).unwrap_err();
+        let e = parse_token_response(
+            400,
+            Some("r"),
+            br#"{"code":"invalidClientIdOrSecret","message":"bad"}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth);
         let e = parse_token_response(200, None, br#"{"expireIn":7200}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
@@ -358,7 +461,11 @@ mod tests {
 
     #[test]
     fn empty_credentials_are_config_errors() {
-        let e = TokenProvider::new(Credentials::InternalApp { app_key: " ".into(), app_secret: "s".into() }).unwrap_err();
+        let e = TokenProvider::new(Credentials::InternalApp {
+            app_key: " ".into(),
+            app_secret: "s".into(),
+        })
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("app key"));
         let e = TokenProvider::new(Credentials::AccessToken("".into())).unwrap_err();
@@ -377,7 +484,11 @@ mod tests {
                 let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 if self.fail {
-                    Err(crate::error::from_response(400, None, br#"{"code":"invalidClientIdOrSecret"}"#))
+                    Err(crate::error::from_response(
+                        400,
+                        None,
+                        br#"{"code":"invalidClientIdOrSecret"}"#,
+                    ))
                 } else {
                     Ok((Secret::new(format!("tok-{n}")), self.ttl))
                 }
@@ -386,18 +497,27 @@ mod tests {
     }
 
     fn app() -> Credentials {
-        Credentials::InternalApp { app_key: "k".into(), app_secret: "s".into() }
+        Credentials::InternalApp {
+            app_key: "k".into(),
+            app_secret: "s".into(),
+        }
     }
 
     #[tokio::test]
     async fn single_flight_and_cache() {
         let p = TokenProvider::new(app()).unwrap();
-        let f = Arc::new(FakeFetch { calls: AtomicUsize::new(0), ttl: Duration::from_secs(7200), fail: false });
+        let f = Arc::new(FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl: Duration::from_secs(7200),
+            fail: false,
+        });
         let mut tasks = Vec::new();
         for _ in 0..10 {
             let p = p.clone();
             let f = f.clone();
-            tasks.push(tokio::spawn(async move { p.token(&*f).await.unwrap().expose().to_owned() }));
+            tasks.push(tokio::spawn(async move {
+                p.token(&*f).await.unwrap().expose().to_owned()
+            }));
         }
         for t in tasks {
             assert_eq!(t.await.unwrap(), "tok-1");
@@ -415,7 +535,11 @@ mod tests {
     async fn expiry_margin_triggers_refresh() {
         let p = TokenProvider::new(app()).unwrap();
         // ttl 1 s → margin 100 ms → refresh after 900 ms.
-        let f = FakeFetch { calls: AtomicUsize::new(0), ttl: Duration::from_secs(1), fail: false };
+        let f = FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl: Duration::from_secs(1),
+            fail: false,
+        };
         assert_eq!(p.token(&f).await.unwrap().expose(), "tok-1");
         assert_eq!(p.token(&f).await.unwrap().expose(), "tok-1");
         tokio::time::sleep(Duration::from_millis(950)).await;
@@ -425,12 +549,18 @@ mod tests {
     #[tokio::test]
     async fn concurrent_failures_share_one_fetch() {
         let p = TokenProvider::new(app()).unwrap();
-        let f = Arc::new(FakeFetch { calls: AtomicUsize::new(0), ttl: Duration::from_secs(1), fail: true });
+        let f = Arc::new(FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl: Duration::from_secs(1),
+            fail: true,
+        });
         let mut tasks = Vec::new();
         for _ in 0..10 {
             let p = p.clone();
             let f = f.clone();
-            tasks.push(tokio::spawn(async move { p.token(&*f).await.unwrap_err().kind() }));
+            tasks.push(tokio::spawn(async move {
+                p.token(&*f).await.unwrap_err().kind()
+            }));
         }
         for t in tasks {
             assert_eq!(t.await.unwrap(), ErrorKind::Auth);
@@ -442,9 +572,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn pasted_token_is_cleaned_of_what_pasting_adds() {
+        let f = FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl: Duration::from_secs(1),
+            fail: false,
+        };
+        for pasted in ["abc123", "  abc123\n", "\"abc123\"", " \" abc123 \" "] {
+            let p = TokenProvider::new(Credentials::AccessToken(pasted.into())).unwrap();
+            assert_eq!(p.token(&f).await.unwrap().expose(), "abc123", "{pasted:?}");
+        }
+        assert_eq!(
+            TokenProvider::new(Credentials::AccessToken("\"\"".into()))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Config
+        );
+    }
+
+    #[tokio::test]
     async fn pasted_token_is_used_as_is() {
         let p = TokenProvider::new(Credentials::AccessToken("pasted".into())).unwrap();
-        let f = FakeFetch { calls: AtomicUsize::new(0), ttl: Duration::from_secs(1), fail: false };
+        let f = FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl: Duration::from_secs(1),
+            fail: false,
+        };
         assert_eq!(p.token(&f).await.unwrap().expose(), "pasted");
         p.invalidate(&Secret::new("pasted")).await;
         assert_eq!(p.token(&f).await.unwrap().expose(), "pasted");

@@ -6,7 +6,9 @@ use dingtalk::{Client, ClientConfig, Credentials, RoomCode, Secret};
 use dingtalk_sim::{RecordedRequest, SimConfig, SimHandle};
 
 pub async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default()).await.expect("simulator starts")
+    SimHandle::start(SimConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 /// Settings for tests: small backoffs so retries take milliseconds, a high rate limit (the
@@ -22,7 +24,10 @@ pub fn fast_config(sim: &SimHandle) -> ClientConfig {
 }
 
 pub fn app_creds() -> Credentials {
-    Credentials::InternalApp { app_key: "demo-app-key".into(), app_secret: Secret::new("demo-app-secret") }
+    Credentials::InternalApp {
+        app_key: "demo-app-key".into(),
+        app_secret: Secret::new("demo-app-secret"),
+    }
 }
 
 pub fn suite_creds(ticket: &str) -> Credentials {
@@ -43,9 +48,15 @@ pub fn room(code: &str) -> RoomCode {
 }
 
 pub fn room_calls(sim: &SimHandle) -> Vec<RecordedRequest> {
-    sim.requests().into_iter().filter(|r| r.is_room_query()).collect()
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.is_room_query())
+        .collect()
 }
 
 pub fn token_calls(sim: &SimHandle) -> Vec<RecordedRequest> {
-    sim.requests().into_iter().filter(|r| r.is_token_call()).collect()
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.is_token_call())
+        .collect()
 }

@@ -11,10 +11,30 @@ use super::common::*;
 #[tokio::test]
 async fn final_errors_map_to_kinds_and_are_not_retried() {
     let cases = [
-        (Fault::PermissionDenied, ErrorKind::Permission, Some("Forbidden.AccessDenied.AccessTokenPermissionDenied"), 403),
-        (Fault::NoPermission, ErrorKind::Permission, Some("noPermission"), 403),
-        (Fault::IpNotInWhiteList, ErrorKind::IpNotAllowed, Some("Forbidden.AccessDenied.IpNotInWhiteList"), 403),
-        (Fault::ApiCountLimitForOrg, ErrorKind::Quota, Some("Forbidden.AccessDenied.ApiCountLimitForOrg"), 403),
+        (
+            Fault::PermissionDenied,
+            ErrorKind::Permission,
+            Some("Forbidden.AccessDenied.AccessTokenPermissionDenied"),
+            403,
+        ),
+        (
+            Fault::NoPermission,
+            ErrorKind::Permission,
+            Some("noPermission"),
+            403,
+        ),
+        (
+            Fault::IpNotInWhiteList,
+            ErrorKind::IpNotAllowed,
+            Some("Forbidden.AccessDenied.IpNotInWhiteList"),
+            403,
+        ),
+        (
+            Fault::ApiCountLimitForOrg,
+            ErrorKind::Quota,
+            Some("Forbidden.AccessDenied.ApiCountLimitForOrg"),
+            403,
+        ),
         (Fault::MalformedJson, ErrorKind::BadResponse, None, 200),
     ];
     let sim = sim().await;
@@ -24,16 +44,25 @@ async fn final_errors_map_to_kinds_and_are_not_retried() {
         sim.clear_faults();
         sim.clear_requests();
         sim.add_fault(FaultRule::new(fault.clone()));
-        let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+        let e = client
+            .room_page(&room(DEMO_ROOM), 10, None)
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), kind, "{fault:?}: {e}");
         assert_eq!(e.code(), code, "{fault:?}");
         assert_eq!(e.http_status(), Some(status), "{fault:?}");
-        assert!(e.request_id().is_some_and(|r| !r.is_empty()), "{fault:?}: request id kept");
+        assert!(
+            e.request_id().is_some_and(|r| !r.is_empty()),
+            "{fault:?}: request id kept"
+        );
         assert_eq!(room_calls(&sim).len(), 1, "{fault:?} must not be retried");
         let line = e.to_string();
         assert!(!line.contains('\n'));
         if let Some(code) = code {
-            assert!(line.contains(code) && line.contains(&format!("HTTP {status}")), "{line}");
+            assert!(
+                line.contains(code) && line.contains(&format!("HTTP {status}")),
+                "{line}"
+            );
         }
     }
 }
@@ -43,9 +72,18 @@ async fn permission_message_names_the_permission() {
     let sim = sim().await;
     let client = client(&sim);
     sim.add_fault(FaultRule::new(Fault::PermissionDenied));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
-    assert!(e.message().unwrap().contains("VideoConference.Conference.Read"));
-    assert!(e.kind().explain(dingtalk::Lang::En).contains("VideoConference.Conference.Read"));
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
+    assert!(e
+        .message()
+        .unwrap()
+        .contains("VideoConference.Conference.Read"));
+    assert!(e
+        .kind()
+        .explain(dingtalk::Lang::En)
+        .contains("VideoConference.Conference.Read"));
 }
 
 #[tokio::test]
@@ -53,9 +91,15 @@ async fn malformed_json_keeps_a_snippet() {
     let sim = sim().await;
     let client = client(&sim);
     sim.add_fault(FaultRule::new(Fault::MalformedJson));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadResponse);
-    assert!(e.message().unwrap().contains("conferenceList") || e.message().unwrap().contains("hasMore"), "{e}");
+    assert!(
+        e.message().unwrap().contains("conferenceList") || e.message().unwrap().contains("hasMore"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +111,10 @@ async fn upper_case_error_keys() {
     sim.add_fault(FaultRule::new(Fault::NoPermission));
     // The first request arms the upper-case flag (and is served normally); the second fails.
     client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap();
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Permission);
     assert_eq!(e.code(), Some("noPermission"));
     assert_eq!(e.message(), Some("noPermission"));
@@ -80,7 +127,10 @@ async fn param_error_is_bad_request_and_not_retried() {
     let client = client(&sim);
     for size in [0, 501] {
         sim.clear_requests();
-        let e = client.room_page(&room(DEMO_ROOM), size, None).await.unwrap_err();
+        let e = client
+            .room_page(&room(DEMO_ROOM), size, None)
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
         assert_eq!(e.code(), Some("paramError"));
         assert_eq!(e.http_status(), Some(400));
@@ -121,11 +171,17 @@ async fn rate_limited_when_retries_run_out() {
     config.max_retries = 0;
     let client = Client::new(config, app_creds()).unwrap();
     sim.add_fault(FaultRule::once(Fault::QpsLimit));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     // The IP ban body has no code at all.
     sim.add_fault(FaultRule::once(Fault::IpBan));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited, "{e}");
     assert_eq!(e.retry_after(), Some(Duration::from_secs(5)));
     assert_eq!(e.http_status(), Some(403));
@@ -136,7 +192,10 @@ async fn system_error_is_retried_max_retries_times_then_fails() {
     let sim = sim().await;
     let client = client(&sim); // max_retries = 3
     sim.add_fault(FaultRule::new(Fault::SystemError));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Server);
     assert_eq!(e.code(), Some("systemError"));
     assert_eq!(e.http_status(), Some(500));
@@ -156,7 +215,10 @@ async fn html_502_is_server_with_snippet_and_retried() {
     config.max_retries = 0;
     let client = Client::new(config, app_creds()).unwrap();
     sim.add_fault(FaultRule::once(Fault::Html502));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Server);
     assert_eq!(e.http_status(), Some(502));
     assert!(e.message().unwrap().contains("502 Bad Gateway"), "{e}");
@@ -182,12 +244,23 @@ async fn latency_beyond_the_request_timeout_is_a_timeout() {
     let mut config = fast_config(&sim);
     config.request_timeout = Duration::from_millis(300);
     config.max_retries = 0;
-    let client = Client::new(config.clone(), Credentials::AccessToken(sim.issue_token().into())).unwrap();
+    let client = Client::new(
+        config.clone(),
+        Credentials::AccessToken(sim.issue_token().into()),
+    )
+    .unwrap();
     sim.add_fault(FaultRule::new(Fault::Latency(Duration::from_millis(1500))));
     let started = Instant::now();
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
-    assert!(started.elapsed() < Duration::from_millis(1200), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
 
     // One slow answer, then a retry succeeds.
     sim.clear_faults();
@@ -210,7 +283,10 @@ async fn connection_refused_is_network_and_retried() {
     config.max_backoff = Duration::from_millis(10);
     config.max_retries = 2;
     let client = Client::new(config, Credentials::AccessToken("t0k3n-value".into())).unwrap();
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert_eq!(client.stats().room_calls, 3);
     assert!(!format!("{e} {e:?}").contains("t0k3n-value"));
@@ -223,6 +299,9 @@ async fn https_to_a_plain_http_server_is_a_tls_error() {
     let mut config = dingtalk::ClientConfig::new(&base).unwrap();
     config.max_retries = 0;
     let client = Client::new(config, Credentials::AccessToken("t".into())).unwrap();
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
 }

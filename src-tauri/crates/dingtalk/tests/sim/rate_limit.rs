@@ -1,8 +1,9 @@
 //! The client-side rate limit, measured where it matters: at the server.
 //!
 //! Wall-clock assertions flake on busy machines; instead count the calls the simulator recorded
-//! in any window a little shorter than one second (the slack absorbs scheduling jitter between
-//! the client's limiter and the server's clock).
+//! in any window a little shorter than one second (the 100 ms slack absorbs scheduling jitter
+//! between the client's limiter and the server's clock). A limiter that allowed a burst of
+//! `rate` calls, or none at all, still fails these tests.
 
 use std::time::{Duration, Instant};
 
@@ -16,13 +17,16 @@ use super::common::*;
 fn max_in_window(times: &[Instant], window: Duration) -> usize {
     let mut best = 0;
     for (i, start) in times.iter().enumerate() {
-        let n = times[i..].iter().take_while(|t| t.duration_since(*start) < window).count();
+        let n = times[i..]
+            .iter()
+            .take_while(|t| t.duration_since(*start) < window)
+            .count();
         best = best.max(n);
     }
     best
 }
 
-const WINDOW: Duration = Duration::from_millis(950);
+const WINDOW: Duration = Duration::from_millis(900);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_clones_share_the_limit() {
@@ -34,7 +38,9 @@ async fn concurrent_clones_share_the_limit() {
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move { client.room_page(&room(SEED_ROOM), 1, None).await }));
+        tasks.push(tokio::spawn(async move {
+            client.room_page(&room(SEED_ROOM), 1, None).await
+        }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -45,7 +51,10 @@ async fn concurrent_clones_share_the_limit() {
     assert!(most <= 5, "{most} calls within {WINDOW:?}; limit is 5/s");
     // And the limiter does not starve: 12 calls at 5/s take a bit over 2 s, not much more.
     let span = times.last().unwrap().duration_since(times[0]);
-    assert!(span >= Duration::from_millis(2000) && span < Duration::from_secs(5), "{span:?}");
+    assert!(
+        span >= Duration::from_millis(2000) && span < Duration::from_secs(5),
+        "{span:?}"
+    );
 }
 
 #[tokio::test]
@@ -55,7 +64,9 @@ async fn load_all_is_limited_too() {
     config.rate_per_second = 10;
     let client = Client::new(config, app_creds()).unwrap();
     let mut cursor = Cursor::new(room(DEMO_ROOM), 2); // 23 pages
-    load_all(&client, &mut cursor, &CancellationToken::new(), |_, _| {}).await.unwrap();
+    load_all(&client, &mut cursor, &CancellationToken::new(), |_, _| {})
+        .await
+        .unwrap();
     let times: Vec<Instant> = room_calls(&sim).iter().map(|r| r.at).collect();
     assert_eq!(times.len(), 23);
     let most = max_in_window(&times, WINDOW);
@@ -72,5 +83,8 @@ async fn default_rate_is_under_dingtalks_20_qps() {
     // Allowed only because the host is loopback; a real host refuses it.
     assert!(Client::new(config.clone(), app_creds()).is_ok());
     config.base_url = url::Url::parse("https://api.dingtalk.com").unwrap();
-    assert_eq!(Client::new(config, app_creds()).unwrap_err().kind(), dingtalk::ErrorKind::Config);
+    assert_eq!(
+        Client::new(config, app_creds()).unwrap_err().kind(),
+        dingtalk::ErrorKind::Config
+    );
 }

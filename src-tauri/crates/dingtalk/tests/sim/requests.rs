@@ -9,26 +9,44 @@ use super::common::*;
 async fn raw_token_accept_and_no_next_token_on_the_first_page() {
     let sim = sim().await;
     let token = sim.issue_token();
-    let client = Client::new(fast_config(&sim), Credentials::AccessToken(token.clone().into())).unwrap();
+    let client = Client::new(
+        fast_config(&sim),
+        Credentials::AccessToken(token.clone().into()),
+    )
+    .unwrap();
     let page = client.room_page(&room(DEMO_ROOM), 20, None).await.unwrap();
     assert_eq!(page.conference_list.len(), 20);
     let next = page.next_token.clone().expect("45 meetings: more pages");
 
-    client.room_page(&room(DEMO_ROOM), 20, Some(&next)).await.unwrap();
+    client
+        .room_page(&room(DEMO_ROOM), 20, Some(&next))
+        .await
+        .unwrap();
 
     let reqs = sim.requests();
     assert_eq!(reqs.len(), 2, "a pasted token makes no token call");
     let first = &reqs[0];
     assert_eq!(first.method, "GET");
     assert_eq!(first.path, "/v1.0/conference/roomCodes/427233559/infos");
-    assert_eq!(first.access_token.as_deref(), Some(token.as_str()), "the raw token, not JSON-quoted");
+    assert_eq!(
+        first.access_token.as_deref(),
+        Some(token.as_str()),
+        "the raw token, not JSON-quoted"
+    );
     assert_eq!(first.accept.as_deref(), Some("application/json"));
-    assert_eq!(first.query, vec![("maxResults".to_owned(), "20".to_owned())], "no nextToken on the first page");
+    assert_eq!(
+        first.query,
+        vec![("maxResults".to_owned(), "20".to_owned())],
+        "no nextToken on the first page"
+    );
     assert_eq!(first.body, None);
     let second = &reqs[1];
     assert_eq!(
         second.query,
-        vec![("maxResults".to_owned(), "20".to_owned()), ("nextToken".to_owned(), next.clone())],
+        vec![
+            ("maxResults".to_owned(), "20".to_owned()),
+            ("nextToken".to_owned(), next.clone())
+        ],
         "nextToken passed back exactly"
     );
 }
@@ -41,13 +59,27 @@ async fn internal_app_token_call_then_room_call_with_that_token() {
     let reqs = sim.requests();
     assert_eq!(reqs.len(), 2);
     let tok = &reqs[0];
-    assert_eq!((tok.method.as_str(), tok.path.as_str()), ("POST", "/v1.0/oauth2/accessToken"));
-    assert!(tok.content_type.as_deref().unwrap().starts_with("application/json"));
-    assert_eq!(tok.body, Some(serde_json::json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"})));
+    assert_eq!(
+        (tok.method.as_str(), tok.path.as_str()),
+        ("POST", "/v1.0/oauth2/accessToken")
+    );
+    assert!(tok
+        .content_type
+        .as_deref()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        tok.body,
+        Some(serde_json::json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}))
+    );
     assert!(tok.access_token.is_none());
     assert!(reqs[1].is_room_query());
     let issued = reqs[1].access_token.clone().unwrap();
-    assert_eq!(issued.len(), 32, "the token the simulator issued, as is: {issued}");
+    assert_eq!(
+        issued.len(),
+        32,
+        "the token the simulator issued, as is: {issued}"
+    );
 }
 
 #[tokio::test]
@@ -55,16 +87,31 @@ async fn room_codes_cannot_change_the_path() {
     let sim = sim().await;
     let client = client(&sim);
     // Refused before any request.
-    for bad in ["../x", "..", "427200331/../../oauth2/accessToken", "427200331?maxResults=1", "427200331#x", "%2e%2e", "4272%2F0033"] {
+    for bad in [
+        "../x",
+        "..",
+        "427200331/../../oauth2/accessToken",
+        "427200331?maxResults=1",
+        "427200331#x",
+        "%2e%2e",
+        "4272%2F0033",
+    ] {
         let e = RoomCode::parse(bad).expect_err(bad);
         assert_eq!(e.kind(), ErrorKind::InvalidRoomCode, "{bad}");
     }
     // What is accepted always lands in one path segment, digits only.
-    for (input, digits) in [("427-200-331", "427200331"), (" 4272 0033 559 ", "42720033559"), ("427\u{3000}200\u{00A0}331", "427200331")] {
+    for (input, digits) in [
+        ("427-200-331", "427200331"),
+        (" 4272 0033 559 ", "42720033559"),
+        ("427\u{3000}200\u{00A0}331", "427200331"),
+    ] {
         let rc = RoomCode::parse(input).unwrap();
         client.room_page(&rc, 5, None).await.unwrap();
         let last = room_calls(&sim).pop().unwrap();
-        assert_eq!(last.path, format!("/v1.0/conference/roomCodes/{digits}/infos"));
+        assert_eq!(
+            last.path,
+            format!("/v1.0/conference/roomCodes/{digits}/infos")
+        );
         assert_eq!(last.room_code().as_deref(), Some(digits));
     }
     assert_eq!(room_calls(&sim).len(), 3, "refused codes cost no call");
@@ -86,11 +133,16 @@ async fn demo_room_models() {
     assert_eq!(count(Status::Unknown(7)), 1, "unknown status kept");
     assert!(ms.iter().any(|m| m.biz_type == Some(BizType::Audio)));
     assert!(ms.iter().any(|m| m.biz_type == Some(BizType::Booked)));
-    assert!(ms.iter().any(|m| matches!(&m.biz_type, Some(BizType::Unknown(s)) if s == "video_x")));
+    assert!(ms
+        .iter()
+        .any(|m| matches!(&m.biz_type, Some(BizType::Unknown(s)) if s == "video_x")));
     let live = ms.iter().find(|m| m.status == Some(Status::Live)).unwrap();
     assert!(live.start().is_some() && live.end().is_none() && live.duration_ms().is_none());
     for m in ms.iter().filter(|m| m.status == Some(Status::Ended)) {
-        assert!(m.duration_ms().unwrap_or(0) > 0, "ended meetings show a duration: {m:?}");
+        assert!(
+            m.duration_ms().unwrap_or(0) > 0,
+            "ended meetings show a duration: {m:?}"
+        );
     }
 }
 
@@ -100,7 +152,11 @@ async fn seed_room_is_the_doc_example() {
     let client = client(&sim);
     let page = client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
     let m = &page.conference_list[0];
-    assert_eq!(m.duration_ms(), Some(1_000_000), "confDuration wins over endTime-startTime (negative here)");
+    assert_eq!(
+        m.duration_ms(),
+        Some(1_000_000),
+        "confDuration wins over endTime-startTime (negative here)"
+    );
     assert_eq!(m.status, Some(Status::Ended));
     assert_eq!(m.biz_type, Some(BizType::Instant));
     assert_eq!(m.creator_nick.as_deref(), Some("John"));
@@ -110,10 +166,21 @@ async fn seed_room_is_the_doc_example() {
 async fn hostile_and_empty_rooms() {
     let sim = sim().await;
     let client = client(&sim);
-    let page = client.room_page(&room(HOSTILE_ROOM), 50, None).await.unwrap();
+    let page = client
+        .room_page(&room(HOSTILE_ROOM), 50, None)
+        .await
+        .unwrap();
     assert_eq!(page.conference_list.len(), 9);
-    assert!(page.conference_list.iter().any(|m| m.title.as_deref() == Some("<img src=x onerror=alert(1)>")), "kept verbatim");
-    assert!(page.conference_list.iter().any(|m| m.external_link_url.as_deref() == Some("javascript:alert(1)")));
+    assert!(
+        page.conference_list
+            .iter()
+            .any(|m| m.title.as_deref() == Some("<img src=x onerror=alert(1)>")),
+        "kept verbatim"
+    );
+    assert!(page
+        .conference_list
+        .iter()
+        .any(|m| m.external_link_url.as_deref() == Some("javascript:alert(1)")));
 
     let mut cursor = Cursor::new(room(EMPTY_ROOM), 20);
     let p = cursor.next_page(&client).await.unwrap().unwrap();
@@ -126,7 +193,11 @@ async fn hostile_and_empty_rooms() {
 #[tokio::test]
 async fn config_rules_and_trailing_slash() {
     // http:// to anything but loopback is refused with a config error saying what to do.
-    for bad in ["http://api.dingtalk.com", "http://10.0.0.1:8080", "http://localhost.example.com"] {
+    for bad in [
+        "http://api.dingtalk.com",
+        "http://10.0.0.1:8080",
+        "http://localhost.example.com",
+    ] {
         let e = ClientConfig::new(bad).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("https://"), "{e}");
@@ -135,5 +206,9 @@ async fn config_rules_and_trailing_slash() {
     let c = ClientConfig::new(&format!("{}/", sim.base_url())).unwrap();
     let client = Client::new(c, Credentials::AccessToken(sim.issue_token().into())).unwrap();
     client.room_page(&room(SEED_ROOM), 1, None).await.unwrap();
-    assert_eq!(room_calls(&sim)[0].path, "/v1.0/conference/roomCodes/427200331/infos", "trailing slash in host is fine");
+    assert_eq!(
+        room_calls(&sim)[0].path,
+        "/v1.0/conference/roomCodes/427200331/infos",
+        "trailing slash in host is fine"
+    );
 }

@@ -15,7 +15,9 @@ async fn ten_concurrent_calls_share_one_token_call() {
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move { client.room_page(&room(DEMO_ROOM), 5, None).await }));
+        tasks.push(tokio::spawn(async move {
+            client.room_page(&room(DEMO_ROOM), 5, None).await
+        }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -24,7 +26,10 @@ async fn ten_concurrent_calls_share_one_token_call() {
     let rooms = room_calls(&sim);
     assert_eq!(rooms.len(), 10);
     let first = rooms[0].access_token.clone();
-    assert!(rooms.iter().all(|r| r.access_token == first), "all used the one token");
+    assert!(
+        rooms.iter().all(|r| r.access_token == first),
+        "all used the one token"
+    );
     assert_eq!(client.stats().token_calls, 1);
 }
 
@@ -33,15 +38,26 @@ async fn token_expiring_mid_paging_is_refreshed_exactly_once() {
     let sim = sim().await;
     let client = client(&sim);
     // The 3rd room query finds every token expired.
-    sim.add_fault(FaultRule::once(Fault::ExpireToken).for_room(DEMO_ROOM).after_requests(2));
+    sim.add_fault(
+        FaultRule::once(Fault::ExpireToken)
+            .for_room(DEMO_ROOM)
+            .after_requests(2),
+    );
     let mut cursor = Cursor::new(room(DEMO_ROOM), 10);
     let mut n = 0;
-    load_all(&client, &mut cursor, &CancellationToken::new(), |p, _| n += p.items.len()).await.unwrap();
+    load_all(&client, &mut cursor, &CancellationToken::new(), |p, _| {
+        n += p.items.len()
+    })
+    .await
+    .unwrap();
     assert_eq!(n, 45);
     assert_eq!(token_calls(&sim).len(), 2, "one initial token, one refresh");
     let rooms = room_calls(&sim);
     assert_eq!(rooms.len(), 6, "5 pages + the one refused call");
-    assert_ne!(rooms[2].access_token, rooms[3].access_token, "the refused call was repeated with the new token");
+    assert_ne!(
+        rooms[2].access_token, rooms[3].access_token,
+        "the refused call was repeated with the new token"
+    );
     assert_eq!(rooms[2].query, rooms[3].query, "same page asked again");
 }
 
@@ -50,7 +66,10 @@ async fn refreshed_token_refused_again_fails_with_auth_without_looping() {
     let sim = sim().await;
     let client = client(&sim);
     sim.add_fault(FaultRule::new(Fault::ExpireToken));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(e.code(), Some("InvalidAuthentication"));
     assert_eq!(e.http_status(), Some(400));
@@ -62,29 +81,52 @@ async fn refreshed_token_refused_again_fails_with_auth_without_looping() {
 async fn pasted_token_cannot_refresh() {
     let sim = sim().await;
     let token = sim.issue_token();
-    let client = Client::new(fast_config(&sim), Credentials::AccessToken(Secret::new(token.clone()))).unwrap();
+    let client = Client::new(
+        fast_config(&sim),
+        Credentials::AccessToken(Secret::new(token.clone())),
+    )
+    .unwrap();
     client.check_credentials().await.unwrap();
-    assert!(sim.requests().is_empty(), "checking a pasted token makes no call");
+    assert!(
+        sim.requests().is_empty(),
+        "checking a pasted token makes no call"
+    );
     client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
     sim.expire_all_tokens();
-    let e = client.room_page(&room(SEED_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(SEED_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(room_calls(&sim).len(), 2);
     assert!(token_calls(&sim).is_empty());
-    assert!(!format!("{e} {e:?} {client:?}").contains(&token), "the token never shows up in errors");
+    assert!(
+        !format!("{e} {e:?} {client:?}").contains(&token),
+        "the token never shows up in errors"
+    );
 }
 
 #[tokio::test]
 async fn bad_app_secret_is_auth_and_never_printed() {
     let sim = sim().await;
-    let creds = Credentials::InternalApp { app_key: "demo-app-key".into(), app_secret: Secret::new("wrong-secret-123") };
+    let creds = Credentials::InternalApp {
+        app_key: "demo-app-key".into(),
+        app_secret: Secret::new("wrong-secret-123"),
+    };
     let client = Client::new(fast_config(&sim), creds.clone()).unwrap();
     let e = client.check_credentials().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(e.code(), Some("invalidClientIdOrSecret"));
-    let e = client.room_page(&room(DEMO_ROOM), 10, None).await.unwrap_err();
+    let e = client
+        .room_page(&room(DEMO_ROOM), 10, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
-    assert_eq!(token_calls(&sim).len(), 2, "not retried; one try per user action");
+    assert_eq!(
+        token_calls(&sim).len(),
+        2,
+        "not retried; one try per user action"
+    );
     assert!(room_calls(&sim).is_empty(), "no room call without a token");
     let printed = format!("{e} {e:?} {creds:?} {client:?}");
     assert!(!printed.contains("wrong-secret-123"), "{printed}");
@@ -99,7 +141,10 @@ async fn third_party_flow_and_ticket_update() {
     assert_eq!(e.code(), Some("invalidSuiteTicket"));
     assert!(!format!("{e:?}").contains("old-ticket"));
 
-    client.set_credentials(suite_creds("demo-suite-ticket")).await.unwrap();
+    client
+        .set_credentials(suite_creds("demo-suite-ticket"))
+        .await
+        .unwrap();
     client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
     let toks = token_calls(&sim);
     assert_eq!(toks.len(), 2);
@@ -113,7 +158,21 @@ async fn third_party_flow_and_ticket_update() {
             "suiteTicket": "demo-suite-ticket",
         }))
     );
-    // Wrong corp → auth too.
+    // Wrong suite key, wrong corp → auth too.
+    client
+        .set_credentials(Credentials::ThirdParty {
+            suite_key: "other-suite".into(),
+            suite_secret: Secret::new("demo-suite-secret"),
+            auth_corp_id: "demo-corp-id".into(),
+            suite_ticket: Secret::new("demo-suite-ticket"),
+        })
+        .await
+        .unwrap();
+    let e = client.check_credentials().await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.code()),
+        (ErrorKind::Auth, Some("invalidSuiteKey"))
+    );
     let bad_corp = Credentials::ThirdParty {
         suite_key: "demo-suite-key".into(),
         suite_secret: Secret::new("demo-suite-secret"),
@@ -122,14 +181,22 @@ async fn third_party_flow_and_ticket_update() {
     };
     client.set_credentials(bad_corp).await.unwrap();
     let e = client.check_credentials().await.unwrap_err();
-    assert_eq!((e.kind(), e.code()), (ErrorKind::Auth, Some("invalidAuthInfo")));
+    assert_eq!(
+        (e.kind(), e.code()),
+        (ErrorKind::Auth, Some("invalidAuthInfo"))
+    );
 }
 
 #[tokio::test]
 async fn token_is_refreshed_before_it_expires() {
     // 2 s tokens: refresh margin is 10% = 200 ms, so a call at 1.9 s uses a new token and is
     // never refused.
-    let sim = SimHandle::start(SimConfig { token_ttl: Duration::from_secs(2), ..SimConfig::default() }).await.unwrap();
+    let sim = SimHandle::start(SimConfig {
+        token_ttl: Duration::from_secs(2),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let client = client(&sim);
     client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
     client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
