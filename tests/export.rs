@@ -60,8 +60,7 @@ fn meeting() -> Meeting {
 /// All records (header first), read like a spreadsheet would: the BOM is stripped by the reader.
 fn read_back(path: &Path, delimiter: u8) -> Vec<Vec<String>> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_path(path).unwrap();
-    let rows: Vec<Vec<String>> =
-        rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
     for r in &rows {
         assert_eq!(r.len(), COLUMN_COUNT, "every record has every column: {r:?}");
     }
@@ -215,7 +214,7 @@ fn times_in_fixed_zones_local_and_iso_columns_agree() {
         (0, "UTC+00:00", "2026-11-26 01:30:00", "2026-11-26T01:30:00+00:00", "2026-11-26T01:46:40+00:00"),
     ];
     for (hours, label, local, iso_start, iso_end) in cases {
-        let (_, rows) = export_to(dir.path(), &format!("t{hours}.csv"), &[m.clone()], &opts(offset(hours)));
+        let (_, rows) = export_to(dir.path(), &format!("t{hours}.csv"), std::slice::from_ref(&m), &opts(offset(hours)));
         assert_eq!(rows[0][START], format!("Start ({label})"));
         assert_eq!(rows[0][END], format!("End ({label})"));
         let r = &rows[1];
@@ -249,8 +248,7 @@ fn missing_values_are_empty_cells_never_null() {
     let dir = tempfile::tempdir().unwrap();
     let live = Meeting { end_time: None, conf_duration: None, status: Some(Status::Live), ..meeting() };
     let docs_example = Meeting { end_time: Some(T0 - 5_000), conf_duration: None, ..meeting() };
-    let (path, rows) =
-        export_to(dir.path(), "m.csv", &[Meeting::default(), live, docs_example], &opts(offset(8)));
+    let (path, rows) = export_to(dir.path(), "m.csv", &[Meeting::default(), live, docs_example], &opts(offset(8)));
     assert_eq!(rows[1], vec![String::new(); COLUMN_COUNT], "a meeting with nothing is a row of empty cells");
     assert_eq!(rows[2][END], "");
     assert_eq!(rows[2][END_ISO], "");
@@ -341,7 +339,15 @@ fn semicolon_delimiter_with_decimal_comma() {
     assert!(text.contains("\"a;b, c\""), "a field with the delimiter is quoted");
     assert_eq!(rows[1][DURATION], "16,7", "decimal comma where ';' is the list separator");
     // Read with the wrong delimiter, the file is not mistaken for a comma file: one column.
-    let comma_view = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&path).unwrap().records().next().unwrap().unwrap();
+    let comma_view = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(&path)
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap();
     assert_eq!(comma_view.len(), 1);
 }
 
@@ -367,7 +373,11 @@ impl<W: Write> Write for Failing<W> {
 
 fn many(n: usize) -> Vec<Meeting> {
     (0..n)
-        .map(|i| Meeting { conference_id: Some(format!("c{i:08}")), start_time: Some(T0 + i as i64 * 60_000), ..meeting() })
+        .map(|i| Meeting {
+            conference_id: Some(format!("c{i:08}")),
+            start_time: Some(T0 + i as i64 * 60_000),
+            ..meeting()
+        })
         .collect()
 }
 

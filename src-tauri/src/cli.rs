@@ -46,8 +46,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::error::AppError;
 use crate::export::{
-    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv,
-    ExportLang, ExportOptions, ExportZone,
+    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv, ExportLang, ExportOptions,
+    ExportZone,
 };
 
 /// Success.

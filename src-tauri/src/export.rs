@@ -60,7 +60,6 @@
 //! table output, and by tests to inject failures).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -326,11 +325,10 @@ pub fn biz_type_word(t: &BizType, lang: ExportLang) -> Cow<'static, str> {
 
 /// Whether a text cell needs the `'` guard (see the module docs).
 pub fn needs_formula_guard(cell: &str) -> bool {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '\0') => true,
-        Some('＝' | '＋' | '－' | '＠') => true,
-        _ => false,
-    }
+    matches!(
+        cell.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '\0' | '＝' | '＋' | '－' | '＠')
+    )
 }
 
 /// A text cell as written: guarded when needed.
@@ -351,36 +349,64 @@ pub fn duration_minutes(ms: i64, decimal: char) -> String {
 
 fn push_minutes(out: &mut String, ms: i64, decimal: char) {
     let tenths = ms.max(0).saturating_add(3_000) / 6_000;
-    let _ = write!(out, "{}{decimal}{}", tenths / 10, tenths % 10);
+    push_uint(out, (tenths / 10) as u64);
+    out.push(decimal);
+    out.push(char::from(b'0' + (tenths % 10) as u8));
+}
+
+// Hand-rolled digit formatting: these run four times per row, and `write!` with padding was
+// half the cost of an export (see benches/export.rs).
+
+fn push_uint(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
+
+fn push_2(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `YYYY-MM-DD{sep}HH:MM:SS`; the year is in 1..=9999 (see [`ExportZone::at_millis`]).
+fn push_date_time(out: &mut String, t: &DateTime<FixedOffset>, sep: char) {
+    let y = t.year() as u32;
+    push_2(out, y / 100);
+    push_2(out, y % 100);
+    out.push('-');
+    push_2(out, t.month());
+    out.push('-');
+    push_2(out, t.day());
+    out.push(sep);
+    push_2(out, t.hour());
+    out.push(':');
+    push_2(out, t.minute());
+    out.push(':');
+    push_2(out, t.second());
 }
 
 /// `2026-11-26 09:30:00`
 fn push_local(out: &mut String, t: &DateTime<FixedOffset>) {
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    push_date_time(out, t, ' ');
 }
 
 /// `2026-11-26T09:30:00+08:00`
 fn push_rfc3339(out: &mut String, t: &DateTime<FixedOffset>) {
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    out.push_str(&offset_text(*t.offset()));
+    push_date_time(out, t, 'T');
+    let secs = t.offset().local_minus_utc();
+    out.push(if secs < 0 { '-' } else { '+' });
+    let m = secs.unsigned_abs() / 60;
+    push_2(out, m / 60);
+    out.push(':');
+    push_2(out, m % 60);
 }
 
 /// One text cell: guarded when needed; `None` → empty cell.
@@ -637,6 +663,28 @@ mod tests {
         assert_eq!(c, "1970-01-01 07:59:59");
         assert!(plus8().at_millis(i64::MAX).is_none());
         assert!(plus8().at_millis(300_000_000_000_000).is_none(), "year > 9999");
+    }
+
+    #[test]
+    fn hand_rolled_formatting_matches_chrono() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for i in 0..20_000 {
+            // xorshift: timestamps from year 1 to 9999, offsets from -14:00 to +14:00.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ms = (x % 315_000_000_000_000) as i64 - 62_000_000_000_000;
+            let off = FixedOffset::east_opt(((x >> 40) % 1681) as i32 * 60 - 50_400).unwrap();
+            let Some(t) = ExportZone::Fixed(off).at_millis(ms) else { continue };
+            let (mut a, mut b) = (String::new(), String::new());
+            push_local(&mut a, &t);
+            push_rfc3339(&mut b, &t);
+            assert_eq!(a, t.format("%Y-%m-%d %H:%M:%S").to_string(), "{i}: {ms} {off}");
+            assert_eq!(b, t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false), "{i}: {ms} {off}");
+        }
+        let mut s = String::new();
+        push_uint(&mut s, u64::MAX);
+        assert_eq!(s, u64::MAX.to_string());
     }
 
     #[test]
