@@ -120,14 +120,6 @@ impl Settings {
         }
     }
 
-    pub fn delimiter(&self) -> u8 {
-        if self.csv_delimiter == ";" {
-            b';'
-        } else {
-            b','
-        }
-    }
-
     /// Refuses a bad value with the field it is in and a reason the user can act on. Nothing is
     /// silently replaced: the caller keeps the previous settings when this fails.
     pub fn validate(&self) -> Result<(), AppError> {
@@ -162,12 +154,8 @@ impl Settings {
                 ));
             }
         }
-        if self.csv_delimiter != "," && self.csv_delimiter != ";" {
-            return Err(AppError::invalid_setting(
-                "csvDelimiter",
-                "The CSV separator must be a comma or a semicolon.",
-            ));
-        }
+        crate::export::parse_delimiter(&self.csv_delimiter)
+            .map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
         Ok(())
     }
 
