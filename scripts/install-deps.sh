@@ -2,14 +2,17 @@
 # Installs what MeetDesk needs to build, run and test on Debian/Ubuntu, and nothing already there.
 # Idempotent: a second run only checks. Uses sudo when not root.
 #   scripts/install-deps.sh          build + run (WebKitGTK and friends, the Tauri CLI from npm)
-#   scripts/install-deps.sh --test   also what the tests need (Xvfb, WebKitWebDriver, ImageMagick)
+#   scripts/install-deps.sh --test   also what the tests need (Xvfb, WebKitWebDriver, gnome-keyring, ImageMagick)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
       libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(xvfb xauth webkit2gtk-driver imagemagick xdotool)
+  # tests/e2e.rs: the real window under its own Xvfb, driven through WebKitWebDriver (no
+  # tauri-driver needed); a private D-Bus session with gnome-keyring for the keychain test.
+  # ImageMagick and xdotool: scripts/smoke-install.sh and scripts/measure.py.
+  want+=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-bin gnome-keyring imagemagick xdotool)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

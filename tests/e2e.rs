@@ -1,0 +1,886 @@
+//! MeetDesk as its users use it: the real `meetdesk` binary in its real WebKitGTK window, driven
+//! over WebDriver under Xvfb, against a DingTalk simulator started per test on a free loopback
+//! port. Each test starts from a fresh data folder and asserts what a user would see.
+//!
+//! Needs Xvfb and WebKitWebDriver (`scripts/install-deps.sh --test`); the harness starts both
+//! itself. See docs/testing.md.
+
+#[path = "e2e/harness.rs"]
+mod harness;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use dingtalk_sim::{Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
+use fantoccini::key::Key;
+use harness::{within, App, Launch, LONG, SHORT};
+use serde_json::{json, Value};
+
+/// No test may take longer than this (the suite as a whole is ~1–2 minutes).
+const LIMIT: Duration = Duration::from_secs(150);
+
+async fn sim() -> SimHandle {
+    SimHandle::start(SimConfig::default()).await.expect("simulator starts")
+}
+
+fn room_queries(sim: &SimHandle) -> Vec<String> {
+    sim.requests().iter().filter(|r| r.is_room_query()).map(|r| r.path.clone()).collect()
+}
+
+/// The integers in a label such as "20 of 5,000 meetings" → [20, 5000].
+fn numbers(label: &str) -> Vec<u64> {
+    label
+        .replace([',', '\u{a0}', '\u{202f}'], "")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect()
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+const MINUTE: i64 = 60_000;
+
+/// One meeting as DingTalk sends it.
+fn meeting(room: &str, id: &str, title: &str, status: i64, start: i64, end: Option<i64>, link: &str) -> Value {
+    let mut m = json!({
+        "conferenceId": id,
+        "title": title,
+        "roomCode": room,
+        "externalLinkUrl": link,
+        "status": status,
+        "startTime": start,
+        "creatorId": "user-1",
+        "creatorNick": "Test Host",
+        "scheduleConferenceId": format!("sched-{id}"),
+        "bizType": "3",
+    });
+    if let Some(end) = end {
+        m["endTime"] = json!(end);
+        m["confDuration"] = json!(end - start);
+    }
+    m
+}
+
+/// Rendered rows, top to bottom: (title, conference id, badge status).
+async fn rows(app: &App) -> Vec<(String, String, String)> {
+    let v = app
+        .js(
+            "return Array.from(document.querySelectorAll('#timeline .meeting-row')).map(function (r) { \
+               return [Number(r.dataset.index), r.querySelector('.row-title').textContent, r.dataset.conferenceId || '', \
+                       r.querySelector('.badge').dataset.status]; }).sort(function (a, b) { return a[0] - b[0]; })",
+        )
+        .await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let r = r.as_array().unwrap();
+            (
+                r[1].as_str().unwrap().to_string(),
+                r[2].as_str().unwrap().to_string(),
+                r[3].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn row_id(app: &App, title: &str) -> String {
+    match rows(app).await.into_iter().find(|(t, _, _)| t == title) {
+        Some((_, id, _)) => id,
+        None => app.fail(&format!("no row titled {title:?}")).await,
+    }
+}
+
+/// Waits until the recording xdg-open has been called `n` times.
+async fn wait_opened(app: &App, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + SHORT;
+    loop {
+        let got = app.opened();
+        if got.len() >= n {
+            return got;
+        }
+        if std::time::Instant::now() > deadline {
+            app.fail(&format!("xdg-open was called {} times, expected {n}: {got:?}", got.len())).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn error_panel(app: &App, kind: &str, timeout: Duration) -> String {
+    app.wait(
+        &format!("the error panel ({kind})"),
+        &format!(
+            "var p = document.getElementById('error-panel'); \
+             return (!p.hidden && p.dataset.kind === {kind:?} && !window.__meetdesk.state.busy) ? p.textContent : null"
+        ),
+        timeout,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+async fn toast_text(app: &App) -> String {
+    app.wait("a toast", "var t = document.getElementById('toast'); return t.hidden ? null : t.textContent", SHORT)
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+// ---- 1. first run and demo mode ----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_explains_what_is_needed_and_demo_mode_shows_meetings() {
+    within(LIMIT, async {
+        let app = App::start("first_run", Launch::bare()).await;
+        app.wait(
+            "the first-run explanation instead of the search bar",
+            "return !document.getElementById('first-run').hidden && document.getElementById('workspace').hidden",
+            SHORT,
+        )
+        .await;
+        let text = app.text("#first-run").await;
+        assert!(text.contains("Welcome to MeetDesk"), "{text}");
+        assert!(text.contains("credentials"), "{text}");
+        assert!(text.contains("api.dingtalk.io") && text.contains("api.dingtalk.com"), "{text}");
+        assert_eq!(app.text("#demo-btn").await, "Try with demo data");
+        assert_eq!(app.js("return document.getElementById('demo-marker').hidden").await, json!(true));
+
+        app.click("#demo-btn").await;
+        app.wait("the demo marker", "var m = document.getElementById('demo-marker'); return !m.hidden && m.getClientRects().length > 0", SHORT)
+            .await;
+        assert!(app.text("#demo-marker").await.contains("Demo data"));
+        assert_eq!(app.js("return document.getElementById('first-run').hidden").await, json!(true));
+
+        app.search(DEMO_ROOM).await;
+        let count = app.idle_count(SHORT).await;
+        assert_eq!(numbers(&count), vec![20, 45], "{count}");
+        let shown = rows(&app).await;
+        assert!(shown.iter().any(|(t, _, s)| t == "产品周会 Weekly product sync" && s == "live"), "{shown:?}");
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 2. search, grouping, badges, count -------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_code_with_spaces_shows_meetings_grouped_by_day_with_status_badges() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("search_grouped", Launch::with_sim(&sim)).await;
+        app.search("427 233 559").await;
+        let count = app.idle_count(SHORT).await;
+        assert_eq!(count, "20 of 45 meetings");
+        assert!(app.text("#room-label").await.contains("427 233 559"), "room label");
+        // The request went out with the digits only.
+        let queries = room_queries(&sim);
+        assert!(queries.iter().all(|p| p.contains("/roomCodes/427233559/")), "{queries:?}");
+
+        // Groups: "Live now" first, then days newest first.
+        let kinds = app
+            .js("return Array.from(document.querySelectorAll('#timeline .day-header')).sort(function (a, b) { return a.dataset.index - b.dataset.index; }).map(function (h) { return h.dataset.kind; })")
+            .await;
+        let kinds: Vec<&str> = kinds.as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        assert_eq!(kinds.first(), Some(&"live"), "{kinds:?}");
+        assert!(kinds.contains(&"today"), "{kinds:?}");
+        assert!(kinds.iter().any(|k| *k == "yesterday" || *k == "date"), "{kinds:?}");
+        let labels = app.text("#timeline").await;
+        assert!(labels.contains("Live now") && labels.contains("Today"), "{labels}");
+
+        // One badge per status: 2 live, 0 not started, 1 ended, anything else unknown.
+        let shown = rows(&app).await;
+        let has = |title: &str, status: &str| shown.iter().any(|(t, _, s)| t == title && s == status);
+        assert_eq!(shown.first().map(|r| (r.0.as_str(), r.2.as_str())), Some(("产品周会 Weekly product sync", "live")), "{shown:?}");
+        assert!(has("产品周会 Weekly product sync", "ended"), "earlier instances ended: {shown:?}");
+        assert!(has("设计评审 Design review", "notStarted"), "{shown:?}");
+        assert!(has("Quarterly budget review", "ended"), "{shown:?}");
+        assert!(has("Vendor demo 供应商演示", "unknown"), "status 7: {shown:?}");
+        let words = app
+            .js("return Array.from(document.querySelectorAll('#timeline .badge')).map(function (b) { return b.dataset.status + '=' + b.textContent; })")
+            .await;
+        let words: BTreeSet<String> = words.as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect();
+        for w in ["live=Live", "notStarted=Not started", "ended=Ended"] {
+            assert!(words.contains(w), "{w} in {words:?}");
+        }
+        assert!(words.iter().any(|w| w.starts_with("unknown=")), "{words:?}");
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 3. paging: load more, scroll, load all, cancel ----------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_more_and_scrolling_to_the_end_fetch_the_next_pages() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("load_more_scroll", Launch::with_sim(&sim)).await;
+        app.search(LARGE_ROOM_5K).await;
+        assert_eq!(numbers(&app.idle_count(SHORT).await), vec![20, 5000]);
+
+        app.click("#load-more").await;
+        app.wait_text("#count-label", "to say 40 of 5000", |t| numbers(t) == [40, 5000], SHORT).await;
+
+        // Scroll the list to its end, as with the mouse wheel: the next page comes by itself.
+        app.js("var t = document.getElementById('timeline'); t.scrollTop = t.scrollHeight;").await;
+        app.wait_text("#count-label", "to say 60 of 5000", |t| numbers(t) == [60, 5000], SHORT).await;
+        assert_eq!(room_queries(&sim).len(), 3, "one request per page, none by itself");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_all_shows_progress_and_cancel_keeps_what_was_loaded() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        // Pages after the first are slow, so there is time to see progress and to cancel.
+        sim.add_fault(
+            FaultRule::new(Fault::Latency(Duration::from_millis(400))).for_room(LARGE_ROOM_5K).after_requests(1),
+        );
+        let app = App::start("load_all_cancel", Launch::with_sim(&sim)).await;
+        app.search(LARGE_ROOM_5K).await;
+        assert_eq!(numbers(&app.idle_count(SHORT).await), vec![20, 5000]);
+
+        app.click("#load-all").await;
+        let progress = app
+            .wait(
+                "load-all progress past 200",
+                "var b = document.getElementById('load-progress'); var t = document.getElementById('load-progress-text').textContent; \
+                 var p = document.getElementById('load-all-progress'); \
+                 return (!b.hidden && p.value >= 200) ? [t, p.value, p.max] : null",
+                LONG,
+            )
+            .await;
+        let text = progress[0].as_str().unwrap();
+        assert!(numbers(text).contains(&5000), "progress names the total: {text}");
+        assert_eq!(progress[2].as_f64(), Some(5000.0));
+        assert!(app.js("return !document.getElementById('cancel-load').hidden").await == json!(true));
+
+        app.click("#cancel-load").await;
+        let count = app.idle_count(LONG).await;
+        let n = numbers(&count);
+        assert_eq!(n.len(), 2, "{count}");
+        assert!(n[0] >= 200 && n[0] < 5000 && n[1] == 5000, "what was loaded stays: {count}");
+        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
+        assert_eq!(app.js("return document.getElementById('load-progress').hidden").await, json!(true));
+        assert_eq!(app.js("return !document.getElementById('load-all').hidden").await, json!(true), "Load all is offered again");
+        assert!(app.js("return document.querySelectorAll('#timeline .meeting-row').length").await.as_u64().unwrap() > 0);
+        // Cancel really stops the requests.
+        let after_cancel = room_queries(&sim).len();
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert!(room_queries(&sim).len() <= after_cancel + 1, "requests went on after Cancel");
+
+        // Load all again, without the slowness, to the end.
+        sim.clear_faults();
+        app.click("#load-all").await;
+        app.wait_text("#count-label", "to say 5000 meetings", |t| numbers(t) == [5000], LONG).await;
+        assert_eq!(app.js("return document.getElementById('load-all').hidden").await, json!(true));
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 4. a newer search wins ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_search_while_the_first_is_loading_shows_only_the_second() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let second = "135792468";
+        let t = now_ms();
+        sim.set_room(
+            second,
+            (1..=3)
+                .map(|i| {
+                    meeting(second, &format!("second-{i}"), &format!("Second room meeting {i}"), 1, t - i * 1440 * MINUTE, Some(t - i * 1440 * MINUTE + 30 * MINUTE), "https://meeting.dingtalk.com/j/x")
+                })
+                .collect(),
+        );
+        sim.add_fault(FaultRule::new(Fault::Latency(Duration::from_millis(2500))).for_room(DEMO_ROOM));
+        let app = App::start("second_search_wins", Launch::with_sim(&sim)).await;
+
+        app.search(DEMO_ROOM).await;
+        app.wait("the first search to be under way", "return window.__meetdesk.state.busy === 'search' && !document.getElementById('searching').hidden", SHORT)
+            .await;
+        app.search(second).await;
+        assert_eq!(app.idle_count(SHORT).await, "3 meetings");
+
+        // Let the slow first answer arrive, then look again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !room_queries(&sim).iter().any(|p| p.contains(DEMO_ROOM)) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(room_queries(&sim).iter().any(|p| p.contains(DEMO_ROOM)), "the first search did reach DingTalk");
+        tokio::time::sleep(Duration::from_millis(3000)).await;
+        assert_eq!(app.text("#count-label").await, "3 meetings");
+        assert!(app.text("#room-label").await.contains("135 792 468"));
+        let ids: BTreeSet<String> = rows(&app).await.into_iter().map(|(_, id, _)| id).collect();
+        assert_eq!(ids, BTreeSet::from(["second-1".to_string(), "second-2".into(), "second-3".into()]));
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 5. errors ----------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_code_is_explained_before_any_request() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("invalid_code", Launch::with_sim(&sim)).await;
+        for (typed, words) in [
+            ("12345", "Too short: a room code has 6 to 12 digits."),
+            ("1234567890123", "Too long: a room code has 6 to 12 digits."),
+            ("42723x559", "A room code has digits only (spaces and dashes are fine)."),
+        ] {
+            app.search(typed).await;
+            app.wait_text("#room-error", &format!("to explain {typed:?}"), |t| t == words, SHORT).await;
+            assert_eq!(app.js("return document.getElementById('room-input').getAttribute('aria-invalid')").await, json!("true"));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(sim.requests().is_empty(), "no request for an invalid code: {:?}", sim.requests());
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_credentials_say_so_and_point_to_settings() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let launch = Launch::bare()
+            .env("MEETDESK_BASE_URL", &sim.base_url())
+            .env("MEETDESK_ACCESS_TOKEN", "0123456789abcdef0123456789abcdef");
+        let app = App::start("expired_credentials", launch).await;
+        app.search(DEMO_ROOM).await;
+        let text = error_panel(&app, "auth", LONG).await;
+        assert!(text.contains("DingTalk did not accept the credentials."), "{text}");
+        assert!(text.contains("Open Settings"), "{text}");
+        let buttons = app.js("return Array.from(document.querySelectorAll('#error-panel button')).map(function (b) { return b.textContent; })").await;
+        assert!(buttons.as_array().unwrap().contains(&json!("Open settings")), "{buttons}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_permission_names_the_permission_to_ask_for() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        sim.add_fault(FaultRule::new(Fault::PermissionDenied).for_room(DEMO_ROOM));
+        let app = App::start("missing_permission", Launch::with_sim(&sim)).await;
+        app.search(DEMO_ROOM).await;
+        let text = error_panel(&app, "permission", LONG).await;
+        assert!(text.contains("The app may not read meetings."), "{text}");
+        assert!(text.contains("VideoConference.Conference.Read"), "{text}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_is_waited_out_and_the_meetings_are_shown() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        sim.add_fault(FaultRule::once(Fault::QpsLimit).for_room(DEMO_ROOM));
+        let app = App::start("rate_limit_retry", Launch::with_sim(&sim)).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
+        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
+        assert_eq!(room_queries(&sim).len(), 2, "the limited request, then the retry");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_on_page_two_keeps_page_one_and_offers_retry() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        sim.add_fault(FaultRule::new(Fault::SystemError).for_room(DEMO_ROOM).after_requests(1));
+        let app = App::start("server_error_page_two", Launch::with_sim(&sim)).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+
+        app.click("#load-more").await;
+        let text = error_panel(&app, "server", LONG).await;
+        assert!(text.contains("DingTalk is having problems."), "{text}");
+        assert!(text.contains("The meetings already shown are kept."), "{text}");
+        assert_eq!(app.text("#count-label").await, "20 of 45 meetings");
+        let failed_calls = room_queries(&sim).len();
+        assert!(failed_calls > 2, "the client retried page 2 before giving up ({failed_calls} calls)");
+
+        // Retry while DingTalk still fails: the error comes back, page one stays.
+        app.click("#retry-btn").await;
+        let deadline = std::time::Instant::now() + LONG;
+        while room_queries(&sim).len() <= failed_calls && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        error_panel(&app, "server", LONG).await;
+        assert_eq!(app.text("#count-label").await, "20 of 45 meetings");
+        assert!(!rows(&app).await.is_empty(), "page one is still shown");
+
+        // DingTalk recovers: Retry loads page two.
+        sim.clear_faults();
+        app.click("#retry-btn").await;
+        app.wait_text("#count-label", "to say 40 of 45", |t| t == "40 of 45 meetings", LONG).await;
+        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 6. joining ----------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_by_double_click_button_and_enter_opens_exactly_the_meetings_link() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let room = "246813579";
+        let t = now_ms();
+        let link = |id: &str| format!("https://meeting.dingtalk.com/j/{id}?roomCode={room}&lang=en");
+        sim.set_room(
+            room,
+            vec![
+                meeting(room, "live-1", "Live standup", 2, t - 10 * MINUTE, None, &link("live-1")),
+                meeting(room, "soon-2", "Planning later", 0, t + 60 * MINUTE, None, &link("soon-2")),
+                meeting(room, "soon-3", "Planning even later", 0, t + 90 * MINUTE, None, &link("soon-3")),
+                meeting(room, "ended-4", "Yesterday's retro", 1, t - 1440 * MINUTE, Some(t - 1400 * MINUTE), &link("ended-4")),
+            ],
+        );
+        let app = App::start("join_three_ways", Launch::with_sim(&sim)).await;
+        app.search(room).await;
+        assert_eq!(app.idle_count(SHORT).await, "4 meetings");
+
+        app.double_click(".meeting-row[data-conference-id='live-1'] .row-title").await;
+        assert_eq!(wait_opened(&app, 1).await, vec![link("live-1")]);
+
+        app.click(".meeting-row[data-conference-id='soon-2'] .join-btn").await;
+        assert_eq!(wait_opened(&app, 2).await[1], link("soon-2"));
+
+        app.click(".meeting-row[data-conference-id='soon-3'] .row-title").await;
+        assert_eq!(app.focused().await, "div.meeting-row.status-notStarted[soon-3]");
+        app.press(&[&Key::Enter]).await;
+        assert_eq!(wait_opened(&app, 3).await[2], link("soon-3"));
+
+        // An ended meeting asks first; "Cancel" opens nothing, "Open anyway" opens it.
+        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn").await;
+        app.wait("the confirm dialog", "return document.getElementById('confirm-dialog').open", SHORT).await;
+        let asked = app.text("#confirm-dialog").await;
+        assert!(asked.contains("This meeting has ended") && asked.contains("Yesterday's retro"), "{asked}");
+        app.click("#confirm-no").await;
+        app.wait("the dialog to close", "return !document.getElementById('confirm-dialog').open", SHORT).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(app.opened().len(), 3, "Cancel opened nothing");
+        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn").await;
+        app.click("#confirm-yes").await;
+        assert_eq!(wait_opened(&app, 4).await[3], link("ended-4"));
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn javascript_and_file_links_are_refused_and_nothing_is_opened() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("unsafe_links", Launch::with_sim(&sim)).await;
+        app.search(HOSTILE_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "9 meetings");
+        for title in ["Link: javascript", "Link: file", "Link: lookalike host"] {
+            let id = row_id(&app, title).await;
+            app.click(&format!(".meeting-row[data-conference-id='{id}'] .join-btn")).await;
+            // These meetings ended: the app asks first, then refuses the link itself.
+            app.wait("the confirm dialog", "return document.getElementById('confirm-dialog').open", SHORT).await;
+            app.click("#confirm-yes").await;
+            let toast = toast_text(&app).await;
+            assert!(toast.contains("MeetDesk did not open this link: it is not a secure DingTalk link."), "{title}: {toast}");
+            app.js("document.querySelector('#toast .toast-close').click()").await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(app.opened().is_empty(), "nothing was handed to xdg-open: {:?}", app.opened());
+        assert!(app.app_log().contains("join: refused a link"), "the refusal is logged");
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 7. hostile titles ------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_title_with_html_is_shown_as_text_and_runs_nothing() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let room = "808080808";
+        let t = now_ms();
+        let evil = "<img src=x onerror=\"window.__pwned=1\">";
+        let evil_host = "<b onmouseover=\"window.__pwned=2\">boss</b>";
+        let mut m = meeting(room, "evil-1", evil, 1, t - 100 * MINUTE, Some(t - 60 * MINUTE), "https://meeting.dingtalk.com/j/e");
+        m["creatorNick"] = json!(evil_host);
+        sim.set_room(room, vec![m]);
+        let app = App::start("html_title_is_text", Launch::with_sim(&sim)).await;
+
+        app.search(room).await;
+        assert_eq!(app.idle_count(SHORT).await, "1 meeting");
+        let row = ".meeting-row[data-conference-id='evil-1']";
+        app.find(row).await;
+        let text = app.text(row).await;
+        assert!(text.contains(evil), "the title is shown literally: {text}");
+        assert!(text.contains(evil_host), "the host is shown literally: {text}");
+        assert_eq!(app.js("return document.querySelectorAll('#timeline img, #timeline b').length").await, json!(0));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.js("return typeof window.__pwned").await, json!("undefined"));
+
+        // The simulator's own hostile room: alert(1) must not fire either.
+        app.search(HOSTILE_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "9 meetings");
+        let titles: Vec<String> = rows(&app).await.into_iter().map(|(t, _, _)| t).collect();
+        assert!(titles.contains(&"<img src=x onerror=alert(1)>".to_string()), "{titles:?}");
+        assert!(app.client().get_alert_text().await.is_err(), "no alert is open");
+        assert_eq!(app.js("return document.querySelectorAll('#timeline img').length").await, json!(0));
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 8. export ---------------------------------------------------------------------------------------------------
+
+/// Reads a CSV file as a spreadsheet would: the BOM off, then records.
+fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(body);
+    let headers = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
+    (headers, rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_the_loaded_meetings_to_a_csv_file() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("meetings.csv");
+        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let app = App::start("export_csv", launch).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        let loaded: BTreeSet<String> = app
+            .js("return window.__meetdesk.state.meetings.map(function (m) { return String(m.conferenceId); })")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(loaded.len(), 20);
+
+        app.click("#export-btn").await;
+        app.wait("the export dialog", "return document.getElementById('export-dialog').open", SHORT).await;
+        assert_eq!(app.js("return document.getElementById('export-scope-loaded').checked").await, json!(true));
+        app.click("#export-start").await;
+        let toast = toast_text(&app).await;
+        assert!(toast.contains("Exported 20 meetings"), "{toast}");
+        assert!(toast.contains("meetings.csv"), "{toast}");
+
+        assert!(target.exists(), "the file was written");
+        assert!(std::fs::read(&target).unwrap().starts_with(b"\xEF\xBB\xBF"), "a BOM by default (Excel reads UTF-8)");
+        let (headers, records) = read_csv(&target);
+        assert_eq!(records.len(), 20, "one row per loaded meeting");
+        let id_col = headers.iter().position(|h| h.to_lowercase().contains("conference id")).unwrap_or(11);
+        let title_col = headers.iter().position(|h| h.to_lowercase() == "title").unwrap_or(1);
+        let ids: BTreeSet<String> = records.iter().map(|r| r[id_col].clone()).collect();
+        assert_eq!(ids, loaded, "the rows are the meetings shown");
+        assert!(records.iter().any(|r| r[title_col] == "产品周会 Weekly product sync"), "{records:?}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_export_says_so_and_leaves_no_file() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("no-such-folder").join("meetings.csv");
+        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let app = App::start("export_fails", launch).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        app.click("#export-btn").await;
+        app.click("#export-start").await;
+        let err = app
+            .wait("the export error", "var e = document.getElementById('export-error'); return (e && !e.hidden) ? e.textContent : null", LONG)
+            .await;
+        assert!(err.as_str().unwrap().contains("Export failed."), "{err}");
+        assert!(!target.exists(), "no file");
+        let left: Vec<PathBuf> = walk(out.path());
+        assert!(left.is_empty(), "nothing left behind: {left:?}");
+        app.finish().await;
+    })
+    .await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+            out.push(p);
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+// ---- 9. settings ------------------------------------------------------------------------------------------------------
+
+async fn open_settings(app: &App) {
+    app.click("#settings-btn").await;
+    app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+}
+
+async fn save_settings(app: &App) {
+    app.click("#settings-save").await;
+    app.wait("the settings dialog to close after saving", "return !document.getElementById('settings-dialog').open", SHORT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_and_theme_are_kept_after_a_restart() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let mut app = App::start("language_theme_restart", Launch::with_sim(&sim)).await;
+        assert_eq!(app.js("return document.documentElement.lang").await, json!("en"));
+        open_settings(&app).await;
+        app.find("#settings-language").await.select_by_value("zh-CN").await.unwrap();
+        app.find("#settings-theme").await.select_by_value("dark").await.unwrap();
+        save_settings(&app).await;
+        app.wait("Chinese and dark", "return document.documentElement.lang === 'zh-CN' && document.documentElement.dataset.theme === 'dark'", SHORT)
+            .await;
+        assert_eq!(app.text("#search-btn").await, "查询");
+
+        app.restart().await;
+        assert_eq!(app.js("return document.documentElement.lang").await, json!("zh-CN"));
+        assert_eq!(app.js("return document.documentElement.dataset.theme").await, json!("dark"));
+        assert_eq!(app.text("#search-btn").await, "查询");
+        let file = std::fs::read_to_string(app.settings_file()).unwrap();
+        assert!(file.contains("\"zh-CN\"") && file.contains("\"dark\""), "{file}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_page_size_is_refused_with_a_reason() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("bad_page_size", Launch::with_sim(&sim)).await;
+        for bad in ["500", "4"] {
+            open_settings(&app).await;
+            app.type_into("#settings-pageSize", bad).await;
+            app.click("#settings-save").await;
+            app.wait_text("#settings-pageSize-error", "to give the reason", |t| t == "Enter a whole number from 5 to 100.", SHORT)
+                .await;
+            assert_eq!(app.js("return document.getElementById('settings-dialog').open").await, json!(true), "not saved");
+            assert_eq!(app.focused().await, "#settings-pageSize", "focus goes to the field to fix");
+            app.press(&[&Key::Escape]).await;
+            app.wait("the dialog to close", "return !document.getElementById('settings-dialog').open", SHORT).await;
+        }
+        let file = std::fs::read_to_string(app.settings_file()).unwrap_or_default();
+        assert!(!file.contains("500"), "nothing saved: {file}");
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings", "the page size in force is still 20");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Sets up MeetDesk from the first-run screen with the simulator as a custom host and the demo
+/// app's key and secret, typed into Settings.
+async fn set_up_through_settings(app: &App, sim: &SimHandle) {
+    app.click("#first-run-settings").await;
+    app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+    app.click("#settings-host-custom").await;
+    app.type_into("#settings-customBaseUrl", &sim.base_url()).await;
+    app.click("#settings-credentialMode-internalApp").await;
+    app.type_into("#settings-appKey", dingtalk_sim::DEMO_APP_KEY).await;
+    app.type_into("#settings-appSecret", dingtalk_sim::DEMO_APP_SECRET).await;
+    save_settings(app).await;
+    app.wait("the search bar", "return !document.getElementById('workspace').hidden", SHORT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_keychain_the_secret_goes_there_and_never_into_the_settings_file() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let mut app = App::start("secret_in_keychain", Launch::bare().with_keychain()).await;
+        set_up_through_settings(&app, &sim).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
+
+        open_settings(&app).await;
+        let dialog = app.text("#settings-dialog").await;
+        assert!(dialog.contains("Secrets are kept in the system keychain."), "{dialog}");
+        let placeholder = app.js("return document.getElementById('settings-appSecret').placeholder").await;
+        assert!(placeholder.as_str().unwrap().starts_with("Saved"), "{placeholder}");
+        assert_eq!(app.js("return document.getElementById('settings-appSecret').value").await, json!(""), "never pre-filled");
+        app.press(&[&Key::Escape]).await;
+
+        let file = std::fs::read_to_string(app.settings_file()).unwrap();
+        assert!(file.contains(dingtalk_sim::DEMO_APP_KEY), "the key is a setting: {file}");
+        assert!(!file.contains(dingtalk_sim::DEMO_APP_SECRET), "the secret is not in the file: {file}");
+        assert!(!file.contains("\"secrets\""), "{file}");
+
+        // After a restart the secret comes back from the keychain.
+        app.restart().await;
+        app.wait("the search bar (still set up)", "return !document.getElementById('workspace').hidden", SHORT).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
+        assert!(app.app_log().contains("secrets: keychain available"));
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_the_secret_lasts_for_the_session_only() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let mut app = App::start("secret_no_keychain", Launch::bare()).await;
+        set_up_through_settings(&app, &sim).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
+
+        open_settings(&app).await;
+        let dialog = app.text("#settings-dialog").await;
+        assert!(dialog.contains("No system keychain is available"), "{dialog}");
+        assert_eq!(app.js("return document.getElementById('settings-storeSecretsInFile').checked").await, json!(false));
+        app.press(&[&Key::Escape]).await;
+
+        let file = std::fs::read_to_string(app.settings_file()).unwrap();
+        assert!(!file.contains(dingtalk_sim::DEMO_APP_SECRET), "the secret is not in the file: {file}");
+
+        app.restart().await;
+        app.wait("the first-run screen again (the secret is gone)", "return !document.getElementById('first-run').hidden", SHORT).await;
+        assert!(app.app_log().contains("secrets: keychain unavailable"));
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- 10. keyboard only ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_works_from_the_keyboard_alone() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let room = "112233445";
+        let t = now_ms();
+        let link = |id: &str| format!("https://meeting.dingtalk.com/j/{id}");
+        sim.set_room(
+            room,
+            vec![
+                meeting(room, "k-live", "Keyboard live", 2, t - 5 * MINUTE, None, &link("k-live")),
+                meeting(room, "k-next", "Keyboard next", 0, t + 30 * MINUTE, None, &link("k-next")),
+                meeting(room, "k-later", "Keyboard later", 0, t + 60 * MINUTE, None, &link("k-later")),
+            ],
+        );
+        let app = App::start("keyboard_only", Launch::with_sim(&sim)).await;
+        assert_eq!(app.focused().await, "#room-input", "the search box has focus at start");
+        app.press(&[room, &Key::Enter]).await;
+        assert_eq!(app.idle_count(SHORT).await, "3 meetings");
+
+        // Tab into the list: the first row (the live meeting) takes focus.
+        let mut tabs = 0;
+        while !app.focused().await.starts_with("div.meeting-row") {
+            tabs += 1;
+            assert!(tabs < 15, "Tab never reached the list (focus on {})", app.focused().await);
+            app.press(&[&Key::Tab]).await;
+        }
+        assert!(app.focused().await.ends_with("[k-live]"), "{}", app.focused().await);
+        app.press(&[&Key::Down]).await;
+        let second = app.focused().await;
+        assert!(second.starts_with("div.meeting-row") && !second.ends_with("[k-live]"), "{second}");
+        let id = second.rsplit('[').next().unwrap().trim_end_matches(']').to_string();
+        app.press(&[&Key::Enter]).await;
+        assert_eq!(wait_opened(&app, 1).await, vec![link(&id)]);
+
+        // Ctrl+, opens the settings; Escape closes them and focus comes back.
+        app.chord(&Key::Control, ",").await;
+        app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+        app.press(&[&Key::Escape]).await;
+        app.wait("the dialog to close", "return !document.getElementById('settings-dialog').open", SHORT).await;
+        assert!(app.focused().await.ends_with(&format!("[{id}]")), "focus back on the row: {}", app.focused().await);
+
+        // Ctrl+F back to the search box.
+        app.chord(&Key::Control, "f").await;
+        assert_eq!(app.focused().await, "#room-input");
+        app.finish().await;
+    })
+    .await;
+}
+
+// ---- screenshots -------------------------------------------------------------------------------------------------------
+
+/// The README's pictures, from the real app. Written to `$MEETDESK_SCREENSHOTS_DIR` when set
+/// (scripts/screenshots.sh sets it to docs/screenshots), else to a temporary folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_of_the_main_states() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = std::env::var_os("MEETDESK_SCREENSHOTS_DIR").map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+        {
+            let app = App::start("screenshots_demo", Launch::bare()).await;
+            app.screenshot(&dir.join("first-run.png")).await;
+            app.click("#demo-btn").await;
+            app.wait("demo mode", "return !document.getElementById('demo-marker').hidden", SHORT).await;
+            app.search(DEMO_ROOM).await;
+            app.idle_count(SHORT).await;
+            app.find(".badge[data-status='live']").await;
+            app.screenshot(&dir.join("demo-timeline.png")).await;
+            app.finish().await;
+        }
+        {
+            let sim = sim().await;
+            sim.add_fault(FaultRule::new(Fault::PermissionDenied).for_room("999888777"));
+            let app = App::start("screenshots_settings", Launch::with_sim(&sim)).await;
+            app.search("999 888 777").await;
+            error_panel(&app, "permission", LONG).await;
+            app.screenshot(&dir.join("error.png")).await;
+
+            app.search(DEMO_ROOM).await;
+            app.idle_count(SHORT).await;
+            open_settings(&app).await;
+            app.screenshot(&dir.join("settings.png")).await;
+            app.find("#settings-language").await.select_by_value("zh-CN").await.unwrap();
+            save_settings(&app).await;
+            app.wait("Chinese", "return document.documentElement.lang === 'zh-CN'", SHORT).await;
+            app.js("var t = document.querySelector('#toast .toast-close'); if (t) t.click();").await;
+            app.screenshot(&dir.join("chinese.png")).await;
+
+            open_settings(&app).await;
+            app.find("#settings-language").await.select_by_value("en").await.unwrap();
+            app.find("#settings-theme").await.select_by_value("dark").await.unwrap();
+            save_settings(&app).await;
+            app.wait("dark", "return document.documentElement.dataset.theme === 'dark' && document.documentElement.lang === 'en'", SHORT).await;
+            app.js("var t = document.querySelector('#toast .toast-close'); if (t) t.click();").await;
+            app.screenshot(&dir.join("dark.png")).await;
+            app.finish().await;
+        }
+        for name in ["first-run", "demo-timeline", "error", "settings", "chinese", "dark"] {
+            let png = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+            assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}.png is a real picture");
+        }
+    })
+    .await;
+}
