@@ -199,6 +199,8 @@ function setHidden(el, hide) {
 function renderQuery(state) {
   const hasQuery = state.queryId !== null;
   const n = state.meetings.length;
+  // An empty list draws no frame: after a failed first search the error stands alone.
+  els.timeline.classList.toggle('is-empty', n === 0);
 
   // Count and room.
   if (state.busy === 'search') {

@@ -13,6 +13,7 @@ pub mod links;
 pub mod secrets;
 pub mod session;
 pub mod settings;
+mod single_instance;
 mod state;
 mod store;
 
@@ -104,13 +105,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
     let Options { env, install_logger, single_instance } = options;
     if single_instance {
         // First, so a second launch hands over to the running app before doing anything else.
-        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
-        }));
+        builder = builder.plugin(single_instance::init());
     }
     if install_logger {
         builder = builder.plugin(log_plugin(&env));
