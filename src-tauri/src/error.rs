@@ -12,7 +12,7 @@ use serde::Serialize;
 pub struct AppError {
     /// One of dingtalk's error kinds (`auth`, `permission`, `rateLimited`, …) or one of the app's
     /// own: `stale`, `notConfigured`, `invalidSetting`, `unsafeLink`, `notFound`, `io`, `keychain`.
-    pub kind: String,
+    pub kind: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -26,9 +26,9 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
         AppError {
-            kind: kind.to_string(),
+            kind,
             message: message.into(),
             code: None,
             request_id: None,
@@ -59,10 +59,7 @@ impl AppError {
 
 impl From<dingtalk::Error> for AppError {
     fn from(e: dingtalk::Error) -> Self {
-        let kind = serde_json::to_value(e.kind())
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "badResponse".into());
+        let kind = e.kind().as_str();
         AppError {
             kind,
             message: e.to_string(),
