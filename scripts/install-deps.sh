@@ -12,7 +12,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # tests/e2e.rs: the real window under its own Xvfb, driven through WebKitWebDriver (no
   # tauri-driver needed); a private D-Bus session with gnome-keyring for the keychain test.
   # ImageMagick and xdotool: scripts/smoke-install.sh and scripts/measure.py.
-  want+=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-bin gnome-keyring imagemagick xdotool)
+  want+=(xvfb xauth webkit2gtk-driver dbus dbus-daemon dbus-bin gnome-keyring imagemagick xdotool
+         x11-utils desktop-file-utils python3)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -53,7 +53,10 @@ fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriP
 }
 
 fn window_state_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
-    let mut b = tauri_plugin_window_state::Builder::new();
+    // Everything but visibility: the window stays hidden until the page reports ready
+    // (`app_ready`), or the user would see a blank window for up to a second.
+    let mut b = tauri_plugin_window_state::Builder::new()
+        .with_state_flags(tauri_plugin_window_state::StateFlags::all() & !tauri_plugin_window_state::StateFlags::VISIBLE);
     if let Some(dir) = &env.data_dir {
         // The plugin joins this onto the config dir; an absolute path replaces it, which keeps
         // tests out of the user's real window state.
