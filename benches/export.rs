@@ -30,7 +30,11 @@ fn meetings(n: usize) -> Vec<Meeting> {
         let start = t0 - i as i64 * 86_400_000;
         let ended = i % 10 != 0;
         v.push(Meeting {
-            conference_id: Some(format!("{:016x}{:08x}", (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15), i as u32)),
+            conference_id: Some(format!(
+                "{:016x}{:08x}",
+                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                i as u32
+            )),
             title: Some(match i % 4 {
                 0 => format!("产品周会 Weekly product sync #{i}"),
                 1 => "Budget, \"Q3\"\nreview".to_owned(),
@@ -38,7 +42,9 @@ fn meetings(n: usize) -> Vec<Meeting> {
                 _ => "Daily stand-up 每日站会".to_owned(),
             }),
             room_code: Some("427233559".into()),
-            external_link_url: Some(format!("https://meeting.dingtalk.com/app?roomCode=427233559&token=1_{i:016x}")),
+            external_link_url: Some(format!(
+                "https://meeting.dingtalk.com/app?roomCode=427233559&token=1_{i:016x}"
+            )),
             status: Some(if ended { Status::Ended } else { Status::Live }),
             start_time: Some(start),
             end_time: ended.then_some(start + 2_700_000),
@@ -53,7 +59,10 @@ fn meetings(n: usize) -> Vec<Meeting> {
 }
 
 fn opts() -> ExportOptions {
-    ExportOptions { zone: ExportZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap()), ..Default::default() }
+    ExportOptions {
+        zone: ExportZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap()),
+        ..Default::default()
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -81,7 +90,11 @@ fn child(n: usize, mode: &str) {
     // Reset the high-water mark to the current RSS (Linux ≥ 4.0), so the peak measured next is
     // the writing's alone, not the building's.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let base = if reset { status_kb("VmHWM:").unwrap_or(with_meetings) } else { with_meetings };
+    let base = if reset {
+        status_kb("VmHWM:").unwrap_or(with_meetings)
+    } else {
+        with_meetings
+    };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.csv");
     let bytes = match mode {
@@ -95,7 +108,14 @@ fn child(n: usize, mode: &str) {
     };
     let peak = status_kb("VmHWM:").unwrap_or(0);
     black_box(&ms);
-    println!("{} {} {} {} {}", before, with_meetings - before, peak.saturating_sub(base), bytes, reset);
+    println!(
+        "{} {} {} {} {}",
+        before,
+        with_meetings - before,
+        peak.saturating_sub(base),
+        bytes,
+        reset
+    );
 }
 
 fn main() {
@@ -119,7 +139,11 @@ fn main() {
         bytes = counter.0;
     }
     let sink = median(sink_times);
-    println!("  write_csv → io::sink          median {:7.1} ms  ({:.1} MB)", ms(sink), bytes as f64 / 1e6);
+    println!(
+        "  write_csv → io::sink          median {:7.1} ms  ({:.1} MB)",
+        ms(sink),
+        bytes as f64 / 1e6
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("meetings.csv");
@@ -130,8 +154,15 @@ fn main() {
         file_times.push(t.elapsed());
     }
     let file = median(file_times);
-    println!("  export_atomic → temp file     median {:7.1} ms  (write + fsync + rename)", ms(file));
-    let verdict = if sink.max(file) < GOAL { "ok" } else { "OVER GOAL" };
+    println!(
+        "  export_atomic → temp file     median {:7.1} ms  (write + fsync + rename)",
+        ms(file)
+    );
+    let verdict = if sink.max(file) < GOAL {
+        "ok"
+    } else {
+        "OVER GOAL"
+    };
     println!("  goal < {} ms: {verdict}", GOAL.as_millis());
 
     if std::fs::metadata("/proc/self/status").is_err() {
@@ -142,14 +173,24 @@ fn main() {
     let exe = std::env::current_exe().unwrap();
     for mode in ["stream", "buffer"] {
         for n in [10_000usize, 100_000] {
-            let out = Command::new(&exe).args(["--rss-child", &n.to_string(), mode]).output().unwrap();
+            let out = Command::new(&exe)
+                .args(["--rss-child", &n.to_string(), mode])
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&out.stdout);
             let f: Vec<&str> = text.split_whitespace().collect();
             if f.len() < 5 {
-                println!("  {mode} {n}: child failed: {}", String::from_utf8_lossy(&out.stderr));
+                println!(
+                    "  {mode} {n}: child failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
                 continue;
             }
-            let label = if mode == "stream" { "export_atomic (streaming)" } else { "control: whole CSV in a Vec" };
+            let label = if mode == "stream" {
+                "export_atomic (streaming)"
+            } else {
+                "control: whole CSV in a Vec"
+            };
             println!(
                 "  {label:<28} {n:>7} rows: meetings {:>7} kB, file {:>6.1} MB, growth while writing {:>6} kB{}",
                 f[1],

@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 
 use chrono::FixedOffset;
 use dingtalk::{load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret};
-use dingtalk_sim::{Fault, FaultRule, SimConfig, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K};
+use dingtalk_sim::{
+    Fault, FaultRule, SimConfig, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K,
+};
 use meetdesk_lib::export::{write_csv, ExportLang, ExportOptions, ExportZone};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -36,14 +38,20 @@ struct Run {
 /// runtime's workers so the in-process simulator keeps answering.
 async fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let out: Output = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new(BIN);
         for k in ENV_VARS {
             cmd.env_remove(k);
         }
         cmd.env("COLUMNS", "160").env_remove("TZ");
-        cmd.args(&args).envs(env).output().expect("run meetdesk-cli")
+        cmd.args(&args)
+            .envs(env)
+            .output()
+            .expect("run meetdesk-cli")
     })
     .await
     .unwrap();
@@ -59,13 +67,21 @@ async fn sim() -> SimHandle {
 }
 
 fn room_calls(sim: &SimHandle) -> Vec<dingtalk_sim::RecordedRequest> {
-    sim.requests().into_iter().filter(|r| r.is_room_query()).collect()
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.is_room_query())
+        .collect()
 }
 
 /// `--base-url URL --token T` with a fresh valid token.
 fn with_token(sim: &SimHandle, args: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    v.extend(["--base-url".into(), sim.base_url(), "--token".into(), sim.issue_token()]);
+    v.extend([
+        "--base-url".into(),
+        sim.base_url(),
+        "--token".into(),
+        sim.issue_token(),
+    ]);
     v
 }
 
@@ -83,9 +99,11 @@ async fn gui_csv(sim: &SimHandle, room: &str, opts: &ExportOptions) -> Vec<u8> {
     .unwrap();
     let mut cursor = Cursor::for_load_all(RoomCode::parse(room).unwrap());
     let mut meetings: Vec<Meeting> = Vec::new();
-    load_all(&client, &mut cursor, &CancellationToken::new(), |p, _| meetings.extend(p.items.iter().cloned()))
-        .await
-        .unwrap();
+    load_all(&client, &mut cursor, &CancellationToken::new(), |p, _| {
+        meetings.extend(p.items.iter().cloned())
+    })
+    .await
+    .unwrap();
     let mut out = Vec::new();
     write_csv(&mut out, &meetings, opts).unwrap();
     out
@@ -101,42 +119,97 @@ async fn table_of_the_demo_room() {
     let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM])), &[]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert!(lines[0].starts_with("STATUS") && lines[0].contains("TITLE"), "{}", r.stdout);
-    assert!(lines.iter().filter(|l| l.contains("产品周会 Weekly product sync")).count() >= 10, "{}", r.stdout);
-    for word in ["Live", "Not started", "Ended", "Unknown (7)", "张伟", "Emily Chen"] {
+    assert!(
+        lines[0].starts_with("STATUS") && lines[0].contains("TITLE"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("产品周会 Weekly product sync"))
+            .count()
+            >= 10,
+        "{}",
+        r.stdout
+    );
+    for word in [
+        "Live",
+        "Not started",
+        "Ended",
+        "Unknown (7)",
+        "张伟",
+        "Emily Chen",
+    ] {
         assert!(r.stdout.contains(word), "{word} missing:\n{}", r.stdout);
     }
     assert!(!r.stdout.contains("null"));
     assert!(r.stdout.contains("20 of 45 meetings"), "{}", r.stdout);
-    assert!(r.stdout.contains("--all"), "hint to load everything:\n{}", r.stdout);
+    assert!(
+        r.stdout.contains("--all"),
+        "hint to load everything:\n{}",
+        r.stdout
+    );
     // Columns line up: every row's START column begins at the same display column.
     let col = lines[0].find("START").unwrap();
     for l in &lines[1..=20] {
         let prefix: String = l.chars().take_while(|c| c.is_ascii()).collect();
-        assert!(prefix.len() >= col && l.as_bytes()[col].is_ascii_digit(), "misaligned: {l:?}");
+        assert!(
+            prefix.len() >= col && l.as_bytes()[col].is_ascii_digit(),
+            "misaligned: {l:?}"
+        );
     }
     let calls = room_calls(&sim);
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].query_param("maxResults"), Some("20"));
 
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM, "--lang", "zh-CN", "--all"])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--lang", "zh-CN", "--all"],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for word in ["状态", "进行中", "未开始", "已结束", "共 45 场会议，显示了 45 场"] {
+    for word in [
+        "状态",
+        "进行中",
+        "未开始",
+        "已结束",
+        "共 45 场会议，显示了 45 场",
+    ] {
         assert!(r.stdout.contains(word), "{word} missing:\n{}", r.stdout);
     }
-    assert!(!r.stdout.contains("--all"), "no hint when everything is shown");
+    assert!(
+        !r.stdout.contains("--all"),
+        "no hint when everything is shown"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn json_has_the_apis_field_names() {
     let sim = sim().await;
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "json"])), &[]).await;
+    let r = cli(
+        &strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "json"])),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(sorted, ["conferenceList", "hasMore", "nextToken", "roomCode", "totalCount"]);
+    assert_eq!(
+        sorted,
+        [
+            "conferenceList",
+            "hasMore",
+            "nextToken",
+            "roomCode",
+            "totalCount"
+        ]
+    );
     assert_eq!(v["roomCode"], DEMO_ROOM);
     assert_eq!(v["totalCount"], 45);
     assert_eq!(v["hasMore"], true);
@@ -167,7 +240,14 @@ async fn json_has_the_apis_field_names() {
     assert!(ended["confDuration"].is_i64() && ended["endTime"].is_i64());
 
     // --all: pages concatenated, nothing more to load.
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "json", "--all"])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--format", "json", "--all"],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["conferenceList"].as_array().unwrap().len(), 45);
@@ -178,28 +258,59 @@ async fn json_has_the_apis_field_names() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_on_a_5000_meeting_room_fetches_50_pages() {
     let sim = sim().await;
-    let r = cli(&strs(&with_token(&sim, &["query", LARGE_ROOM_5K, "--all", "--format", "json"])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", LARGE_ROOM_5K, "--all", "--format", "json"],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let list = v["conferenceList"].as_array().unwrap();
     assert_eq!(list.len(), 5_000);
-    let ids: std::collections::HashSet<&str> = list.iter().map(|m| m["conferenceId"].as_str().unwrap()).collect();
+    let ids: std::collections::HashSet<&str> = list
+        .iter()
+        .map(|m| m["conferenceId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 5_000, "no meeting twice");
     let calls = room_calls(&sim);
     assert_eq!(calls.len(), 50, "100 a page");
-    assert!(calls.iter().all(|c| c.query_param("maxResults") == Some("100")));
-    assert!(r.stderr.is_empty(), "no progress line when stderr is not a terminal: {:?}", r.stderr);
+    assert!(calls
+        .iter()
+        .all(|c| c.query_param("maxResults") == Some("100")));
+    assert!(
+        r.stderr.is_empty(),
+        "no progress line when stderr is not a terminal: {:?}",
+        r.stderr
+    );
 
     // An explicit page size wins over --all's 100.
     sim.clear_requests();
-    let r =
-        cli(&strs(&with_token(&sim, &["query", LARGE_ROOM_5K, "--all", "--page-size", "500", "--format", "csv"])), &[])
-            .await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                LARGE_ROOM_5K,
+                "--all",
+                "--page-size",
+                "500",
+                "--format",
+                "csv",
+            ],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.matches("\r\n").count(), 5_001);
     let calls = room_calls(&sim);
     assert_eq!(calls.len(), 10);
-    assert!(calls.iter().all(|c| c.query_param("maxResults") == Some("500")));
+    assert!(calls
+        .iter()
+        .all(|c| c.query_param("maxResults") == Some("500")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -213,23 +324,58 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     let r = cli(
         &strs(&with_token(
             &sim,
-            &["query", DEMO_ROOM, "--all", "--format", "csv", "--output", &file_s, "--utc-offset", "+08:00"],
+            &[
+                "query",
+                DEMO_ROOM,
+                "--all",
+                "--format",
+                "csv",
+                "--output",
+                &file_s,
+                "--utc-offset",
+                "+08:00",
+            ],
         )),
         &[],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.is_empty());
-    assert!(r.stderr.contains("Wrote 45 meetings to") && r.stderr.contains(&file_s), "{}", r.stderr);
-    let gui = gui_csv(&sim, DEMO_ROOM, &ExportOptions { zone: ExportZone::Fixed(plus8()), ..Default::default() }).await;
+    assert!(
+        r.stderr.contains("Wrote 45 meetings to") && r.stderr.contains(&file_s),
+        "{}",
+        r.stderr
+    );
+    let gui = gui_csv(
+        &sim,
+        DEMO_ROOM,
+        &ExportOptions {
+            zone: ExportZone::Fixed(plus8()),
+            ..Default::default()
+        },
+    )
+    .await;
     let cli_bytes = fs::read(&file).unwrap();
     assert!(cli_bytes.starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(cli_bytes, gui, "CLI and window write the same bytes");
 
     // The same to stdout.
-    let r =
-        cli(&strs(&with_token(&sim, &["query", DEMO_ROOM, "--all", "--format", "csv", "--utc-offset", "+08:00"])), &[])
-            .await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                DEMO_ROOM,
+                "--all",
+                "--format",
+                "csv",
+                "--utc-offset",
+                "+08:00",
+            ],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.as_bytes(), &gui[..]);
 
@@ -263,18 +409,30 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
         delimiter: b';',
         zone: ExportZone::Fixed(FixedOffset::west_opt(5 * 3600).unwrap()),
     };
-    assert_eq!(fs::read(&file).unwrap(), gui_csv(&sim, DEMO_ROOM, &opts).await);
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        gui_csv(&sim, DEMO_ROOM, &opts).await
+    );
 
     // The computer's zone (what the window uses by default), set through TZ: same bytes as the
     // fixed offset it stands for. A POSIX TZ string needs no tz database.
     let r = cli(
-        &strs(&with_token(&sim, &["query", DEMO_ROOM, "--all", "--format", "csv", "-o", &file_s])),
+        &strs(&with_token(
+            &sim,
+            &[
+                "query", DEMO_ROOM, "--all", "--format", "csv", "-o", &file_s,
+            ],
+        )),
         &[("TZ", "<+08>-8")],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(fs::read(&file).unwrap(), gui);
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left beside the output");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left beside the output"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -289,7 +447,10 @@ async fn local_zone_with_daylight_saving_converts_each_row() {
         ],
     );
     let r = cli(
-        &strs(&with_token(&sim, &["query", "123456789", "--format", "csv", "--no-bom"])),
+        &strs(&with_token(
+            &sim,
+            &["query", "123456789", "--format", "csv", "--no-bom"],
+        )),
         &[("TZ", "EST5EDT,M3.2.0,M11.1.0")],
     )
     .await;
@@ -308,15 +469,32 @@ async fn local_zone_with_daylight_saving_converts_each_row() {
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_room_code_exits_2_before_any_request() {
     let sim = sim().await;
-    for code in ["42723355a", "12345", "https://meeting.dingtalk.com/app?roomCode=427233559", "４２７２３３５５９"]
-    {
+    for code in [
+        "42723355a",
+        "12345",
+        "https://meeting.dingtalk.com/app?roomCode=427233559",
+        "４２７２３３５５９",
+    ] {
         let r = cli(
-            &["query", code, "--base-url", &sim.base_url(), "--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET],
+            &[
+                "query",
+                code,
+                "--base-url",
+                &sim.base_url(),
+                "--app-key",
+                DEMO_APP_KEY,
+                "--app-secret",
+                DEMO_APP_SECRET,
+            ],
             &[],
         )
         .await;
         assert_eq!(r.code, 2, "{code}: {}", r.stderr);
-        assert!(r.stderr.contains("meeting code"), "says what is wrong: {}", r.stderr);
+        assert!(
+            r.stderr.contains("meeting code"),
+            "says what is wrong: {}",
+            r.stderr
+        );
         assert!(r.stdout.is_empty());
     }
     // Other bad input: page size, format, no credentials.
@@ -325,7 +503,14 @@ async fn invalid_room_code_exits_2_before_any_request() {
         vec!["query", DEMO_ROOM, "--token", "t", "--format", "xml"],
         vec!["query", DEMO_ROOM],
         vec!["query", DEMO_ROOM, "--app-key", DEMO_APP_KEY],
-        vec!["query", DEMO_ROOM, "--token", "t", "--base-url", "http://example.com"],
+        vec![
+            "query",
+            DEMO_ROOM,
+            "--token",
+            "t",
+            "--base-url",
+            "http://example.com",
+        ],
     ] {
         let mut args = args;
         let url = sim.base_url();
@@ -336,48 +521,118 @@ async fn invalid_room_code_exits_2_before_any_request() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(r.stderr.starts_with("error:"), "{}", r.stderr);
     }
-    let r = cli(&["query", DEMO_ROOM, "--token", "t", "--page-size", "501"], &[]).await;
+    let r = cli(
+        &["query", DEMO_ROOM, "--token", "t", "--page-size", "501"],
+        &[],
+    )
+    .await;
     assert!(r.stderr.contains("at most 500"), "{}", r.stderr);
-    assert!(sim.requests().is_empty(), "nothing was sent, not even a token call: {:?}", sim.requests());
+    assert!(
+        sim.requests().is_empty(),
+        "nothing was sent, not even a token call: {:?}",
+        sim.requests()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_token_exits_1_with_one_line_naming_code_status_and_request_id() {
     let sim = sim().await;
-    let r = cli(&["query", DEMO_ROOM, "--base-url", &sim.base_url(), "--token", "not-a-valid-token-123"], &[]).await;
+    let r = cli(
+        &[
+            "query",
+            DEMO_ROOM,
+            "--base-url",
+            &sim.base_url(),
+            "--token",
+            "not-a-valid-token-123",
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.is_empty());
     let lines: Vec<&str> = r.stderr.lines().collect();
-    assert!(lines.len() <= 2, "one error line plus at most one line of advice: {:?}", r.stderr);
+    assert!(
+        lines.len() <= 2,
+        "one error line plus at most one line of advice: {:?}",
+        r.stderr
+    );
     let first = lines[0];
     assert!(first.contains("InvalidAuthentication"), "{first}");
     assert!(first.contains("HTTP 400"), "{first}");
-    let rid = first.split("request id: ").nth(1).expect("request id named").trim_end_matches(']');
+    let rid = first
+        .split("request id: ")
+        .nth(1)
+        .expect("request id named")
+        .trim_end_matches(']');
     assert!(!rid.is_empty() && rid != "none", "{first}");
-    assert!(lines.get(1).is_some_and(|l| l.to_lowercase().contains("token")), "plain-words advice: {:?}", lines.get(1));
+    assert!(
+        lines
+            .get(1)
+            .is_some_and(|l| l.to_lowercase().contains("token")),
+        "plain-words advice: {:?}",
+        lines.get(1)
+    );
     assert_eq!(room_calls(&sim).len(), 1, "a pasted token is not retried");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failure_mid_way_writes_nothing() {
     let sim = sim().await;
-    sim.add_fault(FaultRule::new(Fault::NoPermission).for_room(LARGE_ROOM_5K).after_requests(3));
+    sim.add_fault(
+        FaultRule::new(Fault::NoPermission)
+            .for_room(LARGE_ROOM_5K)
+            .after_requests(3),
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("meetings.csv");
     fs::write(&file, "previous export").unwrap();
     let file_s = file.display().to_string();
-    let r =
-        cli(&strs(&with_token(&sim, &["query", LARGE_ROOM_5K, "--all", "--format", "csv", "-o", &file_s])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                LARGE_ROOM_5K,
+                "--all",
+                "--format",
+                "csv",
+                "-o",
+                &file_s,
+            ],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("noPermission") && r.stderr.contains("HTTP 403"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("noPermission") && r.stderr.contains("HTTP 403"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(room_calls(&sim).len(), 4);
-    assert_eq!(fs::read_to_string(&file).unwrap(), "previous export", "existing file untouched");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        "previous export",
+        "existing file untouched"
+    );
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file");
 
     // And to stdout: no partial CSV either.
-    let r = cli(&strs(&with_token(&sim, &["query", LARGE_ROOM_5K, "--all", "--format", "csv"])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", LARGE_ROOM_5K, "--all", "--format", "csv"],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 1);
-    assert!(r.stdout.is_empty(), "{} bytes of partial output", r.stdout.len());
+    assert!(
+        r.stdout.is_empty(),
+        "{} bytes of partial output",
+        r.stdout.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -388,26 +643,58 @@ async fn an_unwritable_output_exits_1_naming_the_path() {
     fs::write(&blocker, "x").unwrap();
     let target = blocker.join("out.csv");
     let target_s = target.display().to_string();
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "csv", "-o", &target_s])), &[]).await;
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--format", "csv", "-o", &target_s],
+        )),
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(&target_s), "{}", r.stderr);
 
     // A folder as --output gets the default file name.
     let r = cli(
-        &strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "csv", "-o", &dir.path().display().to_string()])),
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                DEMO_ROOM,
+                "--format",
+                "csv",
+                "-o",
+                &dir.path().display().to_string(),
+            ],
+        )),
         &[],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let names: Vec<String> =
-        fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(names.iter().any(|n| n.starts_with(&format!("meetings-{DEMO_ROOM}-")) && n.ends_with(".csv")), "{names:?}");
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&format!("meetings-{DEMO_ROOM}-")) && n.ends_with(".csv")),
+        "{names:?}"
+    );
 }
 
 fn assert_hidden(r: &Run, secrets: &[&str]) {
     for s in secrets {
-        assert!(!r.stdout.contains(s), "secret {s:?} on stdout: {}", r.stdout);
-        assert!(!r.stderr.contains(s), "secret {s:?} on stderr: {}", r.stderr);
+        assert!(
+            !r.stdout.contains(s),
+            "secret {s:?} on stdout: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stderr.contains(s),
+            "secret {s:?} on stderr: {}",
+            r.stderr
+        );
     }
 }
 
@@ -417,17 +704,28 @@ async fn secrets_are_never_printed() {
     let url = sim.base_url();
     // A wrong app secret on the command line: refused, and not echoed.
     let r = cli(
-        &["query", DEMO_ROOM, "--base-url", &url, "--app-key", DEMO_APP_KEY, "--app-secret", "wrong-secret-7f3a9"],
+        &[
+            "query",
+            DEMO_ROOM,
+            "--base-url",
+            &url,
+            "--app-key",
+            DEMO_APP_KEY,
+            "--app-secret",
+            "wrong-secret-7f3a9",
+        ],
         &[],
     )
     .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("invalidClientIdOrSecret"), "{}", r.stderr);
     assert_hidden(&r, &["wrong-secret-7f3a9"]);
-    let sent = sim
-        .requests()
-        .iter()
-        .any(|q| q.is_token_call() && q.body.as_ref().is_some_and(|b| b["appSecret"] == "wrong-secret-7f3a9"));
+    let sent = sim.requests().iter().any(|q| {
+        q.is_token_call()
+            && q.body
+                .as_ref()
+                .is_some_and(|b| b["appSecret"] == "wrong-secret-7f3a9")
+    });
     assert!(sent, "the secret was really used");
 
     // Wrong secrets in the environment.
@@ -439,15 +737,34 @@ async fn secrets_are_never_printed() {
     let r = cli(&["query", DEMO_ROOM], &env).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_hidden(&r, &["env-secret-4b1e8"]);
-    let r =
-        cli(&["query", DEMO_ROOM], &[("MEETDESK_BASE_URL", &url), ("MEETDESK_ACCESS_TOKEN", "env-token-9c2d7")]).await;
+    let r = cli(
+        &["query", DEMO_ROOM],
+        &[
+            ("MEETDESK_BASE_URL", &url),
+            ("MEETDESK_ACCESS_TOKEN", "env-token-9c2d7"),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_hidden(&r, &["env-token-9c2d7"]);
 
     // A valid token, success: still not printed, in any format.
     let token = sim.issue_token();
     for format in ["table", "json", "csv"] {
-        let r = cli(&["query", DEMO_ROOM, "--base-url", &url, "--token", &token, "--format", format], &[]).await;
+        let r = cli(
+            &[
+                "query",
+                DEMO_ROOM,
+                "--base-url",
+                &url,
+                "--token",
+                &token,
+                "--format",
+                format,
+            ],
+            &[],
+        )
+        .await;
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_hidden(&r, &[&token]);
     }
@@ -459,13 +776,29 @@ async fn secrets_are_never_printed() {
         ("MEETDESK_SUITE_SECRET", "help-suite-7e8f9"),
         ("MEETDESK_SUITE_TICKET", "help-ticket-0a1b2"),
     ];
-    for args in [&["query", "--help"][..], &["query", "-h"], &["--help"], &["query"]] {
+    for args in [
+        &["query", "--help"][..],
+        &["query", "-h"],
+        &["--help"],
+        &["query"],
+    ] {
         let r = cli(args, &env).await;
-        assert_hidden(&r, &["help-token-1a2b3", "help-secret-4c5d6", "help-suite-7e8f9", "help-ticket-0a1b2"]);
+        assert_hidden(
+            &r,
+            &[
+                "help-token-1a2b3",
+                "help-secret-4c5d6",
+                "help-suite-7e8f9",
+                "help-ticket-0a1b2",
+            ],
+        );
     }
     let r = cli(&["query", "--help"], &env).await;
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("MEETDESK_APP_SECRET"), "the variable is named, its value is not");
+    assert!(
+        r.stdout.contains("MEETDESK_APP_SECRET"),
+        "the variable is named, its value is not"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -475,24 +808,44 @@ async fn environment_variables_work_and_flags_beat_them() {
     let good = sim.issue_token();
 
     // Everything from the environment.
-    let r = cli(&["query", DEMO_ROOM], &[("MEETDESK_BASE_URL", &url), ("MEETDESK_ACCESS_TOKEN", &good)]).await;
+    let r = cli(
+        &["query", DEMO_ROOM],
+        &[
+            ("MEETDESK_BASE_URL", &url),
+            ("MEETDESK_ACCESS_TOKEN", &good),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(room_calls(&sim).last().unwrap().access_token.as_deref(), Some(good.as_str()));
+    assert_eq!(
+        room_calls(&sim).last().unwrap().access_token.as_deref(),
+        Some(good.as_str())
+    );
 
     // App key and secret from the environment: a token call, then the query.
     sim.clear_requests();
     let r = cli(
         &["query", DEMO_ROOM],
-        &[("MEETDESK_BASE_URL", &url), ("MEETDESK_APP_KEY", DEMO_APP_KEY), ("MEETDESK_APP_SECRET", DEMO_APP_SECRET)],
+        &[
+            ("MEETDESK_BASE_URL", &url),
+            ("MEETDESK_APP_KEY", DEMO_APP_KEY),
+            ("MEETDESK_APP_SECRET", DEMO_APP_SECRET),
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(sim.requests().iter().filter(|q| q.is_token_call()).count(), 1);
+    assert_eq!(
+        sim.requests().iter().filter(|q| q.is_token_call()).count(),
+        1
+    );
 
     // --base-url beats a dead MEETDESK_BASE_URL.
     let r = cli(
         &["query", DEMO_ROOM, "--base-url", &url],
-        &[("MEETDESK_BASE_URL", "http://127.0.0.1:9"), ("MEETDESK_ACCESS_TOKEN", &good)],
+        &[
+            ("MEETDESK_BASE_URL", "http://127.0.0.1:9"),
+            ("MEETDESK_ACCESS_TOKEN", &good),
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -501,26 +854,55 @@ async fn environment_variables_work_and_flags_beat_them() {
     sim.clear_requests();
     let r = cli(
         &["query", DEMO_ROOM, "--token", &good],
-        &[("MEETDESK_BASE_URL", &url), ("MEETDESK_ACCESS_TOKEN", "stale-env-token")],
+        &[
+            ("MEETDESK_BASE_URL", &url),
+            ("MEETDESK_ACCESS_TOKEN", "stale-env-token"),
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(room_calls(&sim)[0].access_token.as_deref(), Some(good.as_str()));
+    assert_eq!(
+        room_calls(&sim)[0].access_token.as_deref(),
+        Some(good.as_str())
+    );
 
     // App credentials given as flags beat a token in the environment (another kind of credential).
     sim.clear_requests();
     let r = cli(
-        &["query", DEMO_ROOM, "--app-key", DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET],
-        &[("MEETDESK_BASE_URL", &url), ("MEETDESK_ACCESS_TOKEN", "stale-env-token")],
+        &[
+            "query",
+            DEMO_ROOM,
+            "--app-key",
+            DEMO_APP_KEY,
+            "--app-secret",
+            DEMO_APP_SECRET,
+        ],
+        &[
+            ("MEETDESK_BASE_URL", &url),
+            ("MEETDESK_ACCESS_TOKEN", "stale-env-token"),
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(sim.requests().iter().filter(|q| q.is_token_call()).count(), 1);
-    assert_ne!(room_calls(&sim)[0].access_token.as_deref(), Some("stale-env-token"));
+    assert_eq!(
+        sim.requests().iter().filter(|q| q.is_token_call()).count(),
+        1
+    );
+    assert_ne!(
+        room_calls(&sim)[0].access_token.as_deref(),
+        Some("stale-env-token")
+    );
 
     // A key on the command line with its secret from the environment is one set of credentials.
     let r = cli(
-        &["query", DEMO_ROOM, "--base-url", &url, "--app-key", DEMO_APP_KEY],
+        &[
+            "query",
+            DEMO_ROOM,
+            "--base-url",
+            &url,
+            "--app-key",
+            DEMO_APP_KEY,
+        ],
         &[("MEETDESK_APP_SECRET", DEMO_APP_SECRET)],
     )
     .await;

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use dingtalk_sim::{Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
+use dingtalk_sim::{
+    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
+};
 use meetdesk_lib::settings::EnvOverrides;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -20,17 +22,30 @@ struct Harness {
 fn harness(env: EnvOverrides) -> Harness {
     let data = tempfile::tempdir().unwrap();
     std::env::set_var("MEETDESK_NO_KEYCHAIN", "1");
-    let env = EnvOverrides { data_dir: Some(data.path().to_path_buf()), ..env };
-    let options = meetdesk_lib::Options { env: env.clone(), install_logger: false, single_instance: false };
+    let env = EnvOverrides {
+        data_dir: Some(data.path().to_path_buf()),
+        ..env
+    };
+    let options = meetdesk_lib::Options {
+        env: env.clone(),
+        install_logger: false,
+        single_instance: false,
+    };
     let app = meetdesk_lib::builder(mock_builder(), options)
         .build(tauri::generate_context!())
         .expect("the app builds under the mock runtime");
     meetdesk_lib::manage_state(app.handle(), env);
     let window = match app.get_webview_window("main") {
         Some(w) => w,
-        None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap(),
+        None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap(),
     };
-    Harness { _app: app, window, _data: data }
+    Harness {
+        _app: app,
+        window,
+        _data: data,
+    }
 }
 
 impl Harness {
@@ -79,15 +94,23 @@ async fn first_run_is_not_configured_and_demo_mode_shows_meetings() {
     assert_eq!(status["configured"], false);
     assert_eq!(status["demo"], false);
 
-    let err = h.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap_err();
+    let err = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap_err();
     assert_eq!(err["kind"], "notConfigured");
 
     let status = h.invoke("start_demo", json!({})).unwrap();
     assert_eq!(status["demo"], true);
     assert_eq!(status["configured"], true);
-    let page = h.invoke("query_room", json!({ "roomCode": "427 233 559" })).unwrap();
+    let page = h
+        .invoke("query_room", json!({ "roomCode": "427 233 559" }))
+        .unwrap();
     assert_eq!(page["roomCode"], DEMO_ROOM);
-    assert_eq!(page["meetings"].as_array().unwrap().len(), 20, "the default page size");
+    assert_eq!(
+        page["meetings"].as_array().unwrap().len(),
+        20,
+        "the default page size"
+    );
     assert!(page["totalCount"].as_u64().unwrap() > 20);
     assert_eq!(page["hasMore"], true);
 
@@ -100,18 +123,30 @@ async fn first_run_is_not_configured_and_demo_mode_shows_meetings() {
 async fn query_then_next_page_appends_and_a_newer_query_makes_the_old_one_stale() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let first = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
     let id = first["queryId"].as_u64().unwrap();
     let second = h.invoke("next_page", json!({ "queryId": id })).unwrap();
     assert_eq!(second["loaded"], 40);
     assert_eq!(second["replace"], false);
     let ids = |v: &Value| -> Vec<String> {
-        v["meetings"].as_array().unwrap().iter().map(|m| m["conferenceId"].as_str().unwrap().to_string()).collect()
+        v["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["conferenceId"].as_str().unwrap().to_string())
+            .collect()
     };
     let (a, b) = (ids(&first), ids(&second));
-    assert!(a.iter().all(|x| !b.contains(x)), "no meeting is shown twice");
+    assert!(
+        a.iter().all(|x| !b.contains(x)),
+        "no meeting is shown twice"
+    );
 
-    let newer = h.invoke("query_room", json!({ "roomCode": HOSTILE_ROOM })).unwrap();
+    let newer = h
+        .invoke("query_room", json!({ "roomCode": HOSTILE_ROOM }))
+        .unwrap();
     assert_ne!(newer["queryId"], first["queryId"]);
     let stale = h.invoke("next_page", json!({ "queryId": id })).unwrap_err();
     assert_eq!(stale["kind"], "stale");
@@ -122,21 +157,34 @@ async fn invalid_room_code_is_refused_before_any_request() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
     for bad in ["abc", "../../oauth2/accessToken", "12"] {
-        let err = h.invoke("query_room", json!({ "roomCode": bad })).unwrap_err();
+        let err = h
+            .invoke("query_room", json!({ "roomCode": bad }))
+            .unwrap_err();
         assert_eq!(err["kind"], "invalidRoomCode", "{bad}: {err}");
     }
-    let err = h.invoke("query_room", json!({ "roomCode": "  " })).unwrap_err();
+    let err = h
+        .invoke("query_room", json!({ "roomCode": "  " }))
+        .unwrap_err();
     assert_eq!(err["kind"], "missingRoomCode");
-    assert!(sim.requests().is_empty(), "nothing was sent: {:?}", sim.requests().len());
+    assert!(
+        sim.requests().is_empty(),
+        "nothing was sent: {:?}",
+        sim.requests().len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn load_all_after_the_first_page_restarts_at_100_a_page_to_save_calls() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h.invoke("query_room", json!({ "roomCode": LARGE_ROOM_5K })).unwrap();
+    let first = h
+        .invoke("query_room", json!({ "roomCode": LARGE_ROOM_5K }))
+        .unwrap();
     assert_eq!(room_calls(&sim), 1);
-    let all = h.invoke("load_all", json!({ "queryId": first["queryId"], "onProgress": "__CHANNEL__:9" }));
+    let all = h.invoke(
+        "load_all",
+        json!({ "queryId": first["queryId"], "onProgress": "__CHANNEL__:9" }),
+    );
     let all = all.unwrap();
     assert_eq!(all["replace"], true);
     assert_eq!(all["meetings"].as_array().unwrap().len(), 5000);
@@ -157,7 +205,9 @@ async fn load_all_after_the_first_page_restarts_at_100_a_page_to_save_calls() {
 async fn a_failed_next_page_keeps_what_was_loaded_and_retry_continues() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let first = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
     let id = first["queryId"].clone();
     sim.add_fault(FaultRule {
         room_code: Some(DEMO_ROOM.into()),
@@ -169,7 +219,9 @@ async fn a_failed_next_page_keeps_what_was_loaded_and_retry_continues() {
     assert_eq!(err["kind"], "server");
     assert_eq!(err["code"], "systemError");
     assert!(err["requestId"].as_str().is_some_and(|r| !r.is_empty()));
-    let kept = h.invoke("loaded_meetings", json!({ "queryId": id })).unwrap();
+    let kept = h
+        .invoke("loaded_meetings", json!({ "queryId": id }))
+        .unwrap();
     assert_eq!(kept["loaded"], 20, "the first page is still there");
     sim.clear_faults();
     let retried = h.invoke("next_page", json!({ "queryId": id })).unwrap();
@@ -184,23 +236,35 @@ async fn settings_are_validated_saved_and_secrets_stay_out_of_the_file() {
     assert_eq!(s["appSecretSet"], false);
 
     s["pageSize"] = json!(500);
-    let err = h.invoke("save_settings", json!({ "settings": s, "secrets": {} })).unwrap_err();
+    let err = h
+        .invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+        .unwrap_err();
     assert_eq!(err["kind"], "invalidSetting");
     assert_eq!(err["field"], "pageSize");
-    assert_eq!(h.invoke("get_settings", json!({})).unwrap()["pageSize"], 20, "the old value is kept");
+    assert_eq!(
+        h.invoke("get_settings", json!({})).unwrap()["pageSize"],
+        20,
+        "the old value is kept"
+    );
 
     s["pageSize"] = json!(50);
     s["language"] = json!("zh-CN");
     s["appKey"] = json!("dingabc");
     let saved = h
-        .invoke("save_settings", json!({ "settings": s, "secrets": { "appSecret": "TOP-SECRET-VALUE" } }))
+        .invoke(
+            "save_settings",
+            json!({ "settings": s, "secrets": { "appSecret": "TOP-SECRET-VALUE" } }),
+        )
         .unwrap();
     assert_eq!(saved["pageSize"], 50);
     assert_eq!(saved["appSecretSet"], true);
     assert!(saved.get("appSecret").is_none());
     let file = std::fs::read_to_string(h.data_dir().join("settings.json")).unwrap();
     assert!(file.contains("\"zh-CN\""), "{file}");
-    assert!(!file.contains("TOP-SECRET-VALUE"), "no secret in the file unless the user chose it");
+    assert!(
+        !file.contains("TOP-SECRET-VALUE"),
+        "no secret in the file unless the user chose it"
+    );
     let status = h.invoke("get_status", json!({})).unwrap();
     assert_eq!(status["configured"], true);
 }
@@ -209,21 +273,34 @@ async fn settings_are_validated_saved_and_secrets_stay_out_of_the_file() {
 async fn unsafe_join_links_are_refused_by_id() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let page = h.invoke("query_room", json!({ "roomCode": HOSTILE_ROOM })).unwrap();
+    let page = h
+        .invoke("query_room", json!({ "roomCode": HOSTILE_ROOM }))
+        .unwrap();
     let id = page["queryId"].clone();
     let mut refused = 0;
     for m in page["meetings"].as_array().unwrap() {
         let link = m["externalLinkUrl"].as_str().unwrap_or_default();
-        if link.starts_with("javascript:") || link.starts_with("file:") || link.contains("evil.example") {
+        if link.starts_with("javascript:")
+            || link.starts_with("file:")
+            || link.contains("evil.example")
+        {
             let err = h
-                .invoke("open_meeting", json!({ "queryId": id, "conferenceId": m["conferenceId"] }))
+                .invoke(
+                    "open_meeting",
+                    json!({ "queryId": id, "conferenceId": m["conferenceId"] }),
+                )
                 .unwrap_err();
             assert_eq!(err["kind"], "unsafeLink", "{link}");
             refused += 1;
         }
     }
     assert_eq!(refused, 3);
-    let err = h.invoke("open_meeting", json!({ "queryId": id, "conferenceId": "nope" })).unwrap_err();
+    let err = h
+        .invoke(
+            "open_meeting",
+            json!({ "queryId": id, "conferenceId": "nope" }),
+        )
+        .unwrap_err();
     assert_eq!(err["kind"], "notFound");
 }
 
@@ -232,8 +309,13 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
     let sim = sim().await;
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("meetings.csv");
-    let h = harness(EnvOverrides { export_path: Some(target.clone()), ..env_for(&sim) });
-    let page = h.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(&sim)
+    });
+    let page = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
     let id = page["queryId"].clone();
 
     let summary = h
@@ -247,10 +329,16 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
     };
     let (headers, n) = rows(&target);
     assert_eq!(n, 20);
-    assert!(headers.iter().any(|h| h.contains("标题")), "Chinese headers: {headers:?}");
+    assert!(
+        headers.iter().any(|h| h.contains("标题")),
+        "Chinese headers: {headers:?}"
+    );
 
     let summary = h
-        .invoke("export_csv", json!({ "queryId": id, "scope": "all", "lang": "en", "onProgress": "__CHANNEL__:2" }))
+        .invoke(
+            "export_csv",
+            json!({ "queryId": id, "scope": "all", "lang": "en", "onProgress": "__CHANNEL__:2" }),
+        )
         .unwrap();
     let total = page["totalCount"].as_u64().unwrap();
     assert_eq!(summary["count"].as_u64(), Some(total));
@@ -258,14 +346,32 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
 
     // A folder that does not exist: refused with a message naming the path, nothing written.
     let missing = out.path().join("no-such-folder").join("x.csv");
-    let h2 = harness(EnvOverrides { export_path: Some(missing.clone()), ..env_for(&sim) });
-    let page = h2.invoke("query_room", json!({ "roomCode": DEMO_ROOM })).unwrap();
+    let h2 = harness(EnvOverrides {
+        export_path: Some(missing.clone()),
+        ..env_for(&sim)
+    });
+    let page = h2
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
     let err = h2
-        .invoke("export_csv", json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:3" }))
+        .invoke(
+            "export_csv",
+            json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:3" }),
+        )
         .unwrap_err();
     assert_eq!(err["kind"], "io");
-    assert!(err["message"].as_str().unwrap().contains("no-such-folder"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("no-such-folder"),
+        "{err}"
+    );
     assert!(!missing.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers, vec![std::ffi::OsString::from("meetings.csv")], "no temp file left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("meetings.csv")],
+        "no temp file left behind"
+    );
 }

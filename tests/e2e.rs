@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dingtalk_sim::{Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
+use dingtalk_sim::{
+    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
+};
 use fantoccini::key::Key;
 use harness::{within, App, Launch, LONG, SHORT};
 use serde_json::{json, Value};
@@ -21,11 +23,17 @@ use serde_json::{json, Value};
 const LIMIT: Duration = Duration::from_secs(150);
 
 async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default()).await.expect("simulator starts")
+    SimHandle::start(SimConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 fn room_queries(sim: &SimHandle) -> Vec<String> {
-    sim.requests().iter().filter(|r| r.is_room_query()).map(|r| r.path.clone()).collect()
+    sim.requests()
+        .iter()
+        .filter(|r| r.is_room_query())
+        .map(|r| r.path.clone())
+        .collect()
 }
 
 /// The integers in a label such as "20 of 5,000 meetings" → [20, 5000].
@@ -45,7 +53,15 @@ fn now_ms() -> i64 {
 const MINUTE: i64 = 60_000;
 
 /// One meeting as DingTalk sends it.
-fn meeting(room: &str, id: &str, title: &str, status: i64, start: i64, end: Option<i64>, link: &str) -> Value {
+fn meeting(
+    room: &str,
+    id: &str,
+    title: &str,
+    status: i64,
+    start: i64,
+    end: Option<i64>,
+    link: &str,
+) -> Value {
     let mut m = json!({
         "conferenceId": id,
         "title": title,
@@ -104,7 +120,11 @@ async fn wait_opened(app: &App, n: usize) -> Vec<String> {
             return got;
         }
         if std::time::Instant::now() > deadline {
-            app.fail(&format!("xdg-open was called {} times, expected {n}: {got:?}", got.len())).await;
+            app.fail(&format!(
+                "xdg-open was called {} times, expected {n}: {got:?}",
+                got.len()
+            ))
+            .await;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -126,11 +146,15 @@ async fn error_panel(app: &App, kind: &str, timeout: Duration) -> String {
 }
 
 async fn toast_text(app: &App) -> String {
-    app.wait("a toast", "var t = document.getElementById('toast'); return t.hidden ? null : t.textContent", SHORT)
-        .await
-        .as_str()
-        .unwrap()
-        .to_string()
+    app.wait(
+        "a toast",
+        "var t = document.getElementById('toast'); return t.hidden ? null : t.textContent",
+        SHORT,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_string()
 }
 
 // ---- 1. first run and demo mode ----------------------------------------------------------------
@@ -226,12 +250,29 @@ async fn load_more_and_scrolling_to_the_end_fetch_the_next_pages() {
         assert_eq!(numbers(&app.idle_count(SHORT).await), vec![20, 5000]);
 
         app.click("#load-more").await;
-        app.wait_text("#count-label", "to say 40 of 5000", |t| numbers(t) == [40, 5000], SHORT).await;
+        app.wait_text(
+            "#count-label",
+            "to say 40 of 5000",
+            |t| numbers(t) == [40, 5000],
+            SHORT,
+        )
+        .await;
 
         // Scroll the list to its end, as with the mouse wheel: the next page comes by itself.
-        app.js("var t = document.getElementById('timeline'); t.scrollTop = t.scrollHeight;").await;
-        app.wait_text("#count-label", "to say 60 of 5000", |t| numbers(t) == [60, 5000], SHORT).await;
-        assert_eq!(room_queries(&sim).len(), 3, "one request per page, none by itself");
+        app.js("var t = document.getElementById('timeline'); t.scrollTop = t.scrollHeight;")
+            .await;
+        app.wait_text(
+            "#count-label",
+            "to say 60 of 5000",
+            |t| numbers(t) == [60, 5000],
+            SHORT,
+        )
+        .await;
+        assert_eq!(
+            room_queries(&sim).len(),
+            3,
+            "one request per page, none by itself"
+        );
         app.finish().await;
     })
     .await;
@@ -339,14 +380,31 @@ async fn an_invalid_code_is_explained_before_any_request() {
         for (typed, words) in [
             ("12345", "Too short: a room code has 6 to 12 digits."),
             ("1234567890123", "Too long: a room code has 6 to 12 digits."),
-            ("42723x559", "A room code has digits only (spaces and dashes are fine)."),
+            (
+                "42723x559",
+                "A room code has digits only (spaces and dashes are fine).",
+            ),
         ] {
             app.search(typed).await;
-            app.wait_text("#room-error", &format!("to explain {typed:?}"), |t| t == words, SHORT).await;
-            assert_eq!(app.js("return document.getElementById('room-input').getAttribute('aria-invalid')").await, json!("true"));
+            app.wait_text(
+                "#room-error",
+                &format!("to explain {typed:?}"),
+                |t| t == words,
+                SHORT,
+            )
+            .await;
+            assert_eq!(
+                app.js("return document.getElementById('room-input').getAttribute('aria-invalid')")
+                    .await,
+                json!("true")
+            );
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert!(sim.requests().is_empty(), "no request for an invalid code: {:?}", sim.requests());
+        assert!(
+            sim.requests().is_empty(),
+            "no request for an invalid code: {:?}",
+            sim.requests()
+        );
         app.finish().await;
     })
     .await;
@@ -394,8 +452,16 @@ async fn a_rate_limit_is_waited_out_and_the_meetings_are_shown() {
         let app = App::start("rate_limit_retry", Launch::with_sim(&sim)).await;
         app.search(DEMO_ROOM).await;
         assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
-        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
-        assert_eq!(room_queries(&sim).len(), 2, "the limited request, then the retry");
+        assert_eq!(
+            app.js("return document.getElementById('error-panel').hidden")
+                .await,
+            json!(true)
+        );
+        assert_eq!(
+            room_queries(&sim).len(),
+            2,
+            "the limited request, then the retry"
+        );
         app.finish().await;
     })
     .await;
@@ -405,7 +471,11 @@ async fn a_rate_limit_is_waited_out_and_the_meetings_are_shown() {
 async fn a_server_error_on_page_two_keeps_page_one_and_offers_retry() {
     within(LIMIT, async {
         let sim = sim().await;
-        sim.add_fault(FaultRule::new(Fault::SystemError).for_room(DEMO_ROOM).after_requests(1));
+        sim.add_fault(
+            FaultRule::new(Fault::SystemError)
+                .for_room(DEMO_ROOM)
+                .after_requests(1),
+        );
         let app = App::start("server_error_page_two", Launch::with_sim(&sim)).await;
         app.search(DEMO_ROOM).await;
         assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
@@ -413,10 +483,16 @@ async fn a_server_error_on_page_two_keeps_page_one_and_offers_retry() {
         app.click("#load-more").await;
         let text = error_panel(&app, "server", LONG).await;
         assert!(text.contains("DingTalk is having problems."), "{text}");
-        assert!(text.contains("The meetings already shown are kept."), "{text}");
+        assert!(
+            text.contains("The meetings already shown are kept."),
+            "{text}"
+        );
         assert_eq!(app.text("#count-label").await, "20 of 45 meetings");
         let failed_calls = room_queries(&sim).len();
-        assert!(failed_calls > 2, "the client retried page 2 before giving up ({failed_calls} calls)");
+        assert!(
+            failed_calls > 2,
+            "the client retried page 2 before giving up ({failed_calls} calls)"
+        );
 
         // Retry while DingTalk still fails: the error comes back, page one stays.
         app.click("#retry-btn").await;
@@ -431,8 +507,18 @@ async fn a_server_error_on_page_two_keeps_page_one_and_offers_retry() {
         // DingTalk recovers: Retry loads page two.
         sim.clear_faults();
         app.click("#retry-btn").await;
-        app.wait_text("#count-label", "to say 40 of 45", |t| t == "40 of 45 meetings", LONG).await;
-        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
+        app.wait_text(
+            "#count-label",
+            "to say 40 of 45",
+            |t| t == "40 of 45 meetings",
+            LONG,
+        )
+        .await;
+        assert_eq!(
+            app.js("return document.getElementById('error-panel').hidden")
+                .await,
+            json!(true)
+        );
         app.finish().await;
     })
     .await;
@@ -446,41 +532,95 @@ async fn joining_by_double_click_button_and_enter_opens_exactly_the_meetings_lin
         let sim = sim().await;
         let room = "246813579";
         let t = now_ms();
-        let link = |id: &str| format!("https://meeting.dingtalk.com/j/{id}?roomCode={room}&lang=en");
+        let link =
+            |id: &str| format!("https://meeting.dingtalk.com/j/{id}?roomCode={room}&lang=en");
         sim.set_room(
             room,
             vec![
-                meeting(room, "live-1", "Live standup", 2, t - 10 * MINUTE, None, &link("live-1")),
-                meeting(room, "soon-2", "Planning later", 0, t + 60 * MINUTE, None, &link("soon-2")),
-                meeting(room, "soon-3", "Planning even later", 0, t + 90 * MINUTE, None, &link("soon-3")),
-                meeting(room, "ended-4", "Yesterday's retro", 1, t - 1440 * MINUTE, Some(t - 1400 * MINUTE), &link("ended-4")),
+                meeting(
+                    room,
+                    "live-1",
+                    "Live standup",
+                    2,
+                    t - 10 * MINUTE,
+                    None,
+                    &link("live-1"),
+                ),
+                meeting(
+                    room,
+                    "soon-2",
+                    "Planning later",
+                    0,
+                    t + 60 * MINUTE,
+                    None,
+                    &link("soon-2"),
+                ),
+                meeting(
+                    room,
+                    "soon-3",
+                    "Planning even later",
+                    0,
+                    t + 90 * MINUTE,
+                    None,
+                    &link("soon-3"),
+                ),
+                meeting(
+                    room,
+                    "ended-4",
+                    "Yesterday's retro",
+                    1,
+                    t - 1440 * MINUTE,
+                    Some(t - 1400 * MINUTE),
+                    &link("ended-4"),
+                ),
             ],
         );
         let app = App::start("join_three_ways", Launch::with_sim(&sim)).await;
         app.search(room).await;
         assert_eq!(app.idle_count(SHORT).await, "4 meetings");
 
-        app.double_click(".meeting-row[data-conference-id='live-1'] .row-title").await;
+        app.double_click(".meeting-row[data-conference-id='live-1'] .row-title")
+            .await;
         assert_eq!(wait_opened(&app, 1).await, vec![link("live-1")]);
 
-        app.click(".meeting-row[data-conference-id='soon-2'] .join-btn").await;
+        app.click(".meeting-row[data-conference-id='soon-2'] .join-btn")
+            .await;
         assert_eq!(wait_opened(&app, 2).await[1], link("soon-2"));
 
-        app.click(".meeting-row[data-conference-id='soon-3'] .row-title").await;
-        assert_eq!(app.focused().await, "div.meeting-row.status-notStarted[soon-3]");
+        app.click(".meeting-row[data-conference-id='soon-3'] .row-title")
+            .await;
+        assert_eq!(
+            app.focused().await,
+            "div.meeting-row.status-notStarted[soon-3]"
+        );
         app.press(&[&Key::Enter]).await;
         assert_eq!(wait_opened(&app, 3).await[2], link("soon-3"));
 
         // An ended meeting asks first; "Cancel" opens nothing, "Open anyway" opens it.
-        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn").await;
-        app.wait("the confirm dialog", "return document.getElementById('confirm-dialog').open", SHORT).await;
+        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn")
+            .await;
+        app.wait(
+            "the confirm dialog",
+            "return document.getElementById('confirm-dialog').open",
+            SHORT,
+        )
+        .await;
         let asked = app.text("#confirm-dialog").await;
-        assert!(asked.contains("This meeting has ended") && asked.contains("Yesterday's retro"), "{asked}");
+        assert!(
+            asked.contains("This meeting has ended") && asked.contains("Yesterday's retro"),
+            "{asked}"
+        );
         app.click("#confirm-no").await;
-        app.wait("the dialog to close", "return !document.getElementById('confirm-dialog').open", SHORT).await;
+        app.wait(
+            "the dialog to close",
+            "return !document.getElementById('confirm-dialog').open",
+            SHORT,
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(app.opened().len(), 3, "Cancel opened nothing");
-        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn").await;
+        app.click(".meeting-row[data-conference-id='ended-4'] .join-btn")
+            .await;
         app.click("#confirm-yes").await;
         assert_eq!(wait_opened(&app, 4).await[3], link("ended-4"));
         app.finish().await;
@@ -497,17 +637,37 @@ async fn javascript_and_file_links_are_refused_and_nothing_is_opened() {
         assert_eq!(app.idle_count(SHORT).await, "9 meetings");
         for title in ["Link: javascript", "Link: file", "Link: lookalike host"] {
             let id = row_id(&app, title).await;
-            app.click(&format!(".meeting-row[data-conference-id='{id}'] .join-btn")).await;
+            app.click(&format!(
+                ".meeting-row[data-conference-id='{id}'] .join-btn"
+            ))
+            .await;
             // These meetings ended: the app asks first, then refuses the link itself.
-            app.wait("the confirm dialog", "return document.getElementById('confirm-dialog').open", SHORT).await;
+            app.wait(
+                "the confirm dialog",
+                "return document.getElementById('confirm-dialog').open",
+                SHORT,
+            )
+            .await;
             app.click("#confirm-yes").await;
             let toast = toast_text(&app).await;
-            assert!(toast.contains("MeetDesk did not open this link: it is not a secure DingTalk link."), "{title}: {toast}");
-            app.js("document.querySelector('#toast .toast-close').click()").await;
+            assert!(
+                toast
+                    .contains("MeetDesk did not open this link: it is not a secure DingTalk link."),
+                "{title}: {toast}"
+            );
+            app.js("document.querySelector('#toast .toast-close').click()")
+                .await;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        assert!(app.opened().is_empty(), "nothing was handed to xdg-open: {:?}", app.opened());
-        assert!(app.app_log().contains("join: refused a link"), "the refusal is logged");
+        assert!(
+            app.opened().is_empty(),
+            "nothing was handed to xdg-open: {:?}",
+            app.opened()
+        );
+        assert!(
+            app.app_log().contains("join: refused a link"),
+            "the refusal is logged"
+        );
         app.finish().await;
     })
     .await;
@@ -523,7 +683,15 @@ async fn a_title_with_html_is_shown_as_text_and_runs_nothing() {
         let t = now_ms();
         let evil = "<img src=x onerror=\"window.__pwned=1\">";
         let evil_host = "<b onmouseover=\"window.__pwned=2\">boss</b>";
-        let mut m = meeting(room, "evil-1", evil, 1, t - 100 * MINUTE, Some(t - 60 * MINUTE), "https://meeting.dingtalk.com/j/e");
+        let mut m = meeting(
+            room,
+            "evil-1",
+            evil,
+            1,
+            t - 100 * MINUTE,
+            Some(t - 60 * MINUTE),
+            "https://meeting.dingtalk.com/j/e",
+        );
         m["creatorNick"] = json!(evil_host);
         sim.set_room(room, vec![m]);
         let app = App::start("html_title_is_text", Launch::with_sim(&sim)).await;
@@ -534,18 +702,38 @@ async fn a_title_with_html_is_shown_as_text_and_runs_nothing() {
         app.find(row).await;
         let text = app.text(row).await;
         assert!(text.contains(evil), "the title is shown literally: {text}");
-        assert!(text.contains(evil_host), "the host is shown literally: {text}");
-        assert_eq!(app.js("return document.querySelectorAll('#timeline img, #timeline b').length").await, json!(0));
+        assert!(
+            text.contains(evil_host),
+            "the host is shown literally: {text}"
+        );
+        assert_eq!(
+            app.js("return document.querySelectorAll('#timeline img, #timeline b').length")
+                .await,
+            json!(0)
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(app.js("return typeof window.__pwned").await, json!("undefined"));
+        assert_eq!(
+            app.js("return typeof window.__pwned").await,
+            json!("undefined")
+        );
 
         // The simulator's own hostile room: alert(1) must not fire either.
         app.search(HOSTILE_ROOM).await;
         assert_eq!(app.idle_count(SHORT).await, "9 meetings");
         let titles: Vec<String> = rows(&app).await.into_iter().map(|(t, _, _)| t).collect();
-        assert!(titles.contains(&"<img src=x onerror=alert(1)>".to_string()), "{titles:?}");
-        assert!(app.client().get_alert_text().await.is_err(), "no alert is open");
-        assert_eq!(app.js("return document.querySelectorAll('#timeline img').length").await, json!(0));
+        assert!(
+            titles.contains(&"<img src=x onerror=alert(1)>".to_string()),
+            "{titles:?}"
+        );
+        assert!(
+            app.client().get_alert_text().await.is_err(),
+            "no alert is open"
+        );
+        assert_eq!(
+            app.js("return document.querySelectorAll('#timeline img').length")
+                .await,
+            json!(0)
+        );
         app.finish().await;
     })
     .await;
@@ -556,10 +744,17 @@ async fn a_title_with_html_is_shown_as_text_and_runs_nothing() {
 /// Reads a CSV file as a spreadsheet would: the BOM off, then records.
 fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
     let bytes = std::fs::read(path).unwrap();
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
-    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(body);
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body);
     let headers = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
     (headers, rows)
 }
 
@@ -647,12 +842,22 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 
 async fn open_settings(app: &App) {
     app.click("#settings-btn").await;
-    app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+    app.wait(
+        "the settings dialog",
+        "return document.getElementById('settings-dialog').open",
+        SHORT,
+    )
+    .await;
 }
 
 async fn save_settings(app: &App) {
     app.click("#settings-save").await;
-    app.wait("the settings dialog to close after saving", "return !document.getElementById('settings-dialog').open", SHORT).await;
+    app.wait(
+        "the settings dialog to close after saving",
+        "return !document.getElementById('settings-dialog').open",
+        SHORT,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -689,17 +894,40 @@ async fn a_bad_page_size_is_refused_with_a_reason() {
             open_settings(&app).await;
             app.type_into("#settings-pageSize", bad).await;
             app.click("#settings-save").await;
-            app.wait_text("#settings-pageSize-error", "to give the reason", |t| t == "Enter a whole number from 5 to 100.", SHORT)
-                .await;
-            assert_eq!(app.js("return document.getElementById('settings-dialog').open").await, json!(true), "not saved");
-            assert_eq!(app.focused().await, "#settings-pageSize", "focus goes to the field to fix");
+            app.wait_text(
+                "#settings-pageSize-error",
+                "to give the reason",
+                |t| t == "Enter a whole number from 5 to 100.",
+                SHORT,
+            )
+            .await;
+            assert_eq!(
+                app.js("return document.getElementById('settings-dialog').open")
+                    .await,
+                json!(true),
+                "not saved"
+            );
+            assert_eq!(
+                app.focused().await,
+                "#settings-pageSize",
+                "focus goes to the field to fix"
+            );
             app.press(&[&Key::Escape]).await;
-            app.wait("the dialog to close", "return !document.getElementById('settings-dialog').open", SHORT).await;
+            app.wait(
+                "the dialog to close",
+                "return !document.getElementById('settings-dialog').open",
+                SHORT,
+            )
+            .await;
         }
         let file = std::fs::read_to_string(app.settings_file()).unwrap_or_default();
         assert!(!file.contains("500"), "nothing saved: {file}");
         app.search(DEMO_ROOM).await;
-        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings", "the page size in force is still 20");
+        assert_eq!(
+            app.idle_count(SHORT).await,
+            "20 of 45 meetings",
+            "the page size in force is still 20"
+        );
         app.finish().await;
     })
     .await;
@@ -709,14 +937,27 @@ async fn a_bad_page_size_is_refused_with_a_reason() {
 /// app's key and secret, typed into Settings.
 async fn set_up_through_settings(app: &App, sim: &SimHandle) {
     app.click("#first-run-settings").await;
-    app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+    app.wait(
+        "the settings dialog",
+        "return document.getElementById('settings-dialog').open",
+        SHORT,
+    )
+    .await;
     app.click("#settings-host-custom").await;
-    app.type_into("#settings-customBaseUrl", &sim.base_url()).await;
+    app.type_into("#settings-customBaseUrl", &sim.base_url())
+        .await;
     app.click("#settings-credentialMode-internalApp").await;
-    app.type_into("#settings-appKey", dingtalk_sim::DEMO_APP_KEY).await;
-    app.type_into("#settings-appSecret", dingtalk_sim::DEMO_APP_SECRET).await;
+    app.type_into("#settings-appKey", dingtalk_sim::DEMO_APP_KEY)
+        .await;
+    app.type_into("#settings-appSecret", dingtalk_sim::DEMO_APP_SECRET)
+        .await;
     save_settings(app).await;
-    app.wait("the search bar", "return !document.getElementById('workspace').hidden", SHORT).await;
+    app.wait(
+        "the search bar",
+        "return !document.getElementById('workspace').hidden",
+        SHORT,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -730,20 +971,44 @@ async fn with_a_keychain_the_secret_goes_there_and_never_into_the_settings_file(
 
         open_settings(&app).await;
         let dialog = app.text("#settings-dialog").await;
-        assert!(dialog.contains("Secrets are kept in the system keychain."), "{dialog}");
-        let placeholder = app.js("return document.getElementById('settings-appSecret').placeholder").await;
-        assert!(placeholder.as_str().unwrap().starts_with("Saved"), "{placeholder}");
-        assert_eq!(app.js("return document.getElementById('settings-appSecret').value").await, json!(""), "never pre-filled");
+        assert!(
+            dialog.contains("Secrets are kept in the system keychain."),
+            "{dialog}"
+        );
+        let placeholder = app
+            .js("return document.getElementById('settings-appSecret').placeholder")
+            .await;
+        assert!(
+            placeholder.as_str().unwrap().starts_with("Saved"),
+            "{placeholder}"
+        );
+        assert_eq!(
+            app.js("return document.getElementById('settings-appSecret').value")
+                .await,
+            json!(""),
+            "never pre-filled"
+        );
         app.press(&[&Key::Escape]).await;
 
         let file = std::fs::read_to_string(app.settings_file()).unwrap();
-        assert!(file.contains(dingtalk_sim::DEMO_APP_KEY), "the key is a setting: {file}");
-        assert!(!file.contains(dingtalk_sim::DEMO_APP_SECRET), "the secret is not in the file: {file}");
+        assert!(
+            file.contains(dingtalk_sim::DEMO_APP_KEY),
+            "the key is a setting: {file}"
+        );
+        assert!(
+            !file.contains(dingtalk_sim::DEMO_APP_SECRET),
+            "the secret is not in the file: {file}"
+        );
         assert!(!file.contains("\"secrets\""), "{file}");
 
         // After a restart the secret comes back from the keychain.
         app.restart().await;
-        app.wait("the search bar (still set up)", "return !document.getElementById('workspace').hidden", SHORT).await;
+        app.wait(
+            "the search bar (still set up)",
+            "return !document.getElementById('workspace').hidden",
+            SHORT,
+        )
+        .await;
         app.search(DEMO_ROOM).await;
         assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
         assert!(app.app_log().contains("secrets: keychain available"));
@@ -763,15 +1028,30 @@ async fn without_a_keychain_the_secret_lasts_for_the_session_only() {
 
         open_settings(&app).await;
         let dialog = app.text("#settings-dialog").await;
-        assert!(dialog.contains("No system keychain is available"), "{dialog}");
-        assert_eq!(app.js("return document.getElementById('settings-storeSecretsInFile').checked").await, json!(false));
+        assert!(
+            dialog.contains("No system keychain is available"),
+            "{dialog}"
+        );
+        assert_eq!(
+            app.js("return document.getElementById('settings-storeSecretsInFile').checked")
+                .await,
+            json!(false)
+        );
         app.press(&[&Key::Escape]).await;
 
         let file = std::fs::read_to_string(app.settings_file()).unwrap();
-        assert!(!file.contains(dingtalk_sim::DEMO_APP_SECRET), "the secret is not in the file: {file}");
+        assert!(
+            !file.contains(dingtalk_sim::DEMO_APP_SECRET),
+            "the secret is not in the file: {file}"
+        );
 
         app.restart().await;
-        app.wait("the first-run screen again (the secret is gone)", "return !document.getElementById('first-run').hidden", SHORT).await;
+        app.wait(
+            "the first-run screen again (the secret is gone)",
+            "return !document.getElementById('first-run').hidden",
+            SHORT,
+        )
+        .await;
         assert!(app.app_log().contains("secrets: keychain unavailable"));
         app.finish().await;
     })
@@ -790,13 +1070,41 @@ async fn everything_works_from_the_keyboard_alone() {
         sim.set_room(
             room,
             vec![
-                meeting(room, "k-live", "Keyboard live", 2, t - 5 * MINUTE, None, &link("k-live")),
-                meeting(room, "k-next", "Keyboard next", 0, t + 30 * MINUTE, None, &link("k-next")),
-                meeting(room, "k-later", "Keyboard later", 0, t + 60 * MINUTE, None, &link("k-later")),
+                meeting(
+                    room,
+                    "k-live",
+                    "Keyboard live",
+                    2,
+                    t - 5 * MINUTE,
+                    None,
+                    &link("k-live"),
+                ),
+                meeting(
+                    room,
+                    "k-next",
+                    "Keyboard next",
+                    0,
+                    t + 30 * MINUTE,
+                    None,
+                    &link("k-next"),
+                ),
+                meeting(
+                    room,
+                    "k-later",
+                    "Keyboard later",
+                    0,
+                    t + 60 * MINUTE,
+                    None,
+                    &link("k-later"),
+                ),
             ],
         );
         let app = App::start("keyboard_only", Launch::with_sim(&sim)).await;
-        assert_eq!(app.focused().await, "#room-input", "the search box has focus at start");
+        assert_eq!(
+            app.focused().await,
+            "#room-input",
+            "the search box has focus at start"
+        );
         app.press(&[room, &Key::Enter]).await;
         assert_eq!(app.idle_count(SHORT).await, "3 meetings");
 
@@ -804,23 +1112,53 @@ async fn everything_works_from_the_keyboard_alone() {
         let mut tabs = 0;
         while !app.focused().await.starts_with("div.meeting-row") {
             tabs += 1;
-            assert!(tabs < 15, "Tab never reached the list (focus on {})", app.focused().await);
+            assert!(
+                tabs < 15,
+                "Tab never reached the list (focus on {})",
+                app.focused().await
+            );
             app.press(&[&Key::Tab]).await;
         }
-        assert!(app.focused().await.ends_with("[k-live]"), "{}", app.focused().await);
+        assert!(
+            app.focused().await.ends_with("[k-live]"),
+            "{}",
+            app.focused().await
+        );
         app.press(&[&Key::Down]).await;
         let second = app.focused().await;
-        assert!(second.starts_with("div.meeting-row") && !second.ends_with("[k-live]"), "{second}");
-        let id = second.rsplit('[').next().unwrap().trim_end_matches(']').to_string();
+        assert!(
+            second.starts_with("div.meeting-row") && !second.ends_with("[k-live]"),
+            "{second}"
+        );
+        let id = second
+            .rsplit('[')
+            .next()
+            .unwrap()
+            .trim_end_matches(']')
+            .to_string();
         app.press(&[&Key::Enter]).await;
         assert_eq!(wait_opened(&app, 1).await, vec![link(&id)]);
 
         // Ctrl+, opens the settings; Escape closes them and focus comes back.
         app.chord(&Key::Control, ",").await;
-        app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+        app.wait(
+            "the settings dialog",
+            "return document.getElementById('settings-dialog').open",
+            SHORT,
+        )
+        .await;
         app.press(&[&Key::Escape]).await;
-        app.wait("the dialog to close", "return !document.getElementById('settings-dialog').open", SHORT).await;
-        assert!(app.focused().await.ends_with(&format!("[{id}]")), "focus back on the row: {}", app.focused().await);
+        app.wait(
+            "the dialog to close",
+            "return !document.getElementById('settings-dialog').open",
+            SHORT,
+        )
+        .await;
+        assert!(
+            app.focused().await.ends_with(&format!("[{id}]")),
+            "focus back on the row: {}",
+            app.focused().await
+        );
 
         // Ctrl+F back to the search box.
         app.chord(&Key::Control, "f").await;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use dingtalk::{BizType, Meeting, Status};
 use meetdesk_lib::export::{
-    default_file_name, export_atomic, export_with, headers, write_csv, ExportLang, ExportOptions, ExportZone,
-    COLUMN_COUNT,
+    default_file_name, export_atomic, export_with, headers, write_csv, ExportLang, ExportOptions,
+    ExportZone, COLUMN_COUNT,
 };
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -37,7 +37,10 @@ fn offset(hours: i32) -> ExportZone {
 }
 
 fn opts(zone: ExportZone) -> ExportOptions {
-    ExportOptions { zone, ..ExportOptions::default() }
+    ExportOptions {
+        zone,
+        ..ExportOptions::default()
+    }
 }
 
 fn meeting() -> Meeting {
@@ -45,7 +48,9 @@ fn meeting() -> Meeting {
         conference_id: Some("6323d2a1b0c4e5f6a7b8c9d0".into()),
         title: Some("产品周会 Weekly product sync".into()),
         room_code: Some("427233559".into()),
-        external_link_url: Some("https://meeting.dingtalk.com/app?roomCode=427233559&token=1_ab".into()),
+        external_link_url: Some(
+            "https://meeting.dingtalk.com/app?roomCode=427233559&token=1_ab".into(),
+        ),
         status: Some(Status::Ended),
         start_time: Some(T0),
         end_time: Some(T0 + 1_000_000),
@@ -59,27 +64,49 @@ fn meeting() -> Meeting {
 
 /// All records (header first), read like a spreadsheet would: the BOM is stripped by the reader.
 fn read_back(path: &Path, delimiter: u8) -> Vec<Vec<String>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_path(path).unwrap();
-    let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_path(path)
+        .unwrap();
+    let rows: Vec<Vec<String>> = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
     for r in &rows {
-        assert_eq!(r.len(), COLUMN_COUNT, "every record has every column: {r:?}");
+        assert_eq!(
+            r.len(),
+            COLUMN_COUNT,
+            "every record has every column: {r:?}"
+        );
     }
     rows
 }
 
-fn export_to(dir: &Path, name: &str, meetings: &[Meeting], o: &ExportOptions) -> (PathBuf, Vec<Vec<String>>) {
+fn export_to(
+    dir: &Path,
+    name: &str,
+    meetings: &[Meeting],
+    o: &ExportOptions,
+) -> (PathBuf, Vec<Vec<String>>) {
     let path = dir.join(name);
     let summary = export_atomic(&path, meetings, o).unwrap();
     assert_eq!(summary.count, meetings.len() as u64);
     assert_eq!(summary.bytes, fs::metadata(&path).unwrap().len());
     let rows = read_back(&path, o.delimiter);
-    assert_eq!(rows.len(), meetings.len() + 1, "one record per meeting plus the header");
+    assert_eq!(
+        rows.len(),
+        meetings.len() + 1,
+        "one record per meeting plus the header"
+    );
     (path, rows)
 }
 
 fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -89,11 +116,20 @@ fn bom_by_default_and_none_with_the_option() {
     let dir = tempfile::tempdir().unwrap();
     let (path, rows) = export_to(dir.path(), "a.csv", &[meeting()], &opts(offset(8)));
     let bytes = fs::read(&path).unwrap();
-    assert!(bytes.starts_with(BOM), "UTF-8 BOM first, so Excel reads UTF-8");
-    assert_eq!(rows[0][0], "Room code", "the BOM is not part of the first header");
+    assert!(
+        bytes.starts_with(BOM),
+        "UTF-8 BOM first, so Excel reads UTF-8"
+    );
+    assert_eq!(
+        rows[0][0], "Room code",
+        "the BOM is not part of the first header"
+    );
     assert_eq!(rows[1][HOST], "张伟", "Chinese survives as UTF-8");
 
-    let no_bom = ExportOptions { bom: false, ..opts(offset(8)) };
+    let no_bom = ExportOptions {
+        bom: false,
+        ..opts(offset(8))
+    };
     let (path, rows) = export_to(dir.path(), "b.csv", &[meeting()], &no_bom);
     let bytes = fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"Room code,"), "{:?}", &bytes[..12]);
@@ -115,7 +151,11 @@ fn crlf_records_and_rfc4180_quoting_round_trip() {
     ];
     let meetings: Vec<Meeting> = tricky
         .iter()
-        .map(|t| Meeting { title: Some((*t).into()), creator_nick: Some("Ops, \"night\" shift".into()), ..meeting() })
+        .map(|t| Meeting {
+            title: Some((*t).into()),
+            creator_nick: Some("Ops, \"night\" shift".into()),
+            ..meeting()
+        })
         .collect();
     let (path, rows) = export_to(dir.path(), "q.csv", &meetings, &opts(offset(8)));
     for (row, want) in rows[1..].iter().zip(tricky) {
@@ -123,9 +163,16 @@ fn crlf_records_and_rfc4180_quoting_round_trip() {
         assert_eq!(row[HOST], "Ops, \"night\" shift");
     }
     let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"Budget, \"\"Q3\"\"\nreview\""), "quotes doubled, field quoted: {text}");
+    assert!(
+        text.contains("\"Budget, \"\"Q3\"\"\nreview\""),
+        "quotes doubled, field quoted: {text}"
+    );
     assert!(text.ends_with("\r\n"), "records end with CRLF");
-    assert_eq!(text.matches("\r\n").count(), meetings.len() + 2, "header + rows + the title's own CRLF");
+    assert_eq!(
+        text.matches("\r\n").count(),
+        meetings.len() + 2,
+        "header + rows + the title's own CRLF"
+    );
 }
 
 #[test]
@@ -162,7 +209,10 @@ fn formula_injection_is_guarded_in_text_cells_only() {
         assert_eq!(row[TITLE], guarded);
         assert_eq!(row[HOST], guarded);
         assert_eq!(row[LINK], guarded);
-        assert_eq!(row[SCHED_ID], "'-42", "a text id starting with '-' is text, so guarded");
+        assert_eq!(
+            row[SCHED_ID], "'-42",
+            "a text id starting with '-' is text, so guarded"
+        );
         assert_eq!(row[ROOM], "427233559", "digit-only room code kept exact");
         assert_eq!(row[HOST_ID], "83872212345");
         assert_eq!(row[CONF_ID], "12345678901234567890");
@@ -179,7 +229,9 @@ fn formula_injection_is_guarded_in_text_cells_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_simulators_hostile_room_exports_safely() {
     use dingtalk::{Client, ClientConfig, Credentials, Cursor, RoomCode, Secret};
-    let sim = dingtalk_sim::SimHandle::start(dingtalk_sim::SimConfig::default()).await.unwrap();
+    let sim = dingtalk_sim::SimHandle::start(dingtalk_sim::SimConfig::default())
+        .await
+        .unwrap();
     let client = Client::new(
         ClientConfig::new(&sim.base_url()).unwrap(),
         Credentials::AccessToken(Secret::new(sim.issue_token())),
@@ -192,12 +244,21 @@ async fn the_simulators_hostile_room_exports_safely() {
     let dir = tempfile::tempdir().unwrap();
     let (_, rows) = export_to(dir.path(), "hostile.csv", &page.items, &opts(offset(8)));
     let titles: Vec<&str> = rows[1..].iter().map(|r| r[TITLE].as_str()).collect();
-    assert!(titles.contains(&"'=HYPERLINK(\"http://evil\",\"x\")"), "{titles:?}");
+    assert!(
+        titles.contains(&"'=HYPERLINK(\"http://evil\",\"x\")"),
+        "{titles:?}"
+    );
     assert!(titles.contains(&"'+1+1") && titles.contains(&"'-2") && titles.contains(&"'@SUM(A1)"));
-    assert!(titles.contains(&"Budget, \"Q3\"\nreview"), "comma, quote and newline survive: {titles:?}");
+    assert!(
+        titles.contains(&"Budget, \"Q3\"\nreview"),
+        "comma, quote and newline survive: {titles:?}"
+    );
     for row in &rows[1..] {
         for cell in row {
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']), "{cell:?} in {row:?}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']),
+                "{cell:?} in {row:?}"
+            );
         }
         assert_eq!(row[ROOM], dingtalk_sim::HOSTILE_ROOM);
         assert_eq!(row[DURATION], "20.0");
@@ -207,14 +268,41 @@ async fn the_simulators_hostile_room_exports_safely() {
 #[test]
 fn times_in_fixed_zones_local_and_iso_columns_agree() {
     let dir = tempfile::tempdir().unwrap();
-    let m = Meeting { start_time: Some(T0 + 999), end_time: Some(T0 + 1_000_000), ..meeting() };
+    let m = Meeting {
+        start_time: Some(T0 + 999),
+        end_time: Some(T0 + 1_000_000),
+        ..meeting()
+    };
     let cases = [
-        (8, "UTC+08:00", "2026-11-26 09:30:00", "2026-11-26T09:30:00+08:00", "2026-11-26T09:46:40+08:00"),
-        (-5, "UTC-05:00", "2026-11-25 20:30:00", "2026-11-25T20:30:00-05:00", "2026-11-25T20:46:40-05:00"),
-        (0, "UTC+00:00", "2026-11-26 01:30:00", "2026-11-26T01:30:00+00:00", "2026-11-26T01:46:40+00:00"),
+        (
+            8,
+            "UTC+08:00",
+            "2026-11-26 09:30:00",
+            "2026-11-26T09:30:00+08:00",
+            "2026-11-26T09:46:40+08:00",
+        ),
+        (
+            -5,
+            "UTC-05:00",
+            "2026-11-25 20:30:00",
+            "2026-11-25T20:30:00-05:00",
+            "2026-11-25T20:46:40-05:00",
+        ),
+        (
+            0,
+            "UTC+00:00",
+            "2026-11-26 01:30:00",
+            "2026-11-26T01:30:00+00:00",
+            "2026-11-26T01:46:40+00:00",
+        ),
     ];
     for (hours, label, local, iso_start, iso_end) in cases {
-        let (_, rows) = export_to(dir.path(), &format!("t{hours}.csv"), std::slice::from_ref(&m), &opts(offset(hours)));
+        let (_, rows) = export_to(
+            dir.path(),
+            &format!("t{hours}.csv"),
+            std::slice::from_ref(&m),
+            &opts(offset(hours)),
+        );
         assert_eq!(rows[0][START], format!("Start ({label})"));
         assert_eq!(rows[0][END], format!("End ({label})"));
         let r = &rows[1];
@@ -223,10 +311,22 @@ fn times_in_fixed_zones_local_and_iso_columns_agree() {
         assert_eq!(r[END_ISO], iso_end);
         for (lc, ic, ms) in [(START, START_ISO, T0), (END, END_ISO, T0 + 1_000_000)] {
             let iso = DateTime::parse_from_rfc3339(&r[ic]).unwrap();
-            assert_eq!(iso.offset().local_minus_utc(), hours * 3600, "the ISO column carries the zone");
-            assert_eq!(iso.timestamp_millis(), ms, "the same instant (milliseconds cut)");
+            assert_eq!(
+                iso.offset().local_minus_utc(),
+                hours * 3600,
+                "the ISO column carries the zone"
+            );
+            assert_eq!(
+                iso.timestamp_millis(),
+                ms,
+                "the same instant (milliseconds cut)"
+            );
             let wall = NaiveDateTime::parse_from_str(&r[lc], "%Y-%m-%d %H:%M:%S").unwrap();
-            assert_eq!(wall, iso.naive_local(), "local column = ISO column's wall clock");
+            assert_eq!(
+                wall,
+                iso.naive_local(),
+                "local column = ISO column's wall clock"
+            );
         }
     }
 }
@@ -235,26 +335,58 @@ fn times_in_fixed_zones_local_and_iso_columns_agree() {
 fn local_zone_matches_chrono_local() {
     use chrono::{Local, TimeZone};
     let dir = tempfile::tempdir().unwrap();
-    let (_, rows) = export_to(dir.path(), "local.csv", &[meeting()], &opts(ExportZone::Local));
+    let (_, rows) = export_to(
+        dir.path(),
+        "local.csv",
+        &[meeting()],
+        &opts(ExportZone::Local),
+    );
     let want = Local.timestamp_millis_opt(T0).unwrap();
     assert_eq!(rows[1][START], want.format("%Y-%m-%d %H:%M:%S").to_string());
-    assert_eq!(rows[1][START_ISO], want.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+    assert_eq!(
+        rows[1][START_ISO],
+        want.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    );
     let label = &rows[0][START];
-    assert!(label.starts_with("Start (UTC+") || label.starts_with("Start (UTC-"), "{label}");
+    assert!(
+        label.starts_with("Start (UTC+") || label.starts_with("Start (UTC-"),
+        "{label}"
+    );
 }
 
 #[test]
 fn missing_values_are_empty_cells_never_null() {
     let dir = tempfile::tempdir().unwrap();
-    let live = Meeting { end_time: None, conf_duration: None, status: Some(Status::Live), ..meeting() };
-    let docs_example = Meeting { end_time: Some(T0 - 5_000), conf_duration: None, ..meeting() };
-    let (path, rows) = export_to(dir.path(), "m.csv", &[Meeting::default(), live, docs_example], &opts(offset(8)));
-    assert_eq!(rows[1], vec![String::new(); COLUMN_COUNT], "a meeting with nothing is a row of empty cells");
+    let live = Meeting {
+        end_time: None,
+        conf_duration: None,
+        status: Some(Status::Live),
+        ..meeting()
+    };
+    let docs_example = Meeting {
+        end_time: Some(T0 - 5_000),
+        conf_duration: None,
+        ..meeting()
+    };
+    let (path, rows) = export_to(
+        dir.path(),
+        "m.csv",
+        &[Meeting::default(), live, docs_example],
+        &opts(offset(8)),
+    );
+    assert_eq!(
+        rows[1],
+        vec![String::new(); COLUMN_COUNT],
+        "a meeting with nothing is a row of empty cells"
+    );
     assert_eq!(rows[2][END], "");
     assert_eq!(rows[2][END_ISO], "");
     assert_eq!(rows[2][DURATION], "", "a live meeting has no duration yet");
     assert_eq!(rows[2][STATUS], "Live");
-    assert_eq!(rows[3][DURATION], "", "end before start and no confDuration: no negative duration");
+    assert_eq!(
+        rows[3][DURATION], "",
+        "end before start and no confDuration: no negative duration"
+    );
     let text = fs::read_to_string(&path).unwrap().to_lowercase();
     assert!(!text.contains("null") && !text.contains("none"), "{text}");
 }
@@ -263,20 +395,52 @@ fn missing_values_are_empty_cells_never_null() {
 fn statuses_types_and_durations_in_words_and_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let ms = [
-        Meeting { status: Some(Status::NotStarted), biz_type: Some(BizType::Instant), ..meeting() },
-        Meeting { status: Some(Status::Ended), biz_type: Some(BizType::Booked), ..meeting() },
-        Meeting { status: Some(Status::Live), biz_type: Some(BizType::Audio), ..meeting() },
-        Meeting { status: Some(Status::Unknown(7)), biz_type: Some(BizType::Unknown("video_x".into())), ..meeting() },
+        Meeting {
+            status: Some(Status::NotStarted),
+            biz_type: Some(BizType::Instant),
+            ..meeting()
+        },
+        Meeting {
+            status: Some(Status::Ended),
+            biz_type: Some(BizType::Booked),
+            ..meeting()
+        },
+        Meeting {
+            status: Some(Status::Live),
+            biz_type: Some(BizType::Audio),
+            ..meeting()
+        },
+        Meeting {
+            status: Some(Status::Unknown(7)),
+            biz_type: Some(BizType::Unknown("video_x".into())),
+            ..meeting()
+        },
     ];
     let (_, en) = export_to(dir.path(), "en.csv", &ms, &opts(offset(8)));
-    let zh_opts = ExportOptions { lang: ExportLang::ZhCn, ..opts(offset(8)) };
+    let zh_opts = ExportOptions {
+        lang: ExportLang::ZhCn,
+        ..opts(offset(8))
+    };
     let (_, zh) = export_to(dir.path(), "zh.csv", &ms, &zh_opts);
-    let col = |rows: &[Vec<String>], c: usize| rows[1..].iter().map(|r| r[c].clone()).collect::<Vec<_>>();
-    assert_eq!(col(&en, STATUS), ["Not started", "Ended", "Live", "Unknown (7)"]);
-    assert_eq!(col(&en, TYPE), ["Instant", "Booked", "Audio", "Unknown (video_x)"]);
+    let col =
+        |rows: &[Vec<String>], c: usize| rows[1..].iter().map(|r| r[c].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        col(&en, STATUS),
+        ["Not started", "Ended", "Live", "Unknown (7)"]
+    );
+    assert_eq!(
+        col(&en, TYPE),
+        ["Instant", "Booked", "Audio", "Unknown (video_x)"]
+    );
     assert_eq!(col(&zh, STATUS), ["未开始", "已结束", "进行中", "未知 (7)"]);
-    assert_eq!(col(&zh, TYPE), ["即时会议", "预约会议", "语音会议", "未知 (video_x)"]);
-    assert_eq!(en[1][DURATION], "16.7", "confDuration 1,000,000 ms = 16.7 minutes");
+    assert_eq!(
+        col(&zh, TYPE),
+        ["即时会议", "预约会议", "语音会议", "未知 (video_x)"]
+    );
+    assert_eq!(
+        en[1][DURATION], "16.7",
+        "confDuration 1,000,000 ms = 16.7 minutes"
+    );
     assert!(en[1][DURATION].parse::<f64>().is_ok(), "a plain number");
 }
 
@@ -303,7 +467,10 @@ fn headers_in_both_languages() {
             "Join link"
         ]
     );
-    let zh_opts = ExportOptions { lang: ExportLang::ZhCn, ..opts(offset(8)) };
+    let zh_opts = ExportOptions {
+        lang: ExportLang::ZhCn,
+        ..opts(offset(8))
+    };
     let (_, zh) = export_to(dir.path(), "zh.csv", &[], &zh_opts);
     assert_eq!(
         zh[0],
@@ -330,14 +497,30 @@ fn headers_in_both_languages() {
 #[test]
 fn semicolon_delimiter_with_decimal_comma() {
     let dir = tempfile::tempdir().unwrap();
-    let o = ExportOptions { delimiter: b';', ..opts(offset(8)) };
-    let m = Meeting { title: Some("a;b, c".into()), ..meeting() };
+    let o = ExportOptions {
+        delimiter: b';',
+        ..opts(offset(8))
+    };
+    let m = Meeting {
+        title: Some("a;b, c".into()),
+        ..meeting()
+    };
     let (path, rows) = export_to(dir.path(), "semi.csv", &[m], &o);
     let text = fs::read_to_string(&path).unwrap();
-    assert!(text.trim_start_matches('\u{FEFF}').starts_with("Room code;Title;Status;"), "{text}");
+    assert!(
+        text.trim_start_matches('\u{FEFF}')
+            .starts_with("Room code;Title;Status;"),
+        "{text}"
+    );
     assert_eq!(rows[1][TITLE], "a;b, c");
-    assert!(text.contains("\"a;b, c\""), "a field with the delimiter is quoted");
-    assert_eq!(rows[1][DURATION], "16,7", "decimal comma where ';' is the list separator");
+    assert!(
+        text.contains("\"a;b, c\""),
+        "a field with the delimiter is quoted"
+    );
+    assert_eq!(
+        rows[1][DURATION], "16,7",
+        "decimal comma where ';' is the list separator"
+    );
     // Read with the wrong delimiter, the file is not mistaken for a comma file: one column.
     let comma_view = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -390,13 +573,38 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
     let meetings = many(5_000);
 
     // Fails mid-way, after more than the csv writer's buffer went out.
-    let err = export_with(&path, |w| write_csv(Failing { inner: w, budget: 200_000 }, &meetings, &opts(offset(8))))
-        .unwrap_err();
+    let err = export_with(&path, |w| {
+        write_csv(
+            Failing {
+                inner: w,
+                budget: 200_000,
+            },
+            &meetings,
+            &opts(offset(8)),
+        )
+    })
+    .unwrap_err();
     assert_eq!(err.kind, "io");
-    assert!(err.message.contains(&path.display().to_string()), "names the path: {}", err.message);
-    assert!(err.message.contains("no space left on device"), "says what happened: {}", err.message);
-    assert_eq!(fs::read_to_string(&path).unwrap(), old, "existing file untouched byte-for-byte");
-    assert_eq!(dir_entries(dir.path()), ["meetings.csv"], "no temp file left behind");
+    assert!(
+        err.message.contains(&path.display().to_string()),
+        "names the path: {}",
+        err.message
+    );
+    assert!(
+        err.message.contains("no space left on device"),
+        "says what happened: {}",
+        err.message
+    );
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        old,
+        "existing file untouched byte-for-byte"
+    );
+    assert_eq!(
+        dir_entries(dir.path()),
+        ["meetings.csv"],
+        "no temp file left behind"
+    );
 
     // A closure that gives up after writing something.
     let err = export_with(&path, |w| {
@@ -410,7 +618,17 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
 
     // A new file that fails is not created at all.
     let fresh = dir.path().join("new.csv");
-    export_with(&fresh, |w| write_csv(Failing { inner: w, budget: 10 }, &meetings, &opts(offset(8)))).unwrap_err();
+    export_with(&fresh, |w| {
+        write_csv(
+            Failing {
+                inner: w,
+                budget: 10,
+            },
+            &meetings,
+            &opts(offset(8)),
+        )
+    })
+    .unwrap_err();
     assert!(!fresh.exists());
     assert_eq!(dir_entries(dir.path()), ["meetings.csv"]);
 
@@ -425,12 +643,30 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
 fn write_csv_streams_into_the_writer_and_stops_at_its_error() {
     let meetings = many(2_000);
     let mut sink = Vec::new();
-    let e = write_csv(Failing { inner: &mut sink, budget: 100_000 }, &meetings, &opts(offset(8))).unwrap_err();
+    let e = write_csv(
+        Failing {
+            inner: &mut sink,
+            budget: 100_000,
+        },
+        &meetings,
+        &opts(offset(8)),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("no space left"), "{e}");
-    assert_eq!(sink.len(), 100_000, "rows went out before the end: the output is streamed");
+    assert_eq!(
+        sink.len(),
+        100_000,
+        "rows went out before the end: the output is streamed"
+    );
     let mut all = Vec::new();
-    assert_eq!(write_csv(&mut all, &meetings, &opts(offset(8))).unwrap(), 2_000);
-    assert!(all.len() > 100_000 && all.starts_with(&sink), "the same bytes up to the failure");
+    assert_eq!(
+        write_csv(&mut all, &meetings, &opts(offset(8))).unwrap(),
+        2_000
+    );
+    assert!(
+        all.len() > 100_000 && all.starts_with(&sink),
+        "the same bytes up to the failure"
+    );
 }
 
 #[test]
@@ -442,7 +678,11 @@ fn unwritable_places_give_an_io_error_naming_the_path() {
     let path = file.join("meetings.csv");
     let err = export_atomic(&path, &[meeting()], &opts(offset(8))).unwrap_err();
     assert_eq!(err.kind, "io");
-    assert!(err.message.contains(&path.display().to_string()), "{}", err.message);
+    assert!(
+        err.message.contains(&path.display().to_string()),
+        "{}",
+        err.message
+    );
     assert_eq!(dir_entries(dir.path()), ["not-a-folder"]);
 
     // A folder as the target.
@@ -466,8 +706,16 @@ fn unwritable_places_give_an_io_error_naming_the_path() {
             let path = ro.join("meetings.csv");
             let err = export_atomic(&path, &[meeting()], &opts(offset(8))).unwrap_err();
             assert_eq!(err.kind, "io");
-            assert!(err.message.contains(&path.display().to_string()), "{}", err.message);
-            assert!(err.message.to_lowercase().contains("permission denied"), "{}", err.message);
+            assert!(
+                err.message.contains(&path.display().to_string()),
+                "{}",
+                err.message
+            );
+            assert!(
+                err.message.to_lowercase().contains("permission denied"),
+                "{}",
+                err.message
+            );
             assert_eq!(fs::read_to_string(&path).unwrap(), "old");
             assert_eq!(dir_entries(&ro), ["meetings.csv"]);
         }
@@ -496,7 +744,13 @@ fn exported_file_is_an_ordinary_readable_document() {
 fn file_name_for_the_save_dialog() {
     let rc = dingtalk::RoomCode::parse("427233559").unwrap();
     let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    assert_eq!(default_file_name(&rc, d), "meetings-427233559-2026-11-26.csv");
+    assert_eq!(
+        default_file_name(&rc, d),
+        "meetings-427233559-2026-11-26.csv"
+    );
     let rc = dingtalk::RoomCode::parse("838 722 12345").unwrap();
-    assert_eq!(default_file_name(&rc, d), "meetings-83872212345-2026-11-26.csv");
+    assert_eq!(
+        default_file_name(&rc, d),
+        "meetings-83872212345-2026-11-26.csv"
+    );
 }

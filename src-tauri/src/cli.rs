@@ -37,8 +37,8 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dingtalk::{
-    load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret, GLOBAL_BASE_URL,
-    LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE,
+    load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret,
+    GLOBAL_BASE_URL, LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -46,8 +46,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::error::AppError;
 use crate::export::{
-    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv, ExportLang, ExportOptions,
-    ExportZone,
+    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv,
+    ExportLang, ExportOptions, ExportZone,
 };
 
 /// Success.
@@ -194,7 +194,10 @@ fn parse_secret(s: &str) -> Result<Secret, String> {
 }
 
 fn parse_page_size(s: &str) -> Result<u32, String> {
-    let n: u64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number: give a page size from 1 to 500"))?;
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number: give a page size from 1 to 500"))?;
     if n == 0 {
         return Err("the page size must be at least 1".into());
     }
@@ -234,7 +237,9 @@ where
     };
     match cli.command {
         Command::Query(args) => {
-            let sub = matches.subcommand_matches("query").expect("query was matched");
+            let sub = matches
+                .subcommand_matches("query")
+                .expect("query was matched");
             query(&args, sub)
         }
     }
@@ -257,15 +262,27 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
     let groups: [(Kind, &[&str]); 3] = [
         (Kind::Token, &["token"]),
         (Kind::App, &["app_key", "app_secret"]),
-        (Kind::Suite, &["suite_key", "suite_secret", "auth_corp_id", "suite_ticket"]),
+        (
+            Kind::Suite,
+            &["suite_key", "suite_secret", "auth_corp_id", "suite_ticket"],
+        ),
     ];
     let non_empty = |id: &str| match id {
         "token" => args.token.as_ref().is_some_and(|s| !s.is_empty()),
-        "app_key" => args.app_key.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "app_key" => args
+            .app_key
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty()),
         "app_secret" => args.app_secret.as_ref().is_some_and(|s| !s.is_empty()),
-        "suite_key" => args.suite_key.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "suite_key" => args
+            .suite_key
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty()),
         "suite_secret" => args.suite_secret.as_ref().is_some_and(|s| !s.is_empty()),
-        "auth_corp_id" => args.auth_corp_id.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        "auth_corp_id" => args
+            .auth_corp_id
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty()),
         "suite_ticket" => args.suite_ticket.as_ref().is_some_and(|s| !s.is_empty()),
         _ => false,
     };
@@ -273,7 +290,11 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
     // is set but empty counts as unset, as in the window.
     let from_cli = |id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
     let present = |id: &str| m.value_source(id).is_some() && non_empty(id);
-    let on_cli: Vec<Kind> = groups.iter().filter(|(_, ids)| ids.iter().any(|i| from_cli(i))).map(|g| g.0).collect();
+    let on_cli: Vec<Kind> = groups
+        .iter()
+        .filter(|(_, ids)| ids.iter().any(|i| from_cli(i)))
+        .map(|g| g.0)
+        .collect();
     let kind = if !on_cli.is_empty() {
         if on_cli.len() > 1 {
             return Err("give one kind of credentials: --token, or --app-key and --app-secret, or the four --suite-* / --auth-corp-id options".into());
@@ -289,7 +310,12 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
         }
     };
     let missing = |flag: &str, env: &str| Err(format!("{flag} is missing or empty (or set {env})"));
-    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let secret = |v: &Option<Secret>| v.clone().filter(|s| !s.is_empty());
     Ok(match kind {
         Kind::Token => match secret(&args.token) {
@@ -297,14 +323,21 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
             None => return missing("--token", "MEETDESK_ACCESS_TOKEN"),
         },
         Kind::App => {
-            let Some(app_key) = text(&args.app_key) else { return missing("--app-key", "MEETDESK_APP_KEY") };
+            let Some(app_key) = text(&args.app_key) else {
+                return missing("--app-key", "MEETDESK_APP_KEY");
+            };
             let Some(app_secret) = secret(&args.app_secret) else {
                 return missing("--app-secret", "MEETDESK_APP_SECRET");
             };
-            Credentials::InternalApp { app_key, app_secret }
+            Credentials::InternalApp {
+                app_key,
+                app_secret,
+            }
         }
         Kind::Suite => {
-            let Some(suite_key) = text(&args.suite_key) else { return missing("--suite-key", "MEETDESK_SUITE_KEY") };
+            let Some(suite_key) = text(&args.suite_key) else {
+                return missing("--suite-key", "MEETDESK_SUITE_KEY");
+            };
             let Some(suite_secret) = secret(&args.suite_secret) else {
                 return missing("--suite-secret", "MEETDESK_SUITE_SECRET");
             };
@@ -314,7 +347,12 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
             let Some(suite_ticket) = secret(&args.suite_ticket) else {
                 return missing("--suite-ticket", "MEETDESK_SUITE_TICKET");
             };
-            Credentials::ThirdParty { suite_key, suite_secret, auth_corp_id, suite_ticket }
+            Credentials::ThirdParty {
+                suite_key,
+                suite_secret,
+                auth_corp_id,
+                suite_ticket,
+            }
         }
     })
 }
@@ -345,9 +383,17 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         Client::new(config, creds)
     }) {
         Ok(c) => c,
-        Err(e) => return usage_error(e.message().unwrap_or("the connection settings are not valid")),
+        Err(e) => {
+            return usage_error(
+                e.message()
+                    .unwrap_or("the connection settings are not valid"),
+            )
+        }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start: {e}");
@@ -375,7 +421,10 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
 
 async fn fetch(client: &Client, args: &QueryArgs) -> Result<Fetched, dingtalk::Error> {
     if !args.all {
-        let mut cursor = Cursor::new(args.room.clone(), args.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+        let mut cursor = Cursor::new(
+            args.room.clone(),
+            args.page_size.unwrap_or(DEFAULT_PAGE_SIZE),
+        );
         let page = cursor.next_page(client).await?;
         return Ok(match page {
             Some(p) => Fetched {
@@ -418,7 +467,11 @@ struct ProgressLine {
 
 impl ProgressLine {
     fn new(on: bool, lang: ExportLang) -> Self {
-        ProgressLine { on, lang, last_len: 0 }
+        ProgressLine {
+            on,
+            lang,
+            last_len: 0,
+        }
     }
 
     fn show(&mut self, loaded: u64, total: Option<u64>, pages: u32) {
@@ -426,7 +479,9 @@ impl ProgressLine {
             return;
         }
         let line = match (self.lang, total) {
-            (ExportLang::En, Some(t)) => format!("Loading meetings… {loaded} of {t} (page {pages})"),
+            (ExportLang::En, Some(t)) => {
+                format!("Loading meetings… {loaded} of {t} (page {pages})")
+            }
             (ExportLang::En, None) => format!("Loading meetings… {loaded} (page {pages})"),
             (ExportLang::ZhCn, Some(t)) => format!("正在加载会议… {loaded} / {t}（第 {pages} 页）"),
             (ExportLang::ZhCn, None) => format!("正在加载会议… {loaded}（第 {pages} 页）"),
@@ -459,7 +514,10 @@ fn export_options(args: &QueryArgs) -> ExportOptions {
         lang: args.lang.into(),
         bom: !args.no_bom,
         delimiter: args.delimiter,
-        zone: args.utc_offset.map(ExportZone::Fixed).unwrap_or(ExportZone::Local),
+        zone: args
+            .utc_offset
+            .map(ExportZone::Fixed)
+            .unwrap_or(ExportZone::Local),
     }
 }
 
@@ -494,7 +552,11 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
             .map_err(Output::Failed)?;
             let n = summary.count;
             match lang {
-                ExportLang::En => eprintln!("Wrote {n} meeting{} to {}", if n == 1 { "" } else { "s" }, path.display()),
+                ExportLang::En => eprintln!(
+                    "Wrote {n} meeting{} to {}",
+                    if n == 1 { "" } else { "s" },
+                    path.display()
+                ),
                 ExportLang::ZhCn => eprintln!("已将 {n} 场会议写入 {}", path.display()),
             }
             Ok(())
@@ -545,7 +607,11 @@ fn write_json(w: &mut dyn Write, room: &RoomCode, f: &Fetched) -> io::Result<u64
 
 /// The terminal's width from `COLUMNS` (shells export it to scripts only sometimes), else 120.
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w >= 40).unwrap_or(120)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(120)
 }
 
 /// Make text from DingTalk safe to print on a terminal: line breaks and tabs become spaces;
@@ -556,7 +622,11 @@ pub fn terminal_safe(s: &str) -> String {
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
             c if c.is_control() => '\u{FFFD}',
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => '\u{FFFD}',
+            '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}' => '\u{FFFD}',
             c => c,
         })
         .collect()
@@ -604,7 +674,13 @@ const HOST_MAX: usize = 20;
 const GAP: &str = "  ";
 
 /// The aligned table, then "N of M meetings" and a hint when more pages exist.
-fn write_table(w: &mut dyn Write, room: &RoomCode, f: &Fetched, opts: &ExportOptions, width: usize) -> io::Result<u64> {
+fn write_table(
+    w: &mut dyn Write,
+    room: &RoomCode,
+    f: &Fetched,
+    opts: &ExportOptions,
+    width: usize,
+) -> io::Result<u64> {
     let lang = opts.lang;
     let header: [&str; 6] = match lang {
         ExportLang::En => ["STATUS", "START", "END", "DURATION", "HOST", "TITLE"],
@@ -616,18 +692,29 @@ fn write_table(w: &mut dyn Write, room: &RoomCode, f: &Fetched, opts: &ExportOpt
         .map(|m| {
             let start = m.start_time.and_then(|t| opts.zone.at_millis(t));
             let end = m.end_time.and_then(|t| opts.zone.at_millis(t));
-            let start_s = start.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+            let start_s = start
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
             let end_s = match (start, end) {
-                (Some(s), Some(e)) if s.date_naive() == e.date_naive() => e.format("%H:%M").to_string(),
+                (Some(s), Some(e)) if s.date_naive() == e.date_naive() => {
+                    e.format("%H:%M").to_string()
+                }
                 (_, Some(e)) => e.format("%Y-%m-%d %H:%M").to_string(),
                 _ => String::new(),
             };
             [
-                m.status.map(|s| status_word(s, lang).into_owned()).unwrap_or_default(),
+                m.status
+                    .map(|s| status_word(s, lang).into_owned())
+                    .unwrap_or_default(),
                 start_s,
                 end_s,
-                m.duration_ms().map(|d| human_duration(d, lang)).unwrap_or_default(),
-                truncate_to_width(&terminal_safe(m.creator_nick.as_deref().unwrap_or("")), HOST_MAX),
+                m.duration_ms()
+                    .map(|d| human_duration(d, lang))
+                    .unwrap_or_default(),
+                truncate_to_width(
+                    &terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
+                    HOST_MAX,
+                ),
                 terminal_safe(m.title.as_deref().unwrap_or("")),
             ]
         })
@@ -705,8 +792,14 @@ mod tests {
     fn defaults() {
         let (q, _) = parse(&["427233559"]).unwrap();
         assert_eq!(q.room.as_str(), "427233559");
-        assert_eq!((q.all, q.page_size, q.format, q.timeout), (false, None, Format::Table, 15));
-        assert_eq!((q.delimiter, q.no_bom, q.lang, q.utc_offset), (b',', false, LangArg::En, None));
+        assert_eq!(
+            (q.all, q.page_size, q.format, q.timeout),
+            (false, None, Format::Table, 15)
+        );
+        assert_eq!(
+            (q.delimiter, q.no_bom, q.lang, q.utc_offset),
+            (b',', false, LangArg::En, None)
+        );
     }
 
     #[test]
@@ -726,9 +819,21 @@ mod tests {
             let e = parse(args).map(|_| ()).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{args:?}");
         }
-        let e = parse(&["427233559", "--page-size", "501"]).map(|_| ()).unwrap_err().to_string();
+        let e = parse(&["427233559", "--page-size", "501"])
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at most 500"), "{e}");
-        let (q, _) = parse(&["4272 3355 9", "--page-size", "500", "--utc-offset", "-05:00", "--lang", "zh"]).unwrap();
+        let (q, _) = parse(&[
+            "4272 3355 9",
+            "--page-size",
+            "500",
+            "--utc-offset",
+            "-05:00",
+            "--lang",
+            "zh",
+        ])
+        .unwrap();
         assert_eq!((q.page_size, q.lang), (Some(500), LangArg::ZhCn));
         assert_eq!(q.utc_offset.unwrap().local_minus_utc(), -5 * 3600);
     }
@@ -736,13 +841,28 @@ mod tests {
     #[test]
     fn credential_kinds() {
         let (q, m) = parse(&["427233559", "--token", "tok"]).unwrap();
-        assert_eq!(credentials(&q, &m).unwrap(), Credentials::AccessToken(Secret::new("tok")));
+        assert_eq!(
+            credentials(&q, &m).unwrap(),
+            Credentials::AccessToken(Secret::new("tok"))
+        );
         let (q, m) = parse(&["427233559", "--app-key", "k", "--app-secret", "s"]).unwrap();
-        assert!(matches!(credentials(&q, &m).unwrap(), Credentials::InternalApp { .. }));
+        assert!(matches!(
+            credentials(&q, &m).unwrap(),
+            Credentials::InternalApp { .. }
+        ));
         let (q, m) = parse(&["427233559", "--app-key", "k"]).unwrap();
         let e = credentials(&q, &m).unwrap_err();
         assert!(e.contains("--app-secret"), "{e}");
-        let (q, m) = parse(&["427233559", "--token", "t", "--app-key", "k", "--app-secret", "s"]).unwrap();
+        let (q, m) = parse(&[
+            "427233559",
+            "--token",
+            "t",
+            "--app-key",
+            "k",
+            "--app-secret",
+            "s",
+        ])
+        .unwrap();
         assert!(credentials(&q, &m).unwrap_err().contains("one kind"));
         let (q, m) = parse(&["427233559", "--token", "  "]).unwrap();
         assert!(credentials(&q, &m).unwrap_err().contains("--token"));
@@ -750,7 +870,14 @@ mod tests {
 
     #[test]
     fn secrets_do_not_show_in_debug() {
-        let (q, _) = parse(&["427233559", "--token", "hunter2-token", "--app-secret", "hunter2-secret"]).unwrap();
+        let (q, _) = parse(&[
+            "427233559",
+            "--token",
+            "hunter2-token",
+            "--app-secret",
+            "hunter2-secret",
+        ])
+        .unwrap();
         let dbg = format!("{q:?}");
         assert!(!dbg.contains("hunter2"), "{dbg}");
     }
@@ -761,7 +888,10 @@ mod tests {
         assert_eq!(truncate_to_width("产品周会 Weekly", 8).width(), 7);
         assert_eq!(truncate_to_width("short", 8), "short");
         assert_eq!(truncate_to_width("abcdefghij", 5), "abcd…");
-        assert_eq!(terminal_safe("a\nb\x1b[31mc\u{202E}d"), "a b\u{FFFD}[31mc\u{FFFD}d");
+        assert_eq!(
+            terminal_safe("a\nb\x1b[31mc\u{202E}d"),
+            "a b\u{FFFD}[31mc\u{FFFD}d"
+        );
         assert_eq!(pad_to_width("张伟", 6), "张伟  ");
         assert_eq!(human_duration(1_000_000, ExportLang::En), "17 min");
         assert_eq!(human_duration(65 * 60_000, ExportLang::En), "1 h 5 min");
@@ -772,7 +902,9 @@ mod tests {
     fn table_layout() {
         let f = Fetched {
             meetings: vec![Meeting {
-                title: Some("产品周会 Weekly product sync with a very long title that goes on".into()),
+                title: Some(
+                    "产品周会 Weekly product sync with a very long title that goes on".into(),
+                ),
                 creator_nick: Some("张伟".into()),
                 status: Some(dingtalk::Status::Live),
                 start_time: Some(1_795_656_600_000),

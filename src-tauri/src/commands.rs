@@ -124,7 +124,11 @@ pub async fn query_room<R: Runtime>(
     let title = view.meetings.iter().find_map(|m| m.title.clone());
     let settings = {
         let mut s = state.settings.lock().unwrap();
-        s.remember_room(&view.room_code, title, chrono::Utc::now().timestamp_millis());
+        s.remember_room(
+            &view.room_code,
+            title,
+            chrono::Utc::now().timestamp_millis(),
+        );
         s.clone()
     };
     persist(&app, &state, &settings)?;
@@ -145,7 +149,10 @@ pub async fn load_all(
     state
         .session
         .load_all(query_id, move |p| {
-            let _ = on_progress.send(ProgressView { loaded: p.loaded, total_count: p.total });
+            let _ = on_progress.send(ProgressView {
+                loaded: p.loaded,
+                total_count: p.total,
+            });
         })
         .await
 }
@@ -172,7 +179,10 @@ pub async fn open_meeting<R: Runtime>(
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
     let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
-        log::warn!("join: refused a link for meeting {conference_id}: {}", e.message);
+        log::warn!(
+            "join: refused a link for meeting {conference_id}: {}",
+            e.message
+        );
     })?;
     app.opener()
         .open_url(url.as_str(), None::<&str>)
@@ -203,12 +213,20 @@ pub fn save_settings<R: Runtime>(
         // The window does not edit these; keep ours rather than trust a stale copy.
         let recent = std::mem::take(&mut current.recent_rooms);
         let last_export_dir = current.last_export_dir.take();
-        *current = Settings { recent_rooms: recent, last_export_dir, ..settings };
+        *current = Settings {
+            recent_rooms: recent,
+            last_export_dir,
+            ..settings
+        };
         current.clone()
     };
     persist(&app, &state, &settings)?;
     *state.settings_problem.lock().unwrap() = None;
-    log::info!("settings: saved (mode {:?}, host {:?})", settings.credential_mode, settings.host);
+    log::info!(
+        "settings: saved (mode {:?}, host {:?})",
+        settings.credential_mode,
+        settings.host
+    );
     Ok(settings_view(&state))
 }
 
@@ -242,7 +260,10 @@ pub async fn test_connection(
     )?;
     let token_only = matches!(conn.credentials, dingtalk::Credentials::AccessToken(_));
     build_client(&conn)?.check_credentials().await?;
-    Ok(ConnectionTest { ok: true, token_not_checked: token_only })
+    Ok(ConnectionTest {
+        ok: true,
+        token_not_checked: token_only,
+    })
 }
 
 #[tauri::command]
@@ -261,7 +282,10 @@ pub fn remove_recent<R: Runtime>(
 }
 
 #[tauri::command]
-pub fn clear_recent<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<SettingsView> {
+pub fn clear_recent<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CmdResult<SettingsView> {
     let settings = {
         let mut s = state.settings.lock().unwrap();
         s.recent_rooms.clear();
@@ -273,10 +297,17 @@ pub fn clear_recent<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -
 
 /// Shows an exported file in the file manager. Only files this run exported can be revealed.
 #[tauri::command]
-pub fn reveal_path<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, path: String) -> CmdResult<()> {
+pub fn reveal_path<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<()> {
     let path = PathBuf::from(path);
     if !state.exported.lock().unwrap().contains(&path) {
-        return Err(AppError::new("notFound", "MeetDesk only shows files it exported in this session."));
+        return Err(AppError::new(
+            "notFound",
+            "MeetDesk only shows files it exported in this session.",
+        ));
     }
     app.opener()
         .reveal_item_in_dir(&path)
@@ -285,7 +316,8 @@ pub fn reveal_path<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, pa
 
 #[tauri::command]
 pub fn open_log_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<()> {
-    std::fs::create_dir_all(&state.log_dir).map_err(|e| AppError::io("Could not create the log folder", e))?;
+    std::fs::create_dir_all(&state.log_dir)
+        .map_err(|e| AppError::io("Could not create the log folder", e))?;
     app.opener()
         .open_path(state.log_dir.display().to_string(), None::<&str>)
         .map_err(|e| AppError::new("io", format!("Could not open the log folder: {e}")))
@@ -302,8 +334,12 @@ pub fn data_dirs<R: Runtime>(app: &AppHandle<R>, env_dir: Option<&PathBuf>) -> (
     match env_dir {
         Some(dir) => (dir.clone(), dir.join("logs")),
         None => (
-            app.path().app_data_dir().unwrap_or_else(|_| PathBuf::from(".")),
-            app.path().app_log_dir().unwrap_or_else(|_| PathBuf::from("logs")),
+            app.path()
+                .app_data_dir()
+                .unwrap_or_else(|_| PathBuf::from(".")),
+            app.path()
+                .app_log_dir()
+                .unwrap_or_else(|_| PathBuf::from("logs")),
         ),
     }
 }
@@ -331,8 +367,12 @@ pub async fn export_csv<R: Runtime>(
 ) -> CmdResult<Option<export::ExportSummary>> {
     let (room, _) = state.session.meetings(query_id).await?;
     let settings = state.settings();
-    let lang = lang.as_deref().and_then(export::ExportLang::from_tag).unwrap_or_default();
-    let options = export::ExportOptions::from_settings(lang, settings.csv_bom, &settings.csv_delimiter)?;
+    let lang = lang
+        .as_deref()
+        .and_then(export::ExportLang::from_tag)
+        .unwrap_or_default();
+    let options =
+        export::ExportOptions::from_settings(lang, settings.csv_bom, &settings.csv_delimiter)?;
 
     let Some(path) = choose_export_path(&app, &state, &settings, &room).await? else {
         return Ok(None);
@@ -342,15 +382,20 @@ pub async fn export_csv<R: Runtime>(
         state
             .session
             .load_all(query_id, move |p| {
-                let _ = on_progress.send(ProgressView { loaded: p.loaded, total_count: p.total });
+                let _ = on_progress.send(ProgressView {
+                    loaded: p.loaded,
+                    total_count: p.total,
+                });
             })
             .await?;
     }
     let (_, meetings) = state.session.meetings(query_id).await?;
     let target = path.clone();
-    let summary = tauri::async_runtime::spawn_blocking(move || export::export_atomic(&target, &meetings, &options))
-        .await
-        .map_err(|e| AppError::io("The export stopped unexpectedly", e))??;
+    let summary = tauri::async_runtime::spawn_blocking(move || {
+        export::export_atomic(&target, &meetings, &options)
+    })
+    .await
+    .map_err(|e| AppError::io("The export stopped unexpectedly", e))??;
     log::info!("export: {} meetings of room {room} written", summary.count);
 
     state.exported.lock().unwrap().push(path.clone());
@@ -374,8 +419,16 @@ async fn choose_export_path<R: Runtime>(
         return Ok(Some(path.clone()));
     }
     let name = export::default_file_name(room, chrono::Local::now().date_naive());
-    let mut dialog = app.dialog().file().set_file_name(name).add_filter("CSV", &["csv"]);
-    if let Some(dir) = settings.last_export_dir.as_deref().filter(|d| std::path::Path::new(d).is_dir()) {
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_file_name(name)
+        .add_filter("CSV", &["csv"]);
+    if let Some(dir) = settings
+        .last_export_dir
+        .as_deref()
+        .filter(|d| std::path::Path::new(d).is_dir())
+    {
         dialog = dialog.set_directory(dir);
     }
     if let Some(window) = app.get_webview_window("main") {
@@ -387,6 +440,9 @@ async fn choose_export_path<R: Runtime>(
     });
     let chosen = rx.await.ok().flatten();
     chosen
-        .map(|p| p.into_path().map_err(|e| AppError::io("The chosen file cannot be used", e)))
+        .map(|p| {
+            p.into_path()
+                .map_err(|e| AppError::io("The chosen file cannot be used", e))
+        })
         .transpose()
 }

@@ -40,7 +40,10 @@ pub fn resolve(
         });
     }
 
-    let base_url = env.base_url.clone().unwrap_or_else(|| settings.base_url().to_string());
+    let base_url = env
+        .base_url
+        .clone()
+        .unwrap_or_else(|| settings.base_url().to_string());
     let custom_link_domain = match (&env.base_url, settings.host) {
         (Some(url), _) => crate::links::custom_link_domain(url),
         (None, Host::Custom) => crate::links::custom_link_domain(&settings.custom_base_url),
@@ -48,10 +51,16 @@ pub fn resolve(
     };
 
     let (credentials, who) = if let Some(token) = &env.access_token {
-        (Credentials::AccessToken(Secret::new(token)), "env-token".to_string())
+        (
+            Credentials::AccessToken(Secret::new(token)),
+            "env-token".to_string(),
+        )
     } else if let (Some(k), Some(s)) = (&env.app_key, &env.app_secret) {
         (
-            Credentials::InternalApp { app_key: k.clone(), app_secret: Secret::new(s) },
+            Credentials::InternalApp {
+                app_key: k.clone(),
+                app_secret: Secret::new(s),
+            },
             format!("env-app|{k}"),
         )
     } else {
@@ -117,7 +126,11 @@ fn fingerprint(c: &Credentials) -> u64 {
     match c {
         Credentials::AccessToken(t) => t.expose().hash(&mut h),
         Credentials::InternalApp { app_secret, .. } => app_secret.expose().hash(&mut h),
-        Credentials::ThirdParty { suite_secret, suite_ticket, .. } => {
+        Credentials::ThirdParty {
+            suite_secret,
+            suite_ticket,
+            ..
+        } => {
             suite_secret.expose().hash(&mut h);
             suite_ticket.expose().hash(&mut h);
         }
@@ -135,23 +148,41 @@ mod tests {
 
     #[test]
     fn nothing_configured_says_so() {
-        let e = resolve(&Settings::default(), &EnvOverrides::default(), none, None).err().unwrap();
+        let e = resolve(&Settings::default(), &EnvOverrides::default(), none, None)
+            .err()
+            .unwrap();
         assert_eq!(e.kind, "notConfigured");
     }
 
     #[test]
     fn settings_and_vault_make_an_internal_app_connection() {
-        let s = Settings { app_key: "dingkey".into(), ..Settings::default() };
-        let c = resolve(&s, &EnvOverrides::default(), |n| (n == SecretName::AppSecret).then(|| "sec".into()), None)
-            .unwrap();
+        let s = Settings {
+            app_key: "dingkey".into(),
+            ..Settings::default()
+        };
+        let c = resolve(
+            &s,
+            &EnvOverrides::default(),
+            |n| (n == SecretName::AppSecret).then(|| "sec".into()),
+            None,
+        )
+        .unwrap();
         assert_eq!(c.base_url, "https://api.dingtalk.io");
-        assert!(matches!(c.credentials, Credentials::InternalApp { ref app_key, .. } if app_key == "dingkey"));
-        assert!(!c.key.contains("sec"), "the cache key must not carry the secret");
+        assert!(
+            matches!(c.credentials, Credentials::InternalApp { ref app_key, .. } if app_key == "dingkey")
+        );
+        assert!(
+            !c.key.contains("sec"),
+            "the cache key must not carry the secret"
+        );
     }
 
     #[test]
     fn the_environment_beats_the_settings_and_demo_beats_both() {
-        let s = Settings { app_key: "dingkey".into(), ..Settings::default() };
+        let s = Settings {
+            app_key: "dingkey".into(),
+            ..Settings::default()
+        };
         let env = EnvOverrides {
             base_url: Some("http://127.0.0.1:9".into()),
             access_token: Some("tok".into()),
@@ -160,14 +191,25 @@ mod tests {
         let c = resolve(&s, &env, none, None).unwrap();
         assert_eq!(c.base_url, "http://127.0.0.1:9");
         assert!(matches!(c.credentials, Credentials::AccessToken(_)));
-        let d = resolve(&s, &env, none, Some(Demo { base_url: "http://127.0.0.1:7" })).unwrap();
+        let d = resolve(
+            &s,
+            &env,
+            none,
+            Some(Demo {
+                base_url: "http://127.0.0.1:7",
+            }),
+        )
+        .unwrap();
         assert_eq!(d.base_url, "http://127.0.0.1:7");
         assert!(matches!(d.credentials, Credentials::InternalApp { .. }));
     }
 
     #[test]
     fn a_new_secret_changes_the_key() {
-        let s = Settings { credential_mode: CredentialMode::Token, ..Settings::default() };
+        let s = Settings {
+            credential_mode: CredentialMode::Token,
+            ..Settings::default()
+        };
         let a = resolve(&s, &EnvOverrides::default(), |_| Some("one".into()), None).unwrap();
         let b = resolve(&s, &EnvOverrides::default(), |_| Some("two".into()), None).unwrap();
         assert_ne!(a.key, b.key);

@@ -38,11 +38,17 @@ impl AppError {
     }
 
     pub fn invalid_setting(field: &str, message: impl Into<String>) -> Self {
-        AppError { field: Some(field.to_string()), ..Self::new("invalidSetting", message) }
+        AppError {
+            field: Some(field.to_string()),
+            ..Self::new("invalidSetting", message)
+        }
     }
 
     pub fn stale() -> Self {
-        Self::new("stale", "A newer search replaced this one; its results were discarded.")
+        Self::new(
+            "stale",
+            "A newer search replaced this one; its results were discarded.",
+        )
     }
 
     pub fn not_configured() -> Self {

@@ -154,14 +154,21 @@ impl ExportZone {
             ExportZone::Local => {
                 let year = Utc::now().year();
                 let at = |m| {
-                    let t = Utc.with_ymd_and_hms(year, m, 1, 12, 0, 0).single().unwrap_or_else(Utc::now);
+                    let t = Utc
+                        .with_ymd_and_hms(year, m, 1, 12, 0, 0)
+                        .single()
+                        .unwrap_or_else(Utc::now);
                     whole_minutes(self.offset_at(&t))
                 };
                 let (a, b) = (at(1), at(7));
                 if a == b {
                     format!("UTC{}", offset_text(a))
                 } else {
-                    let (lo, hi) = if a.local_minus_utc() < b.local_minus_utc() { (a, b) } else { (b, a) };
+                    let (lo, hi) = if a.local_minus_utc() < b.local_minus_utc() {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
                     format!("UTC{}/{}", offset_text(lo), offset_text(hi))
                 }
             }
@@ -175,7 +182,10 @@ impl ExportZone {
         if t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("utc") {
             return Ok(FixedOffset::east_opt(0).expect("0 is valid"));
         }
-        let t = t.strip_prefix("UTC").or_else(|| t.strip_prefix("utc")).unwrap_or(t);
+        let t = t
+            .strip_prefix("UTC")
+            .or_else(|| t.strip_prefix("utc"))
+            .unwrap_or(t);
         let (sign, rest) = match t.as_bytes().first() {
             Some(b'+') => (1, &t[1..]),
             Some(b'-') => (-1, &t[1..]),
@@ -188,13 +198,16 @@ impl ExportZone {
             None if rest.len() == 4 => rest.split_at(2),
             None => (rest, "0"),
         };
-        let all_digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
+        let all_digits =
+            |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
         if !all_digits(h) || !all_digits(m) {
             return Err(bad());
         }
         let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
         if h > 14 || m > 59 {
-            return Err(format!("{s:?} is out of range: UTC offsets go from -14:00 to +14:00"));
+            return Err(format!(
+                "{s:?} is out of range: UTC offsets go from -14:00 to +14:00"
+            ));
         }
         FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
     }
@@ -229,21 +242,35 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { lang: ExportLang::En, bom: true, delimiter: b',', zone: ExportZone::Local }
+        ExportOptions {
+            lang: ExportLang::En,
+            bom: true,
+            delimiter: b',',
+            zone: ExportZone::Local,
+        }
     }
 }
 
 impl ExportOptions {
     /// Defaults in this language.
     pub fn new(lang: ExportLang) -> Self {
-        ExportOptions { lang, ..Default::default() }
+        ExportOptions {
+            lang,
+            ..Default::default()
+        }
     }
 
     /// From the app's settings (`csvBom`, `csvDelimiter` as stored: `","` or `";"`), in the
     /// computer's time zone. A bad delimiter is an `invalidSetting` error for field `csvDelimiter`.
     pub fn from_settings(lang: ExportLang, bom: bool, delimiter: &str) -> Result<Self, AppError> {
-        let delimiter = parse_delimiter(delimiter).map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
-        Ok(ExportOptions { lang, bom, delimiter, zone: ExportZone::Local })
+        let delimiter =
+            parse_delimiter(delimiter).map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
+        Ok(ExportOptions {
+            lang,
+            bom,
+            delimiter,
+            zone: ExportZone::Local,
+        })
     }
 }
 
@@ -252,7 +279,9 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s.trim() {
         "," | "comma" => Ok(b','),
         ";" | "semicolon" => Ok(b';'),
-        other => Err(format!("the CSV delimiter must be \",\" or \";\" (got {other:?})")),
+        other => Err(format!(
+            "the CSV delimiter must be \",\" or \";\" (got {other:?})"
+        )),
     }
 }
 
@@ -410,7 +439,11 @@ fn push_rfc3339(out: &mut String, t: &DateTime<FixedOffset>) {
 }
 
 /// One text cell: guarded when needed; `None` → empty cell.
-fn put_text<W: Write>(wtr: &mut csv::Writer<W>, scratch: &mut String, v: Option<&str>) -> io::Result<()> {
+fn put_text<W: Write>(
+    wtr: &mut csv::Writer<W>,
+    scratch: &mut String,
+    v: Option<&str>,
+) -> io::Result<()> {
     let v = v.unwrap_or("");
     if needs_formula_guard(v) {
         scratch.clear();
@@ -443,7 +476,10 @@ pub fn write_csv<'a, W: Write>(
     if !matches!(opts.delimiter, b',' | b';') {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("the CSV delimiter must be ',' or ';' (got {:?})", opts.delimiter as char),
+            format!(
+                "the CSV delimiter must be ',' or ';' (got {:?})",
+                opts.delimiter as char
+            ),
         ));
     }
     if opts.bom {
@@ -519,7 +555,11 @@ pub struct ExportSummary {
 
 /// Write `meetings` as CSV to `path` atomically (see the module docs). Errors are kind `io`,
 /// with a message naming the path and what went wrong.
-pub fn export_atomic(path: &Path, meetings: &[Meeting], opts: &ExportOptions) -> Result<ExportSummary, AppError> {
+pub fn export_atomic(
+    path: &Path,
+    meetings: &[Meeting],
+    opts: &ExportOptions,
+) -> Result<ExportSummary, AppError> {
     export_with(path, |w| write_csv(w, meetings, opts))
 }
 
@@ -533,10 +573,16 @@ where
 {
     let shown = path.display();
     if path.file_name().is_none() {
-        return Err(AppError::new("io", format!("could not export to {shown}: this is not a file name")));
+        return Err(AppError::new(
+            "io",
+            format!("could not export to {shown}: this is not a file name"),
+        ));
     }
     if path.is_dir() {
-        return Err(AppError::new("io", format!("could not export to {shown}: a folder of that name exists")));
+        return Err(AppError::new(
+            "io",
+            format!("could not export to {shown}: a folder of that name exists"),
+        ));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -552,7 +598,13 @@ where
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(|e| {
-        AppError::io(&format!("could not export to {shown}: cannot create a file in the folder {}", dir.display()), e)
+        AppError::io(
+            &format!(
+                "could not export to {shown}: cannot create a file in the folder {}",
+                dir.display()
+            ),
+            e,
+        )
     })?;
 
     let written = (|| -> io::Result<u64> {
@@ -588,7 +640,11 @@ where
         let _ = d.sync_all();
     }
 
-    Ok(ExportSummary { path: path.to_path_buf(), count, bytes })
+    Ok(ExportSummary {
+        path: path.to_path_buf(),
+        count,
+        bytes,
+    })
 }
 
 /// The file name the save dialog and the CLI suggest: `meetings-427233559-2026-11-26.csv`.
@@ -606,11 +662,24 @@ mod tests {
 
     #[test]
     fn guard_rules() {
-        for s in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "＝1+1", "＋1", "－2", "＠x"] {
+        for s in [
+            "=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "＝1+1", "＋1", "－2",
+            "＠x",
+        ] {
             assert!(needs_formula_guard(s), "{s:?}");
             assert_eq!(guard_cell(s), format!("'{s}"));
         }
-        for s in ["", "427233559", "83872212345", "Weekly sync", " =1", "张伟", "'x", "1-2", "a=b"] {
+        for s in [
+            "",
+            "427233559",
+            "83872212345",
+            "Weekly sync",
+            " =1",
+            "张伟",
+            "'x",
+            "1-2",
+            "a=b",
+        ] {
             assert!(!needs_formula_guard(s), "{s:?}");
             assert_eq!(guard_cell(s), s);
         }
@@ -637,12 +706,27 @@ mod tests {
         assert_eq!(p("UTC+08:00"), Ok(8 * 3600));
         assert_eq!(p("Z"), Ok(0));
         assert_eq!(p("\u{2212}05:00"), Ok(-5 * 3600));
-        for bad in ["", "8", "+", "+25:00", "+08:60", "+08:0x", "Asia/Shanghai", "+123:00"] {
+        for bad in [
+            "",
+            "8",
+            "+",
+            "+25:00",
+            "+08:60",
+            "+08:0x",
+            "Asia/Shanghai",
+            "+123:00",
+        ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }
         assert_eq!(plus8().label(), "UTC+08:00");
-        assert_eq!(ExportZone::Fixed(FixedOffset::west_opt(5 * 3600).unwrap()).label(), "UTC-05:00");
-        assert_eq!(ExportZone::Fixed(FixedOffset::east_opt(0).unwrap()).label(), "UTC+00:00");
+        assert_eq!(
+            ExportZone::Fixed(FixedOffset::west_opt(5 * 3600).unwrap()).label(),
+            "UTC-05:00"
+        );
+        assert_eq!(
+            ExportZone::Fixed(FixedOffset::east_opt(0).unwrap()).label(),
+            "UTC+00:00"
+        );
     }
 
     #[test]
@@ -662,7 +746,10 @@ mod tests {
         push_local(&mut c, &t);
         assert_eq!(c, "1970-01-01 07:59:59");
         assert!(plus8().at_millis(i64::MAX).is_none());
-        assert!(plus8().at_millis(300_000_000_000_000).is_none(), "year > 9999");
+        assert!(
+            plus8().at_millis(300_000_000_000_000).is_none(),
+            "year > 9999"
+        );
     }
 
     #[test]
@@ -675,12 +762,22 @@ mod tests {
             x ^= x << 17;
             let ms = (x % 315_000_000_000_000) as i64 - 62_000_000_000_000;
             let off = FixedOffset::east_opt(((x >> 40) % 1681) as i32 * 60 - 50_400).unwrap();
-            let Some(t) = ExportZone::Fixed(off).at_millis(ms) else { continue };
+            let Some(t) = ExportZone::Fixed(off).at_millis(ms) else {
+                continue;
+            };
             let (mut a, mut b) = (String::new(), String::new());
             push_local(&mut a, &t);
             push_rfc3339(&mut b, &t);
-            assert_eq!(a, t.format("%Y-%m-%d %H:%M:%S").to_string(), "{i}: {ms} {off}");
-            assert_eq!(b, t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false), "{i}: {ms} {off}");
+            assert_eq!(
+                a,
+                t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "{i}: {ms} {off}"
+            );
+            assert_eq!(
+                b,
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                "{i}: {ms} {off}"
+            );
         }
         let mut s = String::new();
         push_uint(&mut s, u64::MAX);
@@ -690,8 +787,14 @@ mod tests {
     #[test]
     fn words() {
         assert_eq!(status_word(Status::Ended, ExportLang::En), "Ended");
-        assert_eq!(status_word(Status::Unknown(7), ExportLang::ZhCn), "未知 (7)");
-        assert_eq!(biz_type_word(&BizType::Unknown("video_x".into()), ExportLang::En), "Unknown (video_x)");
+        assert_eq!(
+            status_word(Status::Unknown(7), ExportLang::ZhCn),
+            "未知 (7)"
+        );
+        assert_eq!(
+            biz_type_word(&BizType::Unknown("video_x".into()), ExportLang::En),
+            "Unknown (video_x)"
+        );
         assert_eq!(biz_type_word(&BizType::Audio, ExportLang::ZhCn), "语音会议");
     }
 
@@ -702,15 +805,24 @@ mod tests {
         assert_eq!(ExportLang::from_tag("en-GB"), Some(ExportLang::En));
         assert_eq!(ExportLang::from_tag("fr"), None);
         let o = ExportOptions::from_settings(ExportLang::ZhCn, false, ";").unwrap();
-        assert_eq!((o.lang, o.bom, o.delimiter, o.zone), (ExportLang::ZhCn, false, b';', ExportZone::Local));
+        assert_eq!(
+            (o.lang, o.bom, o.delimiter, o.zone),
+            (ExportLang::ZhCn, false, b';', ExportZone::Local)
+        );
         let e = ExportOptions::from_settings(ExportLang::En, true, "|").unwrap_err();
-        assert_eq!((e.kind, e.field.as_deref()), ("invalidSetting", Some("csvDelimiter")));
+        assert_eq!(
+            (e.kind, e.field.as_deref()),
+            ("invalidSetting", Some("csvDelimiter"))
+        );
     }
 
     #[test]
     fn bad_delimiter_is_refused_before_writing() {
         let mut out = Vec::new();
-        let opts = ExportOptions { delimiter: b'"', ..Default::default() };
+        let opts = ExportOptions {
+            delimiter: b'"',
+            ..Default::default()
+        };
         let e = write_csv(&mut out, &[], &opts).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
         assert!(out.is_empty());
@@ -720,6 +832,9 @@ mod tests {
     fn file_name() {
         let rc = RoomCode::parse("427 233 559").unwrap();
         let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        assert_eq!(default_file_name(&rc, d), "meetings-427233559-2026-11-26.csv");
+        assert_eq!(
+            default_file_name(&rc, d),
+            "meetings-427233559-2026-11-26.csv"
+        );
     }
 }

@@ -35,8 +35,13 @@ pub fn started_at() -> Instant {
 
 fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
     let file = match &env.data_dir {
-        Some(dir) => TargetKind::Folder { path: dir.join("logs"), file_name: Some("meetdesk".into()) },
-        None => TargetKind::LogDir { file_name: Some("meetdesk".into()) },
+        Some(dir) => TargetKind::Folder {
+            path: dir.join("logs"),
+            file_name: Some("meetdesk".into()),
+        },
+        None => TargetKind::LogDir {
+            file_name: Some("meetdesk".into()),
+        },
     };
     tauri_plugin_log::Builder::new()
         .clear_targets()
@@ -55,8 +60,10 @@ fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriP
 fn window_state_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
     // Everything but visibility: the window stays hidden until the page reports ready
     // (`app_ready`), or the user would see a blank window for up to a second.
-    let mut b = tauri_plugin_window_state::Builder::new()
-        .with_state_flags(tauri_plugin_window_state::StateFlags::all() & !tauri_plugin_window_state::StateFlags::VISIBLE);
+    let mut b = tauri_plugin_window_state::Builder::new().with_state_flags(
+        tauri_plugin_window_state::StateFlags::all()
+            & !tauri_plugin_window_state::StateFlags::VISIBLE,
+    );
     if let Some(dir) = &env.data_dir {
         // The plugin joins this onto the config dir; an absolute path replaces it, which keeps
         // tests out of the user's real window state.
@@ -77,7 +84,11 @@ pub struct Options {
 
 impl Options {
     pub fn for_app() -> Self {
-        Options { env: settings::EnvOverrides::from_env(), install_logger: true, single_instance: true }
+        Options {
+            env: settings::EnvOverrides::from_env(),
+            install_logger: true,
+            single_instance: true,
+        }
     }
 }
 
@@ -105,7 +116,11 @@ pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, env: settings::EnvOve
 
 /// The app without its context, shared by `run()` and the mock-runtime tests.
 pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
-    let Options { env, install_logger, single_instance } = options;
+    let Options {
+        env,
+        install_logger,
+        single_instance,
+    } = options;
     if single_instance {
         // First, so a second launch hands over to the running app before doing anything else.
         builder = builder.plugin(single_instance::init());

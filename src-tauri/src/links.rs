@@ -35,7 +35,10 @@ fn host_in(host: &str, domain: &str) -> bool {
 /// Returns the parsed link when it may be opened, or an `unsafeLink` error that says why not.
 pub fn check_join_link(link: &str, custom_domain: Option<&str>) -> Result<Url, AppError> {
     let refuse = |why: &str| {
-        AppError::new("unsafeLink", format!("MeetDesk did not open this link because {why}."))
+        AppError::new(
+            "unsafeLink",
+            format!("MeetDesk did not open this link because {why}."),
+        )
     };
     let url = Url::parse(link.trim()).map_err(|_| refuse("it is not a valid web address"))?;
     if url.scheme() != "https" {
@@ -100,7 +103,10 @@ mod tests {
         assert_eq!(d, "meet.corp.cn");
         check_join_link("https://join.meet.corp.cn/app?x=1", Some(&d)).unwrap();
         assert!(check_join_link("https://corp.cn/app", Some(&d)).is_err());
-        assert_eq!(custom_link_domain("https://example.com").as_deref(), Some("example.com"));
+        assert_eq!(
+            custom_link_domain("https://example.com").as_deref(),
+            Some("example.com")
+        );
         assert_eq!(custom_link_domain("http://127.0.0.1:8787"), None);
     }
 }

@@ -19,7 +19,10 @@ fn prefer_shared_memory_rendering_without_a_gpu() {
         return;
     }
     let has_render_node = std::fs::read_dir("/dev/dri")
-        .map(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+        .map(|dir| {
+            dir.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
         .unwrap_or(false);
     if !has_render_node {
         // Before any thread exists: nothing else reads the environment yet.

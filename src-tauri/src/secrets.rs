@@ -22,8 +22,12 @@ pub enum SecretName {
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 4] =
-        [SecretName::AppSecret, SecretName::SuiteSecret, SecretName::SuiteTicket, SecretName::AccessToken];
+    pub const ALL: [SecretName; 4] = [
+        SecretName::AppSecret,
+        SecretName::SuiteSecret,
+        SecretName::SuiteTicket,
+        SecretName::AccessToken,
+    ];
 
     fn account(self) -> &'static str {
         match self {
@@ -54,7 +58,12 @@ impl SecretInput {
             (SecretName::AccessToken, &self.access_token),
         ]
         .into_iter()
-        .filter_map(|(n, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (n, v)))
+        .filter_map(|(n, v)| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| (n, v))
+        })
     }
 }
 
@@ -71,13 +80,22 @@ impl Vault {
     pub fn open() -> Self {
         let forced_off = std::env::var("MEETDESK_NO_KEYCHAIN").is_ok_and(|v| v == "1");
         let keychain = !forced_off && probe_keychain();
-        log::info!("secrets: keychain {}", if keychain { "available" } else { "unavailable" });
-        Vault { keychain, cache: Mutex::new(HashMap::new()) }
+        log::info!(
+            "secrets: keychain {}",
+            if keychain { "available" } else { "unavailable" }
+        );
+        Vault {
+            keychain,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A vault that never touches the OS keychain (tests).
     pub fn in_memory() -> Self {
-        Vault { keychain: false, cache: Mutex::new(HashMap::new()) }
+        Vault {
+            keychain: false,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn keychain_available(&self) -> bool {
@@ -91,7 +109,10 @@ impl Vault {
         if !self.keychain {
             return None;
         }
-        let value = keyring::Entry::new(SERVICE, name.account()).ok()?.get_password().ok()?;
+        let value = keyring::Entry::new(SERVICE, name.account())
+            .ok()?
+            .get_password()
+            .ok()?;
         self.cache.lock().unwrap().insert(name, value.clone());
         Some(value)
     }

@@ -146,14 +146,15 @@ impl Session {
             let mut fresh_cursor = Cursor::for_load_all(query.room.clone());
             let mut fresh: Vec<Meeting> = Vec::new();
             let mut total = state.total_count;
-            let result = dingtalk::load_all(&query.client, &mut fresh_cursor, &cancel, |page, p| {
-                fresh.extend(page.items.iter().cloned());
-                if page.total_count.is_some() {
-                    total = page.total_count;
-                }
-                progress(p);
-            })
-            .await;
+            let result =
+                dingtalk::load_all(&query.client, &mut fresh_cursor, &cancel, |page, p| {
+                    fresh.extend(page.items.iter().cloned());
+                    if page.total_count.is_some() {
+                        total = page.total_count;
+                    }
+                    progress(p);
+                })
+                .await;
             // Keep whichever list is longer: the fresh one once it overtook the first page.
             if fresh.len() >= state.meetings.len() {
                 state.meetings = fresh;
@@ -211,11 +212,18 @@ impl Session {
             .meetings
             .iter()
             .find(|m| m.conference_id.as_deref() == Some(conference_id))
-            .ok_or_else(|| AppError::new("notFound", "This meeting is no longer in the list; search again."))?
+            .ok_or_else(|| {
+                AppError::new(
+                    "notFound",
+                    "This meeting is no longer in the list; search again.",
+                )
+            })?
             .external_link_url
             .clone()
             .filter(|l| !l.trim().is_empty())
-            .ok_or_else(|| AppError::new("unsafeLink", "DingTalk gave no join link for this meeting."))
+            .ok_or_else(|| {
+                AppError::new("unsafeLink", "DingTalk gave no join link for this meeting.")
+            })
     }
 }
 

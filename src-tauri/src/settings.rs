@@ -199,7 +199,11 @@ impl EnvOverrides {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         EnvOverrides {
             base_url: get("MEETDESK_BASE_URL"),
             access_token: get("MEETDESK_ACCESS_TOKEN"),
@@ -231,7 +235,8 @@ mod tests {
     #[test]
     fn a_file_with_missing_and_unknown_keys_still_loads() {
         let s: Settings =
-            serde_json::from_str(r#"{"pageSize": 50, "language": "zh-CN", "fromTheFuture": 1}"#).unwrap();
+            serde_json::from_str(r#"{"pageSize": 50, "language": "zh-CN", "fromTheFuture": 1}"#)
+                .unwrap();
         assert_eq!(s.page_size, 50);
         assert_eq!(s.language, Language::ZhCn);
         assert_eq!(s.theme, Theme::System);
@@ -240,7 +245,10 @@ mod tests {
     #[test]
     fn page_size_out_of_bounds_is_refused_with_the_field_and_bounds() {
         for bad in [0, 4, 101, 5000] {
-            let s = Settings { page_size: bad, ..Settings::default() };
+            let s = Settings {
+                page_size: bad,
+                ..Settings::default()
+            };
             let e = s.validate().unwrap_err();
             assert_eq!(e.field.as_deref(), Some("pageSize"));
             assert!(e.message.contains("between 5 and 100"), "{}", e.message);
@@ -249,10 +257,19 @@ mod tests {
 
     #[test]
     fn custom_host_must_be_https_unless_loopback() {
-        let mut s = Settings { host: Host::Custom, ..Settings::default() };
-        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("customBaseUrl"));
+        let mut s = Settings {
+            host: Host::Custom,
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.validate().unwrap_err().field.as_deref(),
+            Some("customBaseUrl")
+        );
         s.custom_base_url = "http://dingtalk.example.com".into();
-        assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("customBaseUrl"));
+        assert_eq!(
+            s.validate().unwrap_err().field.as_deref(),
+            Some("customBaseUrl")
+        );
         s.custom_base_url = "https://api.example.com".into();
         s.validate().unwrap();
         s.custom_base_url = "http://127.0.0.1:8787".into();
@@ -262,7 +279,10 @@ mod tests {
 
     #[test]
     fn keys_with_spaces_are_refused() {
-        let s = Settings { app_key: "ding abc".into(), ..Settings::default() };
+        let s = Settings {
+            app_key: "ding abc".into(),
+            ..Settings::default()
+        };
         assert_eq!(s.validate().unwrap_err().field.as_deref(), Some("appKey"));
     }
 

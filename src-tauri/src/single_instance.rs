@@ -55,7 +55,11 @@ impl<R: Runtime> Plugin<R> for Tolerant<R> {
         self.0.on_navigation(webview, url)
     }
 
-    fn on_page_load(&mut self, webview: &Webview<R>, payload: &tauri::webview::PageLoadPayload<'_>) {
+    fn on_page_load(
+        &mut self,
+        webview: &Webview<R>,
+        payload: &tauri::webview::PageLoadPayload<'_>,
+    ) {
         self.0.on_page_load(webview, payload)
     }
 

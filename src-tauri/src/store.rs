@@ -24,11 +24,17 @@ pub struct Loaded {
 }
 
 pub fn load<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) -> Loaded {
-    let mut loaded = Loaded { settings: Settings::default(), secrets: HashMap::new(), problem: None };
+    let mut loaded = Loaded {
+        settings: Settings::default(),
+        secrets: HashMap::new(),
+        problem: None,
+    };
     let store = match app.store(data_dir.join(FILE_NAME)) {
         Ok(s) => s,
         Err(e) => {
-            loaded.problem = Some(format!("The settings file could not be read ({e}); defaults are in use until you save."));
+            loaded.problem = Some(format!(
+                "The settings file could not be read ({e}); defaults are in use until you save."
+            ));
             return loaded;
         }
     };
@@ -68,13 +74,18 @@ pub fn save<R: Runtime>(
         .map_err(|e| AppError::io("Could not open the settings file", e))?;
     store.set(
         "settings",
-        serde_json::to_value(settings).map_err(|e| AppError::io("Could not encode the settings", e))?,
+        serde_json::to_value(settings)
+            .map_err(|e| AppError::io("Could not encode the settings", e))?,
     );
     match secrets_in_file {
-        Some(s) if !s.is_empty() => store.set("secrets", serde_json::to_value(s).unwrap_or_default()),
+        Some(s) if !s.is_empty() => {
+            store.set("secrets", serde_json::to_value(s).unwrap_or_default())
+        }
         _ => {
             store.delete("secrets");
         }
     }
-    store.save().map_err(|e| AppError::io("Could not write the settings file", e))
+    store
+        .save()
+        .map_err(|e| AppError::io("Could not write the settings file", e))
 }
