@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-sdk bench-export bundle screenshots clean
+.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-sdk bench-export bench-window bundle screenshots clean
 
 help:
 	@echo "make run          install what is missing, build, and open MeetDesk"
@@ -11,6 +11,7 @@ help:
 	@echo "make sim          run the DingTalk simulator on http://127.0.0.1:8787"
 	@echo "make bundle       build the Linux installers (.deb, .rpm, .AppImage)"
 	@echo "make bench        run the benchmarks and print their figures"
+	@echo "make bench-window measure the real window: render, scroll, memory (~10 min)"
 	@echo "make screenshots  regenerate docs/screenshots/ from the real app"
 	@echo "make smoke        build the .deb, install it, start it under Xvfb, remove it"
 	@echo "make measure      binary and installer sizes, start-up and memory vs a Tauri hello-world"
@@ -49,6 +50,11 @@ bench-sdk:
 
 bench-export:
 	cargo bench -p meetdesk --bench export
+
+# The real window's speed and memory (docs/performance-window.md), about 10 minutes;
+# MEETDESK_BENCH_BIN=path/to/release/meetdesk measures a release build.
+bench-window: test-deps
+	cargo test -p meetdesk --test window_bench -- --ignored --nocapture
 
 # Linux installers, into ${CARGO_TARGET_DIR:-target}/release/bundle/{deb,rpm,appimage}/ (docs/packaging.md).
 # The AppImage needs linuxdeploy, which the Tauri CLI downloads from GitHub: where GitHub cannot be

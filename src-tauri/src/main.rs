@@ -24,7 +24,11 @@ fn prefer_shared_memory_rendering_without_a_gpu() {
                 .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
         })
         .unwrap_or(false);
-    if !has_render_node {
+    // Mesa told to render in software is no GPU either (docs/performance-window.md: llvmpipe
+    // made scrolling crawl at 7–8 frames a second with the DMA-BUF renderer).
+    let software_gl = std::env::var_os("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| v != "0")
+        || std::env::var("GALLIUM_DRIVER").is_ok_and(|v| v == "llvmpipe" || v == "softpipe");
+    if !has_render_node || software_gl {
         // Before any thread exists: nothing else reads the environment yet.
         std::env::set_var(VAR, "1");
     }

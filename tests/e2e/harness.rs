@@ -25,7 +25,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dingtalk_sim::SimHandle;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
@@ -43,6 +45,10 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub struct Launch {
     env: Vec<(String, String)>,
     keychain: bool,
+    /// Files written into the data folder before the app first starts (name, contents).
+    data_files: Vec<(String, String)>,
+    /// The app binary; `None` = this build's `meetdesk` (`CARGO_BIN_EXE_meetdesk`).
+    binary: Option<PathBuf>,
 }
 
 impl Launch {
@@ -75,6 +81,19 @@ impl Launch {
         self.keychain = true;
         self
     }
+
+    /// A file in the app's data folder before it first starts, e.g. `settings.json`.
+    pub fn data_file(mut self, name: &str, contents: &str) -> Self {
+        self.data_files
+            .push((name.to_string(), contents.to_string()));
+        self
+    }
+
+    /// Another `meetdesk` binary (e.g. a release build) instead of this build's debug one.
+    pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+        self.binary = Some(path.into());
+        self
+    }
 }
 
 /// A child process that is always ended: SIGTERM, a grace period, then SIGKILL.
@@ -104,7 +123,11 @@ impl Proc {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        eprintln!("e2e: {} (pid {}) ignored SIGTERM for {grace:?}; killing it", self.name, self.pid());
+        eprintln!(
+            "e2e: {} (pid {}) ignored SIGTERM for {grace:?}; killing it",
+            self.name,
+            self.pid()
+        );
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -130,18 +153,28 @@ fn die_with_parent(cmd: &mut Command) {
 }
 
 fn log_file(dir: &Path, name: &str) -> Stdio {
-    std::fs::File::create(dir.join(name)).map(Stdio::from).unwrap_or_else(|_| Stdio::null())
+    std::fs::File::create(dir.join(name))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
 }
 
 /// pid → (parent pid, command name, state letter), read from /proc.
 fn process_table() -> HashMap<i32, (i32, String, char)> {
     let mut out = HashMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return out };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
     for e in entries.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
         // "pid (comm) state ppid ...": comm may contain spaces and parentheses.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
         let comm = stat[open + 1..close].to_string();
         let rest: Vec<&str> = stat[close + 1..].split_whitespace().collect();
         let state = rest.first().and_then(|s| s.chars().next()).unwrap_or('?');
@@ -177,20 +210,35 @@ fn descendants(root: i32) -> Vec<(i32, String)> {
 }
 
 fn still_alive(pid: i32, comm: &str) -> bool {
-    process_table().get(&pid).is_some_and(|(_, c, state)| c == comm && *state != 'Z')
+    process_table()
+        .get(&pid)
+        .is_some_and(|(_, c, state)| c == comm && *state != 'Z')
 }
 
 /// Starts Xvfb on a free display (`-displayfd`: the server picks the number and tells us).
 fn start_xvfb(dir: &Path) -> (Proc, String) {
     let mut fds = [0i32; 2];
     // SAFETY: pipe2 fills two fds.
-    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0, "pipe2");
+    assert_eq!(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) },
+        0,
+        "pipe2"
+    );
     let (read_fd, write_fd) = (fds[0], fds[1]);
     let mut cmd = Command::new("Xvfb");
-    cmd.args(["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"])
-        .stdin(Stdio::null())
-        .stdout(log_file(dir, "xvfb.log"))
-        .stderr(log_file(dir, "xvfb.err.log"));
+    cmd.args([
+        "-displayfd",
+        "3",
+        "-screen",
+        "0",
+        "1280x800x24",
+        "-nolisten",
+        "tcp",
+        "-noreset",
+    ])
+    .stdin(Stdio::null())
+    .stdout(log_file(dir, "xvfb.log"))
+    .stderr(log_file(dir, "xvfb.err.log"));
     // SAFETY: dup2/fcntl/prctl are async-signal-safe.
     unsafe {
         cmd.pre_exec(move || {
@@ -203,10 +251,15 @@ fn start_xvfb(dir: &Path) -> (Proc, String) {
             Ok(())
         });
     }
-    let child = cmd.spawn().expect("start Xvfb (Debian package xvfb; run scripts/install-deps.sh --test)");
+    let child = cmd
+        .spawn()
+        .expect("start Xvfb (Debian package xvfb; run scripts/install-deps.sh --test)");
     // SAFETY: we own both ends; the child has its copy.
     unsafe { libc::close(write_fd) };
-    let mut proc_ = Proc { name: "Xvfb", child };
+    let mut proc_ = Proc {
+        name: "Xvfb",
+        child,
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         // SAFETY: read_fd is ours and is closed with the File.
@@ -242,9 +295,14 @@ fn start_keychain(dir: &Path) -> (Proc, Proc, String) {
         .stdout(Stdio::piped())
         .stderr(log_file(dir, "dbus.log"));
     die_with_parent(&mut cmd);
-    let mut child = cmd.spawn().expect("start dbus-daemon (Debian package dbus-daemon)");
+    let mut child = cmd
+        .spawn()
+        .expect("start dbus-daemon (Debian package dbus-daemon)");
     let mut out = child.stdout.take().unwrap();
-    let mut bus = Proc { name: "dbus-daemon", child };
+    let mut bus = Proc {
+        name: "dbus-daemon",
+        child,
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -278,14 +336,19 @@ fn start_keychain(dir: &Path) -> (Proc, Proc, String) {
         .stdout(log_file(dir, "keyring.log"))
         .stderr(log_file(dir, "keyring.err.log"));
     die_with_parent(&mut cmd);
-    let mut child = cmd.spawn().expect("start gnome-keyring-daemon (Debian package gnome-keyring)");
+    let mut child = cmd
+        .spawn()
+        .expect("start gnome-keyring-daemon (Debian package gnome-keyring)");
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
         // The login keyring's password: a fixed one, this keyring lives in a temporary folder.
         let _ = stdin.write_all(b"meetdesk-e2e");
     } // closing stdin ends the password
-    let keyring = Proc { name: "gnome-keyring-daemon", child };
+    let keyring = Proc {
+        name: "gnome-keyring-daemon",
+        child,
+    };
 
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -306,14 +369,21 @@ fn start_keychain(dir: &Path) -> (Proc, Proc, String) {
         if owned {
             break;
         }
-        assert!(Instant::now() < deadline, "gnome-keyring-daemon did not take org.freedesktop.secrets");
+        assert!(
+            Instant::now() < deadline,
+            "gnome-keyring-daemon did not take org.freedesktop.secrets"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (bus, keyring, address)
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// JavaScript truthiness of a WebDriver result.
@@ -336,6 +406,7 @@ pub struct App {
     driver: Option<Proc>,
     port: u16,
     env: Vec<(String, String)>,
+    binary: PathBuf,
     client: Option<Client>,
     session_id: Option<String>,
     started: Instant,
@@ -346,21 +417,44 @@ impl App {
     /// Call inside [`within`], which runs tests one at a time.
     pub async fn start(name: &str, launch: Launch) -> App {
         let started = Instant::now();
-        let dir = tempfile::Builder::new().prefix("meetdesk-e2e-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("meetdesk-e2e-")
+            .tempdir()
+            .unwrap();
         let root = dir.path().to_path_buf();
-        for sub in ["data", "bin", "home", "xdg-config", "xdg-data", "xdg-cache", "run", "out"] {
+        for sub in [
+            "data",
+            "bin",
+            "home",
+            "xdg-config",
+            "xdg-data",
+            "xdg-cache",
+            "run",
+            "out",
+        ] {
             std::fs::create_dir_all(root.join(sub)).unwrap();
         }
-        std::fs::set_permissions(root.join("run"), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(
+            root.join("run"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        for (name, contents) in &launch.data_files {
+            std::fs::write(root.join("data").join(name), contents).unwrap();
+        }
 
         // The opener plugin runs `xdg-open URL` (first on PATH): record instead of opening.
         let opener = root.join("bin/xdg-open");
         std::fs::write(
             &opener,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexit 0\n", root.join("opened.txt").display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexit 0\n",
+                root.join("opened.txt").display()
+            ),
         )
         .unwrap();
-        std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
 
         let mut app = App {
             name: name.to_string(),
@@ -370,6 +464,10 @@ impl App {
             driver: None,
             port: 0,
             env: Vec::new(),
+            binary: launch
+                .binary
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_meetdesk"))),
             client: None,
             session_id: None,
             started,
@@ -378,17 +476,36 @@ impl App {
         let (xvfb, display) = start_xvfb(&root);
         app.xvfb = Some(xvfb);
 
-        let path = format!("{}:{}", root.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            root.join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         let mut env: Vec<(String, String)> = vec![
             ("DISPLAY".into(), display),
             ("TAURI_WEBVIEW_AUTOMATION".into(), "true".into()),
-            ("MEETDESK_DATA_DIR".into(), root.join("data").display().to_string()),
+            (
+                "MEETDESK_DATA_DIR".into(),
+                root.join("data").display().to_string(),
+            ),
             ("PATH".into(), path),
             ("HOME".into(), root.join("home").display().to_string()),
-            ("XDG_CONFIG_HOME".into(), root.join("xdg-config").display().to_string()),
-            ("XDG_DATA_HOME".into(), root.join("xdg-data").display().to_string()),
-            ("XDG_CACHE_HOME".into(), root.join("xdg-cache").display().to_string()),
-            ("XDG_RUNTIME_DIR".into(), root.join("run").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                root.join("xdg-config").display().to_string(),
+            ),
+            (
+                "XDG_DATA_HOME".into(),
+                root.join("xdg-data").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                root.join("xdg-cache").display().to_string(),
+            ),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                root.join("run").display().to_string(),
+            ),
             ("LANG".into(), "C.UTF-8".into()),
             ("LANGUAGE".into(), "en_US:en".into()),
             ("NO_AT_BRIDGE".into(), "1".into()),
@@ -439,7 +556,10 @@ impl App {
             let child = cmd
                 .spawn()
                 .expect("start WebKitWebDriver (Debian package webkit2gtk-driver; run scripts/install-deps.sh --test)");
-            let mut proc_ = Proc { name: "WebKitWebDriver", child };
+            let mut proc_ = Proc {
+                name: "WebKitWebDriver",
+                child,
+            };
             let deadline = Instant::now() + Duration::from_secs(10);
             let mut up = false;
             while Instant::now() < deadline && proc_.running() {
@@ -465,16 +585,20 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
-            json!({ "binary": env!("CARGO_BIN_EXE_meetdesk"), "args": [] }),
+            json!({ "binary": self.binary.display().to_string(), "args": [] }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps);
-        let client = match tokio::time::timeout(Duration::from_secs(30), builder.connect(&url)).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => panic!("WebDriver session: {e}\n{}", self.log_tail()),
-            Err(_) => panic!("WebDriver session not created in 30 s (no display? app crashed?)\n{}", self.log_tail()),
-        };
+        let client =
+            match tokio::time::timeout(Duration::from_secs(30), builder.connect(&url)).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => panic!("WebDriver session: {e}\n{}", self.log_tail()),
+                Err(_) => panic!(
+                    "WebDriver session not created in 30 s (no display? app crashed?)\n{}",
+                    self.log_tail()
+                ),
+            };
         self.session_id = client.session_id().await.ok().flatten();
         self.client = Some(client);
         self.wait(
@@ -494,7 +618,9 @@ impl App {
             let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         }
         self.session_id = None;
-        let Some(driver) = self.driver.as_ref() else { return };
+        let Some(driver) = self.driver.as_ref() else {
+            return;
+        };
         let driver_pid = driver.pid();
         let mut termed = false;
         let mut killed = false;
@@ -524,7 +650,11 @@ impl App {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         if t0.elapsed() > Duration::from_secs(2) {
-            eprintln!("e2e: {}: the app took {:.1} s to quit", self.name, t0.elapsed().as_secs_f64());
+            eprintln!(
+                "e2e: {}: the app took {:.1} s to quit",
+                self.name,
+                t0.elapsed().as_secs_f64()
+            );
         }
     }
 
@@ -537,10 +667,16 @@ impl App {
     }
 
     /// With a session bus (the keychain tests), the single-instance plugin owns
-    /// `com.meetdesk.app.SingleInstance` on it; a new instance that still finds that name hands
+    /// `com.meetdesk.desktop.SingleInstance` on it; a new instance that still finds that name hands
     /// over to the old one (and fails, as the old one is quitting). Waits for the bus to drop it.
     async fn wait_single_instance_released(&self) {
-        let Some((_, address)) = self.env.iter().find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS") else { return };
+        let Some((_, address)) = self
+            .env
+            .iter()
+            .find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS")
+        else {
+            return;
+        };
         let t0 = Instant::now();
         loop {
             let owned = Command::new("dbus-send")
@@ -550,7 +686,7 @@ impl App {
                     "--dest=org.freedesktop.DBus",
                     "/org/freedesktop/DBus",
                     "org.freedesktop.DBus.NameHasOwner",
-                    "string:com.meetdesk.app.SingleInstance",
+                    "string:com.meetdesk.desktop.SingleInstance",
                 ])
                 .env("DBUS_SESSION_BUS_ADDRESS", address)
                 .stderr(Stdio::null())
@@ -560,11 +696,18 @@ impl App {
             if !owned {
                 break;
             }
-            assert!(t0.elapsed() < Duration::from_secs(10), "the old instance kept its D-Bus name for 10 s");
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "the old instance kept its D-Bus name for 10 s"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         if t0.elapsed() > Duration::from_millis(200) {
-            eprintln!("e2e: {}: the old instance held its D-Bus name {:.1} s after quitting", self.name, t0.elapsed().as_secs_f64());
+            eprintln!(
+                "e2e: {}: the old instance held its D-Bus name {:.1} s after quitting",
+                self.name,
+                t0.elapsed().as_secs_f64()
+            );
         }
     }
 
@@ -572,7 +715,11 @@ impl App {
     pub async fn finish(mut self) {
         self.close_session().await;
         self.stop_processes();
-        eprintln!("e2e: {} took {:.1} s", self.name, self.started.elapsed().as_secs_f64());
+        eprintln!(
+            "e2e: {} took {:.1} s",
+            self.name,
+            self.started.elapsed().as_secs_f64()
+        );
     }
 
     fn stop_processes(&mut self) {
@@ -597,7 +744,9 @@ impl App {
     /// Deletes the session without async (from Drop, when a test panicked): one raw HTTP request.
     fn delete_session_blocking(&mut self) {
         use std::io::Write;
-        let Some(id) = self.session_id.take() else { return };
+        let Some(id) = self.session_id.take() else {
+            return;
+        };
         self.client = None;
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
             let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
@@ -609,6 +758,15 @@ impl App {
             let mut sink = Vec::new();
             let _ = s.read_to_end(&mut sink);
         }
+    }
+
+    /// The app's processes (the `meetdesk` process and the WebKit processes it started), as
+    /// (pid, command name): every live descendant of WebKitWebDriver.
+    pub fn processes(&self) -> Vec<(i32, String)> {
+        self.driver
+            .as_ref()
+            .map(|d| descendants(d.pid()))
+            .unwrap_or_default()
     }
 
     // ---- paths ------------------------------------------------------------------------------
@@ -688,7 +846,10 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.fail(&format!("timed out after {timeout:?} waiting for {what}\nlast value: {last}")).await
+        self.fail(&format!(
+            "timed out after {timeout:?} waiting for {what}\nlast value: {last}"
+        ))
+        .await
     }
 
     async fn save_failure_screenshot(&self) -> String {
@@ -704,32 +865,57 @@ impl App {
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.wait(&format!("{css} to be shown"), &format!("var e = document.querySelector({css:?}); return !!e && e.getClientRects().length > 0"), SHORT)
             .await;
-        self.client().find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("find {css}: {e}"))
+        self.client()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"))
     }
 
     /// A real click (WebDriver element click: scrolls into view, then pointer events).
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn double_click(&self, css: &str) {
         let el = self.find(css).await;
         let mouse = MouseActions::new("mouse".into())
-            .then(PointerAction::MoveToElement { element: el, duration: None, x: 0.0, y: 0.0 })
-            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
-            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-        self.client().perform_actions(mouse).await.unwrap_or_else(|e| panic!("double-click {css}: {e}"));
+            .then(PointerAction::MoveToElement {
+                element: el,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client()
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("double-click {css}: {e}"));
         let _ = self.client().release_actions().await;
     }
 
     /// Clears an input and types `text` into it, as a user would.
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
-        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     /// Presses keys on whatever has focus (WebDriver key actions: no element is targeted, as
@@ -739,20 +925,30 @@ impl App {
         let mut actions = KeyActions::new("keyboard".into());
         for k in keys {
             for c in k.chars() {
-                actions = actions.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+                actions = actions
+                    .then(KeyAction::Down { value: c })
+                    .then(KeyAction::Up { value: c });
             }
         }
-        self.client().perform_actions(actions).await.unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
+        self.client()
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
     }
 
     pub async fn chord(&self, modifier: &str, key: &str) {
         let m = modifier.chars().next().unwrap();
         let mut actions = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: m });
         for c in key.chars() {
-            actions = actions.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
         }
         actions = actions.then(KeyAction::Up { value: m });
-        self.client().perform_actions(actions).await.unwrap_or_else(|e| panic!("chord {key:?}: {e}"));
+        self.client()
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("chord {key:?}: {e}"));
         let _ = self.client().release_actions().await;
     }
 
@@ -771,15 +967,24 @@ impl App {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.js_with("var e = document.querySelector(arguments[0]); return e ? e.textContent : null", vec![json!(css)])
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.js_with(
+            "var e = document.querySelector(arguments[0]); return e ? e.textContent : null",
+            vec![json!(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     }
 
     /// Waits until `css`'s text satisfies `pred`, returning the text.
-    pub async fn wait_text(&self, css: &str, what: &str, pred: impl Fn(&str) -> bool, timeout: Duration) -> String {
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        what: &str,
+        pred: impl Fn(&str) -> bool,
+        timeout: Duration,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let t = self.text(css).await;
@@ -787,7 +992,8 @@ impl App {
                 return t;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("{css} {what} within {timeout:?}; it says {t:?}")).await;
+                self.fail(&format!("{css} {what} within {timeout:?}; it says {t:?}"))
+                    .await;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -805,7 +1011,11 @@ impl App {
             )
             .await
             .unwrap_or(Value::Null);
-        panic!("{msg}\nscreenshot: {shot}\npage text:\n{}\n{}", page.as_str().unwrap_or(""), self.log_tail());
+        panic!(
+            "{msg}\nscreenshot: {shot}\npage text:\n{}\n{}",
+            page.as_str().unwrap_or(""),
+            self.log_tail()
+        );
     }
 
     /// The count label, e.g. "20 of 45 meetings", once the app is not busy.
@@ -833,8 +1043,16 @@ impl App {
         // Park the pointer on the empty middle of the header, so no row shows its hover colour
         // (a row drawn under where the last click was keeps :hover until the pointer moves).
         let park = MouseActions::new("mouse".into())
-            .then(PointerAction::MoveTo { duration: None, x: 560.0, y: 24.0 })
-            .then(PointerAction::MoveBy { duration: None, x: 1.0, y: 1.0 });
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: 560.0,
+                y: 24.0,
+            })
+            .then(PointerAction::MoveBy {
+                duration: None,
+                x: 1.0,
+                y: 1.0,
+            });
         let _ = self.client().perform_actions(park).await;
         self.client()
             .execute_async(
@@ -856,7 +1074,12 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("e2e: {} failed; its folder was {}\n{}", self.name, self.dir.path().display(), self.log_tail());
+            eprintln!(
+                "e2e: {} failed; its folder was {}\n{}",
+                self.name,
+                self.dir.path().display(),
+                self.log_tail()
+            );
         }
         self.delete_session_blocking();
         self.stop_processes();
