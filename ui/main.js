@@ -246,7 +246,7 @@ function renderQuery(state) {
   }
 
   // Searching indicator, empty state.
-  els.searching.hidden = state.busy !== 'search';
+  showSearchingSoon(state.busy === 'search');
   els.searchingText.textContent = state.busy === 'search' ? t('search.searching', { code: groupRoomCode(state.roomCode) }) : '';
   timeline.setBusy(!!state.busy);
   renderEmpty(state);
@@ -275,6 +275,24 @@ let shownError = { error: undefined, lang: null, op: null };
 function moveFocusAway() {
   if (!els.exportBtn.hidden && !isDisabled(els.exportBtn) && !els.workspace.hidden) { els.exportBtn.focus(); return; }
   if (!timeline.focus()) els.roomInput.focus();
+}
+
+// The "Searching…" bar appears only when an answer takes a while: a fast answer then paints
+// without a flash of the bar first, and its animation does not compete with that first paint.
+const SEARCHING_DELAY_MS = 300;
+let searchingTimer = null;
+function showSearchingSoon(searching) {
+  if (!searching) {
+    clearTimeout(searchingTimer);
+    searchingTimer = null;
+    els.searching.hidden = true;
+    return;
+  }
+  if (!els.searching.hidden || searchingTimer) return;
+  searchingTimer = setTimeout(() => {
+    searchingTimer = null;
+    if (controller.state.busy === 'search') els.searching.hidden = false;
+  }, SEARCHING_DELAY_MS);
 }
 
 function renderEmpty(state) {
