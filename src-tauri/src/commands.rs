@@ -73,6 +73,16 @@ pub struct ProgressView {
     total_count: Option<u64>,
 }
 
+/// Forwards "load all" progress to the window; a closed window just stops listening.
+fn progress_to(channel: Channel<ProgressView>) -> impl FnMut(dingtalk::Progress) + Send {
+    move |p| {
+        let _ = channel.send(ProgressView {
+            loaded: p.loaded,
+            total_count: p.total,
+        });
+    }
+}
+
 /// The page is painted: show the window now, so the user never sees a white flash.
 #[tauri::command]
 pub fn app_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
@@ -148,12 +158,7 @@ pub async fn load_all(
 ) -> CmdResult<PageView> {
     state
         .session
-        .load_all(query_id, move |p| {
-            let _ = on_progress.send(ProgressView {
-                loaded: p.loaded,
-                total_count: p.total,
-            });
-        })
+        .load_all(query_id, progress_to(on_progress))
         .await
 }
 
@@ -381,12 +386,7 @@ pub async fn export_csv<R: Runtime>(
         // Nothing is written unless every page arrived: a half list would look like a whole one.
         state
             .session
-            .load_all(query_id, move |p| {
-                let _ = on_progress.send(ProgressView {
-                    loaded: p.loaded,
-                    total_count: p.total,
-                });
-            })
+            .load_all(query_id, progress_to(on_progress))
             .await?;
     }
     let (_, meetings) = state.session.meetings(query_id).await?;
