@@ -16,7 +16,7 @@ use dingtalk_sim::{
     Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
 };
 use fantoccini::key::Key;
-use harness::{within, App, Launch, LONG, SHORT};
+use harness::{numbers, within, App, Launch, LONG, SHORT};
 use serde_json::{json, Value};
 
 /// No test may take longer than this (the suite as a whole is ~1–2 minutes).
@@ -33,16 +33,6 @@ fn room_queries(sim: &SimHandle) -> Vec<String> {
         .iter()
         .filter(|r| r.is_room_query())
         .map(|r| r.path.clone())
-        .collect()
-}
-
-/// The integers in a label such as "20 of 5,000 meetings" → [20, 5000].
-fn numbers(label: &str) -> Vec<u64> {
-    label
-        .replace([',', '\u{a0}', '\u{202f}'], "")
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
         .collect()
 }
 

@@ -42,7 +42,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use dingtalk_sim::{SimConfig, SimHandle, DEMO_ROOM, LARGE_ROOM_10K, LARGE_ROOM_5K};
-use harness::{within, App, Launch, SHORT};
+use harness::{numbers, within, App, Launch, SHORT};
 use serde_json::{json, Value};
 
 /// The whole benchmark (one app start per rendering part, three per memory part: about 10 minutes
@@ -303,16 +303,6 @@ fn nums(v: &Value, key: &str) -> Vec<f64> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default()
-}
-
-/// The integers in a label such as "100 of 5,000 meetings" → [100, 5000].
-fn numbers(label: &str) -> Vec<u64> {
-    label
-        .replace([',', '\u{a0}', '\u{202f}'], "")
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect()
 }
 
 // ---- page helpers -----------------------------------------------------------------------------

@@ -1095,3 +1095,13 @@ pub async fn within<F: std::future::Future<Output = ()>>(limit: Duration, body: 
         panic!("the test did not finish within {limit:?}");
     }
 }
+
+/// The integers in a label such as "20 of 5,000 meetings" → [20, 5000].
+pub fn numbers(label: &str) -> Vec<u64> {
+    label
+        .replace([',', '\u{a0}', '\u{202f}'], "")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect()
+}
