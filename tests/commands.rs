@@ -420,14 +420,20 @@ async fn a_script_pointing_test_connection_or_save_at_another_host_gets_no_store
     // A script "tests" its own host with no secrets: nothing is sent there.
     let other = custom_host_settings(&h, &attacker.base_url());
     let err = h
-        .invoke("test_connection", json!({ "settings": other, "secrets": {} }))
+        .invoke(
+            "test_connection",
+            json!({ "settings": other, "secrets": {} }),
+        )
         .unwrap_err();
     assert_eq!(err["kind"], "notConfigured", "{err}");
     // Same host, other mode: the app secret is not a suite secret.
     let mut other_mode = saved.clone();
     other_mode["credentialMode"] = json!("token");
     let err = h
-        .invoke("test_connection", json!({ "settings": other_mode, "secrets": {} }))
+        .invoke(
+            "test_connection",
+            json!({ "settings": other_mode, "secrets": {} }),
+        )
         .unwrap_err();
     assert_eq!(err["kind"], "notConfigured", "{err}");
 
@@ -443,7 +449,10 @@ async fn a_script_pointing_test_connection_or_save_at_another_host_gets_no_store
         .unwrap_err();
     assert_eq!(err["kind"], "notConfigured", "{err}");
     let err = h
-        .invoke("test_connection", json!({ "settings": other, "secrets": {} }))
+        .invoke(
+            "test_connection",
+            json!({ "settings": other, "secrets": {} }),
+        )
         .unwrap_err();
     assert_eq!(err["kind"], "notConfigured", "{err}");
     assert!(
@@ -456,7 +465,10 @@ async fn a_script_pointing_test_connection_or_save_at_another_host_gets_no_store
         .invoke("save_settings", json!({ "settings": saved, "secrets": {} }))
         .unwrap();
     assert_eq!(view["appSecretSet"], false);
-    assert_eq!(h.invoke("get_status", json!({})).unwrap()["configured"], false);
+    assert_eq!(
+        h.invoke("get_status", json!({})).unwrap()["configured"],
+        false
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -494,7 +506,13 @@ async fn an_environment_host_other_than_the_saved_one_never_gets_the_saved_secre
         .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
         .unwrap_err();
     assert_eq!(err["kind"], "notConfigured");
-    assert!(err["message"].as_str().unwrap().contains("MEETDESK_BASE_URL"), "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("MEETDESK_BASE_URL"),
+        "{err}"
+    );
     assert!(other.requests().is_empty(), "{:?}", other.requests());
 }
 
@@ -526,7 +544,11 @@ async fn a_truncated_settings_file_is_kept_reported_and_not_overwritten_by_a_sea
     assert!(h.data_dir().join("settings.json").exists());
     let status = h.invoke("get_status", json!({})).unwrap();
     assert_eq!(status["settingsProblem"], Value::Null);
-    assert_eq!(std::fs::read_to_string(kept).unwrap(), truncated, "the copy stays");
+    assert_eq!(
+        std::fs::read_to_string(kept).unwrap(),
+        truncated,
+        "the copy stays"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -564,7 +586,11 @@ async fn a_search_and_an_export_succeed_although_the_settings_file_cannot_be_wri
     let page = h
         .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
         .unwrap();
-    assert_eq!(page["meetings"].as_array().unwrap().len(), 20, "the meetings are shown");
+    assert_eq!(
+        page["meetings"].as_array().unwrap().len(),
+        20,
+        "the meetings are shown"
+    );
     let warning = page["settingsWarning"].as_str().unwrap_or_default();
     assert!(warning.contains("settings file"), "{page:#}");
     let status = h.invoke("get_status", json!({})).unwrap();
