@@ -20,7 +20,13 @@ struct Harness {
 }
 
 fn harness(env: EnvOverrides) -> Harness {
+    harness_with(env, |_| {})
+}
+
+/// A harness whose data folder `prepare` fills first (a damaged settings file, say).
+fn harness_with(env: EnvOverrides, prepare: impl FnOnce(&Path)) -> Harness {
     let data = tempfile::tempdir().unwrap();
+    prepare(data.path());
     std::env::set_var("MEETDESK_NO_KEYCHAIN", "1");
     let env = EnvOverrides {
         data_dir: Some(data.path().to_path_buf()),
@@ -374,4 +380,253 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
         vec![std::ffi::OsString::from("meetings.csv")],
         "no temp file left behind"
     );
+}
+
+// ---- secrets belong to their host (issue 10 §1) ---------------------------------------------
+
+/// Settings pointing at `sim` as a custom host, internal-app mode, with the demo app's key.
+fn custom_host_settings(h: &Harness, base_url: &str) -> Value {
+    let mut s = h.invoke("get_settings", json!({})).unwrap();
+    s["host"] = json!("custom");
+    s["customBaseUrl"] = json!(base_url);
+    s["credentialMode"] = json!("internalApp");
+    s["appKey"] = json!(dingtalk_sim::DEMO_APP_KEY);
+    s
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_pointing_test_connection_or_save_at_another_host_gets_no_stored_secret() {
+    let real = sim().await;
+    let attacker = sim().await;
+    let h = harness(EnvOverrides::default());
+    let saved = custom_host_settings(&h, &real.base_url());
+    let view = h
+        .invoke(
+            "save_settings",
+            json!({ "settings": saved, "secrets": { "appSecret": dingtalk_sim::DEMO_APP_SECRET } }),
+        )
+        .unwrap();
+    assert_eq!(view["appSecretSet"], true);
+    assert_eq!(view["secretsBaseUrl"], json!(real.base_url()));
+    assert_eq!(view["secretsMode"], "internalApp");
+    // The stored secret works for the host it was entered for, without typing it again.
+    h.invoke(
+        "test_connection",
+        json!({ "settings": saved, "secrets": {} }),
+    )
+    .unwrap();
+    assert!(real.requests().iter().any(|r| r.is_token_call()));
+
+    // A script "tests" its own host with no secrets: nothing is sent there.
+    let other = custom_host_settings(&h, &attacker.base_url());
+    let err = h
+        .invoke(
+            "test_connection",
+            json!({ "settings": other, "secrets": {} }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notConfigured", "{err}");
+    // Same host, other mode: the app secret is not a suite secret.
+    let mut other_mode = saved.clone();
+    other_mode["credentialMode"] = json!("token");
+    let err = h
+        .invoke(
+            "test_connection",
+            json!({ "settings": other_mode, "secrets": {} }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notConfigured", "{err}");
+
+    // It saves its host instead: the save succeeds, but the secret does not follow, and a
+    // search is refused before anything is sent.
+    let view = h
+        .invoke("save_settings", json!({ "settings": other, "secrets": {} }))
+        .unwrap();
+    assert_eq!(view["appSecretSet"], false, "{view}");
+    assert_eq!(view["secretsBaseUrl"], Value::Null);
+    let err = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap_err();
+    assert_eq!(err["kind"], "notConfigured", "{err}");
+    let err = h
+        .invoke(
+            "test_connection",
+            json!({ "settings": other, "secrets": {} }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notConfigured", "{err}");
+    assert!(
+        attacker.requests().is_empty(),
+        "the other host received {:?}",
+        attacker.requests()
+    );
+    // And going back to the first host means typing the secret again: it was removed.
+    let view = h
+        .invoke("save_settings", json!({ "settings": saved, "secrets": {} }))
+        .unwrap();
+    assert_eq!(view["appSecretSet"], false);
+    assert_eq!(
+        h.invoke("get_status", json!({})).unwrap()["configured"],
+        false
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_environment_host_other_than_the_saved_one_never_gets_the_saved_secret() {
+    let real = sim().await;
+    let other = sim().await;
+    // Secrets kept in the settings file (no keychain, the user ticked the box) for `real`.
+    let file = json!({
+        "version": 2,
+        "settings": {
+            "host": "custom", "customBaseUrl": real.base_url(), "credentialMode": "internalApp",
+            "appKey": dingtalk_sim::DEMO_APP_KEY, "storeSecretsInFile": true
+        },
+        "secrets": {
+            "boundTo": { "baseUrl": real.base_url(), "mode": "internalApp" },
+            "values": { "appSecret": dingtalk_sim::DEMO_APP_SECRET }
+        }
+    });
+    let prepare = |dir: &Path| std::fs::write(dir.join("settings.json"), file.to_string()).unwrap();
+    let h = harness_with(EnvOverrides::default(), prepare);
+    h.invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
+    assert_eq!(room_calls(&real), 1, "the saved host works with its secret");
+
+    let h = harness_with(
+        EnvOverrides {
+            base_url: Some(other.base_url()),
+            ..Default::default()
+        },
+        prepare,
+    );
+    let status = h.invoke("get_status", json!({})).unwrap();
+    assert_eq!(status["configured"], false);
+    let err = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap_err();
+    assert_eq!(err["kind"], "notConfigured");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("MEETDESK_BASE_URL"),
+        "{err}"
+    );
+    assert!(other.requests().is_empty(), "{:?}", other.requests());
+}
+
+// ---- settings are never lost (issue 10 §3) --------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_truncated_settings_file_is_kept_reported_and_not_overwritten_by_a_search() {
+    let sim = sim().await;
+    let truncated = r#"{"version": 2, "settings": {"language": "zh-CN", "pageSize": 5"#;
+    let h = harness_with(env_for(&sim), |dir| {
+        std::fs::write(dir.join("settings.json"), truncated).unwrap()
+    });
+    let status = h.invoke("get_status", json!({})).unwrap();
+    let problem = &status["settingsProblem"];
+    assert_eq!(problem["kind"], "unreadable", "{status}");
+    let kept = problem["keptAt"].as_str().unwrap();
+    assert!(kept.contains("settings.json.bad-"), "{kept}");
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), truncated);
+
+    // A search (recent rooms) and clearing recents do not write a file of defaults.
+    h.invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
+    h.invoke("clear_recent", json!({})).unwrap();
+    assert!(!h.data_dir().join("settings.json").exists());
+    // Saving does, and the problem is over.
+    let s = h.invoke("get_settings", json!({})).unwrap();
+    h.invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+        .unwrap();
+    assert!(h.data_dir().join("settings.json").exists());
+    let status = h.invoke("get_status", json!({})).unwrap();
+    assert_eq!(status["settingsProblem"], Value::Null);
+    assert_eq!(
+        std::fs::read_to_string(kept).unwrap(),
+        truncated,
+        "the copy stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_wrong_field_falls_back_alone_and_is_named() {
+    let h = harness_with(EnvOverrides::default(), |dir| {
+        std::fs::write(
+            dir.join("settings.json"),
+            r#"{"settings": {"pageSize": "50", "language": "zh-CN", "timeoutSecs": 40}}"#,
+        )
+        .unwrap()
+    });
+    let s = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(s["pageSize"], 20);
+    assert_eq!(s["language"], "zh-CN");
+    assert_eq!(s["timeoutSecs"], 40);
+    let status = h.invoke("get_status", json!({})).unwrap();
+    assert_eq!(status["settingsProblem"]["kind"], "fields");
+    assert_eq!(status["settingsProblem"]["fields"], json!(["pageSize"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_and_an_export_succeed_although_the_settings_file_cannot_be_written() {
+    let sim = sim().await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("meetings.csv");
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(&sim)
+    });
+    // A folder with something in it where the file goes: the rename fails, even for root.
+    let blocker = h.data_dir().join("settings.json");
+    std::fs::create_dir(&blocker).unwrap();
+    std::fs::write(blocker.join("keep"), "").unwrap();
+
+    let page = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
+    assert_eq!(
+        page["meetings"].as_array().unwrap().len(),
+        20,
+        "the meetings are shown"
+    );
+    let warning = page["settingsWarning"].as_str().unwrap_or_default();
+    assert!(warning.contains("settings file"), "{page:#}");
+    let status = h.invoke("get_status", json!({})).unwrap();
+    assert!(status["settingsWarning"].is_string(), "{status}");
+    // The room is remembered for this session all the same.
+    let s = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(s["recentRooms"][0]["roomCode"], DEMO_ROOM);
+
+    let summary = h
+        .invoke(
+            "export_csv",
+            json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:1" }),
+        )
+        .unwrap();
+    assert_eq!(summary["count"], 20, "the export is reported as written");
+    assert!(summary["settingsWarning"].is_string(), "{summary}");
+    assert!(target.exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_timeout_setting_is_validated_and_kept() {
+    let h = harness(EnvOverrides::default());
+    let mut s = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(s["timeoutSecs"], 15);
+    for bad in [4, 121] {
+        s["timeoutSecs"] = json!(bad);
+        let err = h
+            .invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+            .unwrap_err();
+        assert_eq!(err["field"], "timeoutSecs", "{bad}");
+    }
+    s["timeoutSecs"] = json!(60);
+    let saved = h
+        .invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+        .unwrap();
+    assert_eq!(saved["timeoutSecs"], 60);
+    let file = std::fs::read_to_string(h.data_dir().join("settings.json")).unwrap();
+    assert!(file.contains("\"timeoutSecs\": 60"), "{file}");
 }

@@ -1048,6 +1048,93 @@ async fn without_a_keychain_the_secret_lasts_for_the_session_only() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_settings_file_is_kept_and_the_window_says_where() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let truncated = r#"{"version": 2, "settings": {"language": "zh-CN", "pageSi"#;
+        let app = App::start(
+            "truncated_settings",
+            Launch::with_sim(&sim)
+                .data_file("settings.json", truncated)
+                // A file where the log folder goes: the app must start anyway, logging to stderr.
+                .data_file("logs", "not a folder"),
+        )
+        .await;
+        let kept: Vec<PathBuf> = std::fs::read_dir(app.data_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("settings.json.bad-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "the damaged file is kept");
+        assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), truncated);
+        let kept_path = kept[0].display().to_string();
+
+        let toast = toast_text(&app).await;
+        assert!(
+            toast.contains("could not read its settings file") && toast.contains(&kept_path),
+            "{toast}"
+        );
+        open_settings(&app).await;
+        let problem = app.text("#settings-problem").await;
+        assert!(problem.contains(&kept_path), "{problem}");
+        app.press(&[&Key::Escape]).await;
+
+        // A search works, and its recent room does not write defaults over the settings.
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(LONG).await, "20 of 45 meetings");
+        assert!(!app.settings_file().exists(), "no incidental write");
+        let stderr = std::fs::read_to_string(app.dir().join("app.stderr.log")).unwrap_or_default();
+        assert!(stderr.contains("logging to stderr only"), "{stderr}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_host_says_why_the_secret_field_is_empty_again() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("host_change_note", Launch::bare()).await;
+        set_up_through_settings(&app, &sim).await;
+        open_settings(&app).await;
+        let placeholder = "return document.getElementById('settings-appSecret').placeholder";
+        assert!(app.js(placeholder).await.as_str().unwrap().starts_with("Saved"));
+        assert_eq!(
+            app.js("return document.getElementById('settings-secrets-note').hidden").await,
+            json!(true)
+        );
+
+        app.click("#settings-host-mainland").await;
+        let note = app
+            .wait_text(
+                "#settings-secrets-note",
+                "to explain the empty secret",
+                |t| !t.is_empty(),
+                SHORT,
+            )
+            .await;
+        assert_eq!(
+            note,
+            "Secrets are kept for the host they were entered for: enter the App secret for https://api.dingtalk.com again."
+        );
+        assert_eq!(app.js(placeholder).await, json!("Not set"));
+
+        // Back to the host the secret was entered for: it applies again.
+        app.click("#settings-host-custom").await;
+        app.wait(
+            "the note to go",
+            "return document.getElementById('settings-secrets-note').hidden",
+            SHORT,
+        )
+        .await;
+        assert!(app.js(placeholder).await.as_str().unwrap().starts_with("Saved"));
+        app.press(&[&Key::Escape]).await;
+        app.finish().await;
+    })
+    .await;
+}
+
 // ---- 10. keyboard only ---------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

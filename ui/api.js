@@ -47,11 +47,20 @@ async function call(cmd, args) {
   } catch (e) {
     throw normaliseError(e);
   }
+  let result;
   try {
-    return args === undefined ? await c.invoke(cmd) : await c.invoke(cmd, args);
+    result = args === undefined ? await c.invoke(cmd) : await c.invoke(cmd, args);
   } catch (e) {
     throw normaliseError(e);
   }
+  // The operation succeeded, but the settings file could not be written on the way (recent
+  // rooms, the export folder): main.js says so without disturbing the result's own display.
+  // (The export's own toast carries it; get_settings only repeats the last one.)
+  if (cmd !== 'get_settings' && cmd !== 'export_csv' && result && typeof result === 'object' && typeof result.settingsWarning === 'string'
+      && typeof globalThis.dispatchEvent === 'function' && typeof CustomEvent === 'function') {
+    globalThis.dispatchEvent(new CustomEvent('meetdesk:settings-warning', { detail: { message: result.settingsWarning } }));
+  }
+  return result;
 }
 
 /** A Tauri Channel delivering progress messages { loaded, totalCount } to onProgress. */

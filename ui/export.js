@@ -119,7 +119,10 @@ export function createExport(dialog, deps) {
     }
     const count = typeof result.count === 'number' ? result.count : 0;
     const path = String(result.path ?? '');
-    toast(t('toast.exported', { count, path }), {
+    // Written; only remembering the folder failed: say so in the same toast, not instead of it.
+    const warning = typeof result.settingsWarning === 'string'
+      ? ` ${t('toast.settingsWriteFailed', { message: result.settingsWarning })}` : '';
+    toast(t('toast.exported', { count, path }) + warning, {
       kind: 'success',
       action: {
         id: 'reveal-btn',

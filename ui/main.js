@@ -12,7 +12,7 @@ import { QueryController } from './query-state.js';
 import { groupRoomCode } from './roomcode.js';
 import { createSearch } from './search.js';
 import { createSettings } from './settings.js';
-import { withDefaults } from './settings-model.js';
+import { settingsProblemText, withDefaults } from './settings-model.js';
 import { setTheme } from './theme.js';
 import { createTimeline, meetingTitle } from './timeline.js';
 import { announce, hideToast, initToast, toast } from './toast.js';
@@ -474,6 +474,12 @@ function sendAppReady() {
 }
 const readyFallback = setTimeout(sendAppReady, 2500);
 
+// A command that succeeded but could not write the settings file (api.js raises this): the
+// result is shown as usual, and this says the change will not outlast the session.
+window.addEventListener('meetdesk:settings-warning', (e) => {
+  toast(t('toast.settingsWriteFailed', { message: String((e.detail && e.detail.message) || '') }), { kind: 'error' });
+});
+
 async function init() {
   initToast($('toast'), $('status-live'));
   setLanguage('system');
@@ -490,7 +496,7 @@ async function init() {
   if (startupError) toast(errorSentence(startupError), { kind: 'error' });
   else if (status.settingsProblem) {
     console.warn('settings problem:', status.settingsProblem);
-    toast(t('toast.settingsProblem'), { kind: 'error', action: { label: t('error.openSettings'), run: () => openSettings() } });
+    toast(settingsProblemText(status.settingsProblem, t, 'toast'), { kind: 'error', action: { label: t('error.openSettings'), run: () => openSettings() } });
   }
   if (!els.workspace.hidden) els.roomInput.focus(); else els.demoBtn.focus();
   // Not requestAnimationFrame: a hidden window may get no frames until it is shown.

@@ -9,6 +9,9 @@ export const HOSTS = {
 export const PAGE_SIZE_MIN = 5;
 export const PAGE_SIZE_MAX = 100;
 export const PAGE_SIZE_DEFAULT = 20;
+export const TIMEOUT_SECS_MIN = 5;
+export const TIMEOUT_SECS_MAX = 120;
+export const TIMEOUT_SECS_DEFAULT = 15;
 
 export const DEFAULT_SETTINGS = Object.freeze({
   host: 'international',
@@ -21,7 +24,11 @@ export const DEFAULT_SETTINGS = Object.freeze({
   appSecretSet: false,
   suiteSecretSet: false,
   accessTokenSet: false,
+  // The host (normalised) and mode the stored secrets belong to; null when none is stored.
+  secretsBaseUrl: null,
+  secretsMode: null,
   pageSize: PAGE_SIZE_DEFAULT,
+  timeoutSecs: TIMEOUT_SECS_DEFAULT,
   language: 'system',
   theme: 'system',
   csvBom: true,
@@ -56,12 +63,85 @@ export function withDefaults(s) {
   return out;
 }
 
+function wholeNumberIn(v, min, max) {
+  const s = String(v ?? '').trim();
+  if (!/^\d+$/.test(s)) return false;
+  const n = Number(s);
+  return n >= min && n <= max;
+}
+
 /** null when valid, else the i18n key of the reason. */
 export function validatePageSize(v) {
+  return wholeNumberIn(v, PAGE_SIZE_MIN, PAGE_SIZE_MAX) ? null : 'validation.pageSize';
+}
+
+/** null when valid, else the i18n key of the reason. */
+export function validateTimeout(v) {
+  return wholeNumberIn(v, TIMEOUT_SECS_MIN, TIMEOUT_SECS_MAX) ? null : 'validation.timeoutSecs';
+}
+
+/**
+ * One spelling per host, the same as the back end's (both follow the WHATWG URL rules):
+ * lower-case scheme and host, no default port, no trailing slash.
+ */
+export function normaliseBaseUrl(v) {
   const s = String(v ?? '').trim();
-  if (!/^\d+$/.test(s)) return 'validation.pageSize';
-  const n = Number(s);
-  return n >= PAGE_SIZE_MIN && n <= PAGE_SIZE_MAX ? null : 'validation.pageSize';
+  try { return new URL(s).href.replace(/\/+$/, ''); } catch { return s; }
+}
+
+/**
+ * Whether the stored secrets apply to the host and mode in the form. They never follow a
+ * change of either (the back end refuses to send them elsewhere): this says so in the form.
+ * @returns {'same' | 'otherHost' | 'otherMode' | 'none'} 'none' when no secret is stored
+ */
+export function secretsScope(saved, form) {
+  const s = withDefaults(saved);
+  if (!s.secretsBaseUrl) return 'none';
+  if (normaliseBaseUrl(baseUrlOf(form)) !== normaliseBaseUrl(s.secretsBaseUrl)) return 'otherHost';
+  if (form.credentialMode !== s.secretsMode) return 'otherMode';
+  return 'same';
+}
+
+/** The saved settings' *Set flags as they apply to the form's host and mode. */
+export function applicableSecrets(saved, form) {
+  const s = withDefaults(saved);
+  const scope = secretsScope(s, form);
+  const out = { ...s };
+  if (scope !== 'same' && scope !== 'none') {
+    for (const list of Object.values(SECRET_FIELDS)) for (const [, flag] of list) out[flag] = false;
+  }
+  return out;
+}
+
+/** The label key of each settings field, for naming fields that could not be loaded. */
+export const FIELD_LABELS = {
+  host: 'settings.host', customBaseUrl: 'settings.customBaseUrl', credentialMode: 'settings.credentials',
+  appKey: 'settings.appKey', suiteKey: 'settings.suiteKey', authCorpId: 'settings.authCorpId',
+  pageSize: 'settings.pageSize', timeoutSecs: 'settings.timeoutSecs', language: 'settings.language',
+  theme: 'settings.theme', csvBom: 'settings.csv', csvDelimiter: 'settings.csvDelimiter',
+  storeSecretsInFile: 'settings.storeSecretsInFile', recentRooms: 'settings.field.recentRooms',
+  lastExportDir: 'settings.field.lastExportDir', secrets: 'settings.field.secrets',
+};
+
+/**
+ * What to tell the user about a settings file that could not be (fully) used.
+ * @param {{kind, detail, keptAt, fields}|null} problem get_status().settingsProblem
+ * @param {(key, params?) => string} t
+ * @param {'toast' | 'settings'} where
+ * @returns {string|null}
+ */
+export function settingsProblemText(problem, t, where = 'settings') {
+  if (!problem || typeof problem !== 'object') return null;
+  const fields = Array.isArray(problem.fields) ? problem.fields : [];
+  if (problem.kind === 'fields' && fields.length) {
+    const names = fields.map((f) => (FIELD_LABELS[f] ? t(FIELD_LABELS[f]) : String(f))).join(', ');
+    return t(where === 'toast' ? 'toast.settingsProblemFields' : 'settings.problemFields', { fields: names });
+  }
+  if (problem.keptAt) {
+    return t(where === 'toast' ? 'toast.settingsProblemKept' : 'settings.problemKept',
+      { path: String(problem.keptAt), detail: String(problem.detail || '') });
+  }
+  return t(where === 'toast' ? 'toast.settingsProblem' : 'settings.problem');
 }
 
 /** This computer: localhost, 127.0.0.0/8 or ::1 (where the back end allows plain http). */
@@ -107,12 +187,18 @@ export function validateForm(form, saved = DEFAULT_SETTINGS, { requireCredential
     if (/\s/.test(v)) errors[f] = 'validation.noSpaces';
     else if (requireCredentials && !v) errors[f] = 'validation.required';
   }
+  // A secret saved for another host or mode does not count: it will not be used here.
+  const applicable = applicableSecrets(saved, form);
   for (const [f, flag] of SECRET_FIELDS[mode] || []) {
     const v = String(form[f] ?? '');
-    if (requireCredentials && !v.trim() && !saved[flag]) errors[f] = 'validation.required';
+    if (requireCredentials && !v.trim() && !applicable[flag]) errors[f] = 'validation.required';
   }
   const ps = validatePageSize(form.pageSize);
   if (ps) errors.pageSize = ps;
+  if (form.timeoutSecs !== undefined) {
+    const to = validateTimeout(form.timeoutSecs);
+    if (to) errors.timeoutSecs = to;
+  }
   return errors;
 }
 
@@ -128,6 +214,7 @@ export function buildSettings(saved, form) {
     suiteKey: String(form.suiteKey ?? '').trim(),
     authCorpId: String(form.authCorpId ?? '').trim(),
     pageSize: Number(String(form.pageSize).trim()),
+    timeoutSecs: form.timeoutSecs === undefined ? base.timeoutSecs : Number(String(form.timeoutSecs).trim()),
     language: form.language,
     theme: form.theme,
     csvBom: !!form.csvBom,

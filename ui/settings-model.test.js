@@ -1,8 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_SETTINGS, baseUrlOf, buildSecrets, buildSettings, validateCustomBaseUrl, validateForm, validatePageSize, withDefaults,
+  DEFAULT_SETTINGS, applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope,
+  settingsProblemText, validateCustomBaseUrl, validateForm, validatePageSize, validateTimeout, withDefaults,
 } from './settings-model.js';
+import { t } from './i18n.js';
 
 test('page size: whole number 5..100', () => {
   for (const ok of ['5', '20', '100', 5, 100, ' 42 ']) assert.equal(validatePageSize(ok), null, String(ok));
@@ -69,4 +71,41 @@ test('defaults and base URL', () => {
   assert.equal(baseUrlOf({ host: 'international' }), 'https://api.dingtalk.io');
   assert.equal(baseUrlOf({ host: 'mainland' }), 'https://api.dingtalk.com');
   assert.equal(baseUrlOf({ host: 'custom', customBaseUrl: 'https://x' }), 'https://x');
+});
+
+test('timeout: whole seconds 5..120, sent with the settings', () => {
+  for (const ok of ['5', '15', '120', 60]) assert.equal(validateTimeout(ok), null, String(ok));
+  for (const bad of ['4', '121', '', '1.5', 'x', null]) assert.equal(validateTimeout(bad), 'validation.timeoutSecs', String(bad));
+  const form = { ...DEFAULT_SETTINGS, pageSize: '20', timeoutSecs: '500' };
+  assert.deepEqual(validateForm(form), { timeoutSecs: 'validation.timeoutSecs' });
+  assert.equal(buildSettings(DEFAULT_SETTINGS, { ...form, timeoutSecs: ' 30 ' }).timeoutSecs, 30);
+  assert.equal(buildSettings({ ...DEFAULT_SETTINGS, timeoutSecs: 45 }, { ...form, timeoutSecs: undefined }).timeoutSecs, 45);
+});
+
+test('stored secrets apply only to the host and mode they were saved for', () => {
+  const saved = {
+    ...DEFAULT_SETTINGS, appSecretSet: true, secretsBaseUrl: 'https://api.dingtalk.io', secretsMode: 'internalApp',
+  };
+  const form = { host: 'international', credentialMode: 'internalApp', appKey: 'k', appSecret: '', pageSize: '20' };
+  assert.equal(secretsScope(saved, form), 'same');
+  assert.equal(secretsScope(saved, { ...form, host: 'custom', customBaseUrl: 'HTTPS://API.DINGTALK.IO:443/' }), 'same');
+  assert.equal(secretsScope(saved, { ...form, host: 'mainland' }), 'otherHost');
+  assert.equal(secretsScope(saved, { ...form, host: 'custom', customBaseUrl: 'https://api.dingtalk.io.evil.example' }), 'otherHost');
+  assert.equal(secretsScope(saved, { ...form, credentialMode: 'token' }), 'otherMode');
+  assert.equal(secretsScope(DEFAULT_SETTINGS, form), 'none');
+  assert.equal(applicableSecrets(saved, { ...form, host: 'mainland' }).appSecretSet, false);
+  // "Test connection" on another host needs the secret typed again.
+  assert.deepEqual(validateForm(form, saved, { requireCredentials: true }), {});
+  assert.deepEqual(validateForm({ ...form, host: 'mainland' }, saved, { requireCredentials: true }), { appSecret: 'validation.required' });
+  assert.equal(normaliseBaseUrl(' https://Example.com:443/ '), 'https://example.com');
+});
+
+test('a settings problem is described with the kept copy or the fields', () => {
+  assert.equal(settingsProblemText(null, t), null);
+  const kept = settingsProblemText({ kind: 'unreadable', detail: 'the file is empty', keptAt: '/d/settings.json.bad-1', fields: [] }, t);
+  assert.match(kept, /\/d\/settings\.json\.bad-1/);
+  assert.match(kept, /the file is empty/);
+  assert.match(settingsProblemText({ kind: 'unreadable', keptAt: '/x.bad', fields: [] }, t, 'toast'), /\/x\.bad/);
+  const fields = settingsProblemText({ kind: 'fields', fields: ['pageSize', 'theme', 'mystery'] }, t);
+  assert.match(fields, /Meetings per page, Theme, mystery/);
 });

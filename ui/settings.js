@@ -7,11 +7,17 @@ import { clear, h, nextId } from './dom.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import {
-  HOSTS, KEY_FIELDS, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SECRET_FIELDS, buildSecrets, buildSettings,
+  HOSTS, KEY_FIELDS, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SECRET_FIELDS, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
+  applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope, settingsProblemText,
   validateForm, withDefaults,
 } from './settings-model.js';
 
-const FIELD_REASON = { pageSize: 'validation.pageSize', customBaseUrl: 'validation.customBaseUrl' };
+const FIELD_REASON = {
+  pageSize: 'validation.pageSize', timeoutSecs: 'validation.timeoutSecs', customBaseUrl: 'validation.customBaseUrl',
+};
+const SECRET_LABELS = {
+  appSecret: 'settings.appSecret', suiteSecret: 'settings.suiteSecret', suiteTicket: 'settings.suiteTicket', accessToken: 'settings.accessToken',
+};
 
 /**
  * @param {HTMLDialogElement} dialog
@@ -25,6 +31,7 @@ export function createSettings(dialog, deps) {
   let fields = {}; // name → { input, error } (input may be a radio list)
   let formStatus = null;
   let testResult = null;
+  let secretsNote = null;
   let busy = false;
 
   dialog.addEventListener('close', () => {
@@ -116,6 +123,38 @@ export function createSettings(dialog, deps) {
     if (custom) custom.hidden = host !== 'custom';
     const mode = value('credentialMode');
     for (const block of dialog.querySelectorAll('[data-mode]')) block.hidden = block.dataset.mode !== mode;
+    syncSecrets();
+  }
+
+  /**
+   * Secrets are kept for the host and mode they were entered for (the back end never sends them
+   * elsewhere). When the form points at another host or mode, the secret fields are empty
+   * again: say so, and why, instead of showing "Saved".
+   */
+  function syncSecrets() {
+    if (!secretsNote) return;
+    const form = formValues();
+    const applicable = applicableSecrets(saved, form);
+    for (const list of Object.values(SECRET_FIELDS)) {
+      for (const [name, flag] of list) {
+        const f = fields[name];
+        if (!f) continue;
+        f.input.placeholder = applicable[flag] ? t('settings.secretSaved') : t('settings.secretNotSet');
+        f.input.dataset.saved = applicable[flag] ? 'true' : 'false';
+      }
+    }
+    const scope = secretsScope(saved, form);
+    const lost = (SECRET_FIELDS[form.credentialMode] || []).map(([name]) => t(SECRET_LABELS[name]));
+    clear(secretsNote);
+    if ((scope === 'otherHost' || scope === 'otherMode') && lost.length) {
+      const host = normaliseBaseUrl(baseUrlOf(form)) || t('settings.customBaseUrl');
+      const key = scope === 'otherHost' ? 'settings.secretsOtherHost' : 'settings.secretsOtherMode';
+      secretsNote.appendChild(h('span', { class: 'warning-icon', 'aria-hidden': 'true' }));
+      secretsNote.appendChild(document.createTextNode(t(key, { secret: lost.join(', '), host })));
+      secretsNote.hidden = false;
+    } else {
+      secretsNote.hidden = true;
+    }
   }
 
   function build() {
@@ -137,6 +176,8 @@ export function createSettings(dialog, deps) {
       type: 'url', value: s.customBaseUrl, hintKey: 'settings.customBaseUrlHint', placeholder: 'https://',
     });
     customBlock.dataset.block = 'customBaseUrl';
+    fields.customBaseUrl.input.addEventListener('input', syncSecrets);
+    secretsNote = h('p', { class: 'warning', id: 'settings-secrets-note', role: 'status', hidden: true });
 
     const modeBlock = radioGroup('credentialMode', 'settings.credentials', [
       ['internalApp', 'settings.modeInternalApp'],
@@ -144,6 +185,7 @@ export function createSettings(dialog, deps) {
       ['token', 'settings.modeToken'],
     ], s.credentialMode, () => { syncVisibility(); hideTest(); });
 
+    const modeNote = secretsNote;
     const tokenBlock = h('div', { class: 'mode-block', dataset: { mode: 'token' } },
       secretField('accessToken', 'settings.accessToken', s.accessTokenSet, 'settings.accessTokenHint'));
     const internalBlock = h('div', { class: 'mode-block', dataset: { mode: 'internalApp' } },
@@ -160,6 +202,10 @@ export function createSettings(dialog, deps) {
     const pageSize = textField('pageSize', 'settings.pageSize', {
       type: 'number', value: String(s.pageSize), hintKey: 'settings.pageSizeHint',
       attrs: { min: String(PAGE_SIZE_MIN), max: String(PAGE_SIZE_MAX), step: '1', inputmode: 'numeric' },
+    });
+    const timeout = textField('timeoutSecs', 'settings.timeoutSecs', {
+      type: 'number', value: String(s.timeoutSecs), hintKey: 'settings.timeoutSecsHint',
+      attrs: { min: String(TIMEOUT_SECS_MIN), max: String(TIMEOUT_SECS_MAX), step: '1', inputmode: 'numeric' },
     });
     const language = selectField('language', 'settings.language', [
       ['system', t('settings.languageSystem')], ['en', t('lang.en')], ['zh-CN', t('lang.zh-CN')],
@@ -207,12 +253,13 @@ export function createSettings(dialog, deps) {
         }, '×')),
       h('div', { class: 'dialog-scroll' },
         status.demo ? h('p', { class: 'note' }, t('settings.demoNote')) : null,
-        status.settingsProblem ? h('p', { class: 'warning' }, h('span', { class: 'warning-icon', 'aria-hidden': 'true' }), t('settings.problem')) : null,
+        status.settingsProblem ? h('p', { class: 'warning', id: 'settings-problem' }, h('span', { class: 'warning-icon', 'aria-hidden': 'true' }),
+          settingsProblemText(status.settingsProblem, t, 'settings')) : null,
         h('section', { class: 'settings-section' }, hostBlock, customBlock),
-        h('section', { class: 'settings-section' }, modeBlock, internalBlock, thirdBlock, tokenBlock,
+        h('section', { class: 'settings-section' }, modeBlock, internalBlock, thirdBlock, tokenBlock, modeNote,
           h('div', { class: 'test-row' }, testBtn, testResult)),
         h('section', { class: 'settings-section' },
-          h('fieldset', { class: 'group' }, h('legend', {}, t('settings.general')), pageSize, language, theme)),
+          h('fieldset', { class: 'group' }, h('legend', {}, t('settings.general')), pageSize, timeout, language, theme)),
         h('section', { class: 'settings-section' },
           h('fieldset', { class: 'group' }, h('legend', {}, t('settings.csv')), csvBom, csvDelimiter)),
         h('section', { class: 'settings-section' }, storage),

@@ -12,11 +12,12 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::AppError;
-use crate::secrets::{SecretInput, SecretName};
+use crate::secrets::{Binding, SecretInput, SecretName};
 use crate::session::PageView;
-use crate::settings::Settings;
-use crate::state::{build_client, AppState};
-use crate::{connection, export, links, store};
+use crate::settings::{CredentialMode, Settings};
+use crate::state::{build_client, lock, AppState};
+use crate::store::SettingsProblem;
+use crate::{connection, export, links};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -28,7 +29,12 @@ pub struct Status {
     keychain_available: bool,
     version: &'static str,
     data_dir: String,
-    settings_problem: Option<String>,
+    /// The settings file could not be used (all of it, or some fields): what, and where the
+    /// unusable file was kept.
+    settings_problem: Option<SettingsProblem>,
+    /// The last incidental settings write failed (recent rooms, export folder): the change
+    /// holds for this session only.
+    settings_warning: Option<String>,
 }
 
 fn status(state: &AppState) -> Status {
@@ -38,11 +44,24 @@ fn status(state: &AppState) -> Status {
         keychain_available: state.vault.keychain_available(),
         version: env!("CARGO_PKG_VERSION"),
         data_dir: state.data_dir.display().to_string(),
-        settings_problem: state.settings_problem.lock().unwrap().clone(),
+        settings_problem: lock(&state.settings_problem).clone(),
+        settings_warning: lock(&state.settings_warning).clone(),
     }
 }
 
-/// Settings as the window sees them: no secret, only whether each one is set.
+/// A command's result with, when the settings could not be written on the way, the warning the
+/// window shows beside it. Flattened, so the result keeps its shape for the window.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WithSettingsWarning<T: Serialize> {
+    #[serde(flatten)]
+    value: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings_warning: Option<String>,
+}
+
+/// Settings as the window sees them: no secret, only whether each one is set, and for which
+/// host and mode (a secret is never used for another: changing either means typing it again).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
@@ -52,17 +71,29 @@ pub struct SettingsView {
     suite_secret_set: bool,
     suite_ticket_set: bool,
     access_token_set: bool,
+    /// The normalised base URL the stored secrets belong to; `None` when none is stored.
+    secrets_base_url: Option<String>,
+    secrets_mode: Option<CredentialMode>,
     keychain_available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings_warning: Option<String>,
 }
 
 fn settings_view(state: &AppState) -> SettingsView {
+    let settings = state.settings();
+    let binding = Binding::of(&settings);
+    let set = |n| state.vault.is_set(&binding, n);
+    let any = SecretName::ALL.into_iter().any(set);
     SettingsView {
-        settings: state.settings(),
-        app_secret_set: state.vault.is_set(SecretName::AppSecret),
-        suite_secret_set: state.vault.is_set(SecretName::SuiteSecret),
-        suite_ticket_set: state.vault.is_set(SecretName::SuiteTicket),
-        access_token_set: state.vault.is_set(SecretName::AccessToken),
+        app_secret_set: set(SecretName::AppSecret),
+        suite_secret_set: set(SecretName::SuiteSecret),
+        suite_ticket_set: set(SecretName::SuiteTicket),
+        access_token_set: set(SecretName::AccessToken),
+        secrets_base_url: any.then(|| binding.base_url.clone()),
+        secrets_mode: any.then_some(binding.mode),
         keychain_available: state.vault.keychain_available(),
+        settings_warning: lock(&state.settings_warning).clone(),
+        settings,
     }
 }
 
@@ -106,14 +137,15 @@ pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<Status> {
             .await
             .map_err(|e| AppError::io("Could not start the demo server", e))?;
         log::info!("demo: simulator on {}", sim.base_url());
-        *state.demo.lock().unwrap() = Some(sim);
+        *lock(&state.demo) = Some(sim);
     }
     Ok(status(&state))
 }
 
 #[tauri::command]
 pub fn stop_demo(state: State<'_, AppState>) -> Status {
-    if let Some(sim) = state.demo.lock().unwrap().take() {
+    let sim = lock(&state.demo).take();
+    if let Some(sim) = sim {
         sim.shutdown();
         log::info!("demo: stopped");
     }
@@ -121,28 +153,23 @@ pub fn stop_demo(state: State<'_, AppState>) -> Status {
 }
 
 #[tauri::command]
-pub async fn query_room<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn query_room(
     state: State<'_, AppState>,
     room_code: String,
-) -> CmdResult<PageView> {
+) -> CmdResult<WithSettingsWarning<PageView>> {
     let room = RoomCode::parse(&room_code)?;
     let (client, _) = state.client()?;
     let page_size = state.settings().page_size;
     let view = state.session.query_room(client, room, page_size).await?;
     // Remember the room with the newest title seen, so the dropdown can say which room it was.
     let title = view.meetings.iter().find_map(|m| m.title.clone());
-    let settings = {
-        let mut s = state.settings.lock().unwrap();
-        s.remember_room(
-            &view.room_code,
-            title,
-            chrono::Utc::now().timestamp_millis(),
-        );
-        s.clone()
-    };
-    persist(&app, &state, &settings)?;
-    Ok(view)
+    let now = chrono::Utc::now().timestamp_millis();
+    // The meetings arrived: a settings file that cannot be written does not hide them.
+    let settings_warning = state.update_settings(|s| s.remember_room(&view.room_code, title, now));
+    Ok(WithSettingsWarning {
+        value: view,
+        settings_warning,
+    })
 }
 
 #[tauri::command]
@@ -200,37 +227,56 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 }
 
 #[tauri::command]
-pub fn save_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub fn save_settings(
     state: State<'_, AppState>,
     settings: Settings,
     secrets: Option<SecretInput>,
 ) -> CmdResult<SettingsView> {
     settings.validate()?;
+    // Secrets belong to the host and mode they are typed for. Saving another host or mode with
+    // no secrets typed leaves it unconfigured: the old host's secrets are never carried over.
+    let old_binding = state.binding();
+    let new_binding = Binding::of(&settings);
+    let moved = old_binding != new_binding;
     for (name, value) in secrets.unwrap_or_default().entries() {
         state
             .vault
-            .set(name, value)
+            .set(&new_binding, name, value)
             .map_err(|m| AppError::new("keychain", m))?;
     }
-    let settings = {
-        let mut current = state.settings.lock().unwrap();
+    let keychain = state.vault.keychain_available();
+    let saved = state.store.save(|doc| {
         // The window does not edit these; keep ours rather than trust a stale copy.
-        let recent = std::mem::take(&mut current.recent_rooms);
-        let last_export_dir = current.last_export_dir.take();
-        *current = Settings {
-            recent_rooms: recent,
+        let recent_rooms = std::mem::take(&mut doc.settings.recent_rooms);
+        let last_export_dir = doc.settings.last_export_dir.take();
+        doc.settings = Settings {
+            recent_rooms,
             last_export_dir,
             ..settings
         };
-        current.clone()
+        doc.secrets = (!keychain && doc.settings.store_secrets_in_file)
+            .then(|| state.vault.file_copy(&new_binding));
+        Ok(doc.settings.clone())
+    });
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) => {
+            if moved {
+                // Typed for a host that was not saved: do not leave them lying around.
+                state.vault.forget(&new_binding);
+            }
+            return Err(e);
+        }
     };
-    persist(&app, &state, &settings)?;
-    *state.settings_problem.lock().unwrap() = None;
+    if moved {
+        state.vault.forget(&old_binding);
+        log::info!("secrets: host or mode changed; the previous host's secrets were removed");
+    }
+    state.settings_saved();
     log::info!(
         "settings: saved (mode {:?}, host {:?})",
-        settings.credential_mode,
-        settings.host
+        saved.credential_mode,
+        saved.host
     );
     Ok(settings_view(&state))
 }
@@ -257,10 +303,18 @@ pub async fn test_connection(
         .entries()
         .map(|(n, v)| (n, v.to_string()))
         .collect();
+    // What was typed, else what is stored for the saved host and mode, and nothing for any
+    // other: a script asking to "test" its own host gets no secret to send there.
+    let saved = state.binding();
     let conn = connection::resolve(
         &settings,
         &Default::default(),
-        |n| typed.get(&n).cloned().or_else(|| state.vault.get(n)),
+        |b, n| {
+            typed
+                .get(&n)
+                .cloned()
+                .or_else(|| (*b == saved).then(|| state.vault.get(b, n)).flatten())
+        },
         None,
     )?;
     let token_only = matches!(conn.credentials, dingtalk::Credentials::AccessToken(_));
@@ -272,32 +326,16 @@ pub async fn test_connection(
 }
 
 #[tauri::command]
-pub fn remove_recent<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    room_code: String,
-) -> CmdResult<SettingsView> {
-    let settings = {
-        let mut s = state.settings.lock().unwrap();
-        s.forget_room(room_code.trim());
-        s.clone()
-    };
-    persist(&app, &state, &settings)?;
-    Ok(settings_view(&state))
+pub fn remove_recent(state: State<'_, AppState>, room_code: String) -> SettingsView {
+    // A failed write is reported in the view's settingsWarning; the room is gone either way.
+    state.update_settings(|s| s.forget_room(room_code.trim()));
+    settings_view(&state)
 }
 
 #[tauri::command]
-pub fn clear_recent<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> CmdResult<SettingsView> {
-    let settings = {
-        let mut s = state.settings.lock().unwrap();
-        s.recent_rooms.clear();
-        s.clone()
-    };
-    persist(&app, &state, &settings)?;
-    Ok(settings_view(&state))
+pub fn clear_recent(state: State<'_, AppState>) -> SettingsView {
+    state.update_settings(|s| s.recent_rooms.clear());
+    settings_view(&state)
 }
 
 /// Shows an exported file in the file manager. Only files this run exported can be revealed.
@@ -308,7 +346,7 @@ pub fn reveal_path<R: Runtime>(
     path: String,
 ) -> CmdResult<()> {
     let path = PathBuf::from(path);
-    if !state.exported.lock().unwrap().contains(&path) {
+    if !lock(&state.exported).contains(&path) {
         return Err(AppError::new(
             "notFound",
             "MeetDesk only shows files it exported in this session.",
@@ -326,13 +364,6 @@ pub fn open_log_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
     app.opener()
         .open_path(state.log_dir.display().to_string(), None::<&str>)
         .map_err(|e| AppError::new("io", format!("Could not open the log folder: {e}")))
-}
-
-/// Writes the settings (and, only where the user chose it, the secrets) to the settings file.
-fn persist<R: Runtime>(app: &AppHandle<R>, state: &AppState, settings: &Settings) -> CmdResult<()> {
-    let secrets_in_file = (!state.vault.keychain_available() && settings.store_secrets_in_file)
-        .then(|| state.vault.file_copy());
-    store::save(app, &state.data_dir, settings, secrets_in_file)
 }
 
 pub fn data_dirs<R: Runtime>(app: &AppHandle<R>, env_dir: Option<&PathBuf>) -> (PathBuf, PathBuf) {
@@ -369,7 +400,7 @@ pub async fn export_csv<R: Runtime>(
     scope: ExportScope,
     lang: Option<String>,
     on_progress: Channel<ProgressView>,
-) -> CmdResult<Option<export::ExportSummary>> {
+) -> CmdResult<Option<WithSettingsWarning<export::ExportSummary>>> {
     let (room, _) = state.session.meetings(query_id).await?;
     let settings = state.settings();
     let lang = lang
@@ -398,14 +429,14 @@ pub async fn export_csv<R: Runtime>(
     .map_err(|e| AppError::io("The export stopped unexpectedly", e))??;
     log::info!("export: {} meetings of room {room} written", summary.count);
 
-    state.exported.lock().unwrap().push(path.clone());
-    let settings = {
-        let mut s = state.settings.lock().unwrap();
-        s.last_export_dir = path.parent().map(|d| d.display().to_string());
-        s.clone()
-    };
-    persist(&app, &state, &settings)?;
-    Ok(Some(summary))
+    lock(&state.exported).push(path.clone());
+    // The file is written; a settings file that cannot be is a warning beside that, not a failure.
+    let dir = path.parent().map(|d| d.display().to_string());
+    let settings_warning = state.update_settings(|s| s.last_export_dir = dir);
+    Ok(Some(WithSettingsWarning {
+        value: summary,
+        settings_warning,
+    }))
 }
 
 async fn choose_export_path<R: Runtime>(

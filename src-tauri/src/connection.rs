@@ -1,10 +1,14 @@
 //! Which DingTalk to talk to, and as whom: the demo simulator, the environment, or the settings
 //! plus the secrets vault, in that order of precedence.
+//!
+//! Stored secrets are only ever paired with the host and mode they were saved for
+//! ([`Binding`]): the lookup asks for exactly that binding, and a `MEETDESK_BASE_URL` that points
+//! elsewhere gets the environment's credentials or none.
 
 use dingtalk::{Credentials, Secret};
 
 use crate::error::AppError;
-use crate::secrets::SecretName;
+use crate::secrets::{normalise_base_url, Binding, SecretName};
 use crate::settings::{CredentialMode, EnvOverrides, Host, Settings};
 
 /// Where requests go and how they are authorised. `key` identifies it so a cached client (and
@@ -14,6 +18,8 @@ pub struct Connection {
     pub credentials: Credentials,
     /// Domain whose join links are trusted besides DingTalk's own (a private deployment).
     pub custom_link_domain: Option<String>,
+    /// Seconds a page may take (the `timeoutSecs` setting).
+    pub timeout_secs: u32,
     pub key: String,
 }
 
@@ -22,10 +28,11 @@ pub struct Demo<'a> {
     pub base_url: &'a str,
 }
 
+/// `secret(binding, name)` looks a stored secret up for exactly that host and mode.
 pub fn resolve(
     settings: &Settings,
     env: &EnvOverrides,
-    secret: impl Fn(SecretName) -> Option<String>,
+    secret: impl Fn(&Binding, SecretName) -> Option<String>,
     demo: Option<Demo<'_>>,
 ) -> Result<Connection, AppError> {
     if let Some(demo) = demo {
@@ -36,7 +43,8 @@ pub fn resolve(
                 app_secret: Secret::new(dingtalk_sim::DEMO_APP_SECRET),
             },
             custom_link_domain: None,
-            key: format!("demo|{}", demo.base_url),
+            timeout_secs: settings.timeout_secs,
+            key: format!("demo|{}|{}", demo.base_url, settings.timeout_secs),
         });
     }
 
@@ -63,17 +71,32 @@ pub fn resolve(
             },
             format!("env-app|{k}"),
         )
+    } else if env
+        .base_url
+        .as_deref()
+        .is_some_and(|u| normalise_base_url(u) != normalise_base_url(settings.base_url()))
+    {
+        // The stored secrets were entered for the saved host, not for this one.
+        return Err(AppError::new(
+            "notConfigured",
+            format!(
+                "MEETDESK_BASE_URL points at {base_url}, but the saved secrets belong to {}: set MEETDESK_APP_KEY and MEETDESK_APP_SECRET (or MEETDESK_ACCESS_TOKEN) for that host, or unset MEETDESK_BASE_URL.",
+                normalise_base_url(settings.base_url())
+            ),
+        ));
     } else {
-        from_settings(settings, &secret)?
+        let binding = Binding::of(settings);
+        from_settings(settings, &|n| secret(&binding, n))?
     };
     // The key must change when a secret changes (a new token or ticket means a new client), but
     // must not contain the secret itself: a short non-reversible fingerprint is enough.
     let fingerprint = fingerprint(&credentials);
     Ok(Connection {
-        key: format!("{base_url}|{who}|{fingerprint:x}"),
+        key: format!("{base_url}|{who}|{fingerprint:x}|{}", settings.timeout_secs),
         base_url,
         credentials,
         custom_link_domain,
+        timeout_secs: settings.timeout_secs,
     })
 }
 
@@ -142,8 +165,13 @@ fn fingerprint(c: &Credentials) -> u64 {
 mod tests {
     use super::*;
 
-    fn none(_: SecretName) -> Option<String> {
+    fn none(_: &Binding, _: SecretName) -> Option<String> {
         None
+    }
+
+    /// A vault holding `secret` for every name, for `binding` only.
+    fn stored_for(binding: Binding) -> impl Fn(&Binding, SecretName) -> Option<String> {
+        move |b, _| (*b == binding).then(|| "STORED-SECRET".to_string())
     }
 
     #[test]
@@ -163,7 +191,7 @@ mod tests {
         let c = resolve(
             &s,
             &EnvOverrides::default(),
-            |n| (n == SecretName::AppSecret).then(|| "sec".into()),
+            |_, n| (n == SecretName::AppSecret).then(|| "sec".into()),
             None,
         )
         .unwrap();
@@ -210,8 +238,125 @@ mod tests {
             credential_mode: CredentialMode::Token,
             ..Settings::default()
         };
-        let a = resolve(&s, &EnvOverrides::default(), |_| Some("one".into()), None).unwrap();
-        let b = resolve(&s, &EnvOverrides::default(), |_| Some("two".into()), None).unwrap();
+        let a = resolve(
+            &s,
+            &EnvOverrides::default(),
+            |_, _| Some("one".into()),
+            None,
+        )
+        .unwrap();
+        let b = resolve(
+            &s,
+            &EnvOverrides::default(),
+            |_, _| Some("two".into()),
+            None,
+        )
+        .unwrap();
         assert_ne!(a.key, b.key);
+        let c = resolve(
+            &Settings {
+                timeout_secs: 60,
+                ..s.clone()
+            },
+            &EnvOverrides::default(),
+            |_, _| Some("one".into()),
+            None,
+        )
+        .unwrap();
+        assert_ne!(a.key, c.key, "a new timeout means a new client");
+        assert_eq!(c.timeout_secs, 60);
+    }
+
+    fn saved_for(host: Host, custom: &str, mode: CredentialMode) -> Settings {
+        Settings {
+            host,
+            custom_base_url: custom.into(),
+            credential_mode: mode,
+            app_key: "dingkey".into(),
+            suite_key: "suite".into(),
+            auth_corp_id: "corp".into(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn secrets_stored_for_one_host_are_never_paired_with_another() {
+        let stored = saved_for(Host::International, "", CredentialMode::InternalApp);
+        let secrets = || stored_for(Binding::of(&stored));
+        // The saved host works …
+        resolve(&stored, &EnvOverrides::default(), secrets(), None).unwrap();
+        // … every other host or mode is not configured, whatever the page sends.
+        for other in [
+            saved_for(Host::Mainland, "", CredentialMode::InternalApp),
+            saved_for(
+                Host::Custom,
+                "https://evil.example",
+                CredentialMode::InternalApp,
+            ),
+            saved_for(
+                Host::Custom,
+                "https://api.dingtalk.io.evil.example",
+                CredentialMode::InternalApp,
+            ),
+            saved_for(
+                Host::Custom,
+                "http://127.0.0.1:9",
+                CredentialMode::InternalApp,
+            ),
+            saved_for(Host::International, "", CredentialMode::ThirdParty),
+            saved_for(Host::International, "", CredentialMode::Token),
+        ] {
+            let e = resolve(&other, &EnvOverrides::default(), secrets(), None)
+                .err()
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{:?} {:?} got the secret",
+                        other.host, other.custom_base_url
+                    )
+                });
+            assert_eq!(e.kind, "notConfigured");
+        }
+        // The same host spelled differently is the same host.
+        let same = saved_for(
+            Host::Custom,
+            "HTTPS://api.dingtalk.io:443/",
+            CredentialMode::InternalApp,
+        );
+        resolve(&same, &EnvOverrides::default(), secrets(), None).unwrap();
+    }
+
+    #[test]
+    fn an_environment_host_other_than_the_saved_one_uses_only_environment_credentials() {
+        let stored = saved_for(Host::International, "", CredentialMode::InternalApp);
+        let env = EnvOverrides {
+            base_url: Some("http://127.0.0.1:9".into()),
+            ..Default::default()
+        };
+        let e = resolve(&stored, &env, stored_for(Binding::of(&stored)), None)
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, "notConfigured");
+        assert!(e.message.contains("MEETDESK_BASE_URL"), "{}", e.message);
+
+        // With its own credentials it works, and the stored secret is not what it carries.
+        let env = EnvOverrides {
+            app_key: Some("envkey".into()),
+            app_secret: Some("envsecret".into()),
+            ..env
+        };
+        let c = resolve(&stored, &env, stored_for(Binding::of(&stored)), None).unwrap();
+        assert!(
+            matches!(c.credentials, Credentials::InternalApp { ref app_secret, .. } if app_secret.expose() == "envsecret")
+        );
+
+        // The saved host named again in the environment may use the stored secrets.
+        let env = EnvOverrides {
+            base_url: Some("https://api.dingtalk.io/".into()),
+            ..Default::default()
+        };
+        let c = resolve(&stored, &env, stored_for(Binding::of(&stored)), None).unwrap();
+        assert!(
+            matches!(c.credentials, Credentials::InternalApp { ref app_secret, .. } if app_secret.expose() == "STORED-SECRET")
+        );
     }
 }

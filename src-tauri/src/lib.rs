@@ -33,19 +33,9 @@ pub fn started_at() -> Instant {
     *STARTED_AT.get_or_init(Instant::now)
 }
 
-fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
-    let file = match &env.data_dir {
-        Some(dir) => TargetKind::Folder {
-            path: dir.join("logs"),
-            file_name: Some("meetdesk".into()),
-        },
-        None => TargetKind::LogDir {
-            file_name: Some("meetdesk".into()),
-        },
-    };
+fn log_builder() -> tauri_plugin_log::Builder {
     tauri_plugin_log::Builder::new()
         .clear_targets()
-        .target(Target::new(file))
         .target(Target::new(TargetKind::Stderr))
         .level(log::LevelFilter::Info)
         // Dependencies are chatty at info; their warnings still come through.
@@ -54,7 +44,43 @@ fn log_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriP
         .level_for("hyper_util", log::LevelFilter::Warn)
         .rotation_strategy(RotationStrategy::KeepSome(5))
         .max_file_size(2 * 1024 * 1024)
-        .build()
+}
+
+/// Logs to the log folder and stderr, or to stderr alone when the folder cannot be created or
+/// opened (a read-only home, a file where the folder should be): a missing log must never stop
+/// the app, and the plugin's own setup would fail the whole start-up.
+fn start_logging<R: Runtime>(app: &tauri::AppHandle<R>, log_dir: &std::path::Path) {
+    let folder = std::fs::create_dir_all(log_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            log_builder()
+                .target(Target::new(TargetKind::Folder {
+                    path: log_dir.to_path_buf(),
+                    file_name: Some("meetdesk".into()),
+                }))
+                .split(app)
+                .map_err(|e| e.to_string())
+        });
+    let (problem, logger) = match folder {
+        Ok((_, level, log)) => (None, Ok((level, log))),
+        Err(e) => (
+            Some(e),
+            log_builder().split(app).map(|(_, level, log)| (level, log)),
+        ),
+    };
+    match logger {
+        Ok((level, log)) => {
+            // Fails only if a logger is installed already; then that one keeps logging.
+            let _ = tauri_plugin_log::attach_logger(level, log);
+        }
+        Err(e) => eprintln!("MeetDesk: no logging this run ({e})"),
+    }
+    if let Some(e) = problem {
+        log::warn!(
+            "logs: the log folder {} cannot be used ({e}); logging to stderr only",
+            log_dir.display()
+        );
+    }
 }
 
 fn window_state_plugin<R: Runtime>(env: &settings::EnvOverrides) -> tauri::plugin::TauriPlugin<R> {
@@ -97,14 +123,7 @@ impl Options {
 pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, env: settings::EnvOverrides) {
     let (data_dir, log_dir) = commands::data_dirs(app, env.data_dir.as_ref());
     let vault = secrets::Vault::open();
-    let loaded = store::load(app, &data_dir);
-    if let Some(problem) = &loaded.problem {
-        log::warn!("settings: {problem}");
-    }
-    vault.load_from_file_copy(&loaded.secrets);
-    let state = AppState::new(env, data_dir, log_dir, vault);
-    *state.settings.lock().unwrap() = loaded.settings;
-    *state.settings_problem.lock().unwrap() = loaded.problem;
+    let state = AppState::load(env, data_dir, log_dir, vault);
     log::info!(
         "MeetDesk {} started; data in {}; configured: {}",
         env!("CARGO_PKG_VERSION"),
@@ -125,15 +144,15 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
         // First, so a second launch hands over to the running app before doing anything else.
         builder = builder.plugin(single_instance::init());
     }
-    if install_logger {
-        builder = builder.plugin(log_plugin(&env));
-    }
     builder
-        .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(window_state_plugin(&env))
         .setup(move |app| {
+            if install_logger {
+                let (_, log_dir) = commands::data_dirs(app.handle(), env.data_dir.as_ref());
+                start_logging(app.handle(), &log_dir);
+            }
             manage_state(app.handle(), env.clone());
             Ok(())
         })

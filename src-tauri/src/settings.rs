@@ -1,9 +1,8 @@
 //! What the user chose (host, credentials mode, page size, language, theme, CSV options, recent
 //! rooms), how it is checked, and how the environment overrides it for scripted runs and tests.
 //!
-//! Plain Rust, no Tauri types: the command layer reads and writes it through tauri-plugin-store.
-//! Secrets are not here; they live in `secrets.rs` (the OS keychain), and the settings only say
-//! whether one is set.
+//! Plain Rust, no Tauri types: `store.rs` reads and writes the file. Secrets are not here; they
+//! live in `secrets.rs` (the OS keychain), and the settings only say whether one is set.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +13,11 @@ pub const MAINLAND_BASE_URL: &str = "https://api.dingtalk.com";
 pub const PAGE_SIZE_MIN: u32 = 5;
 pub const PAGE_SIZE_MAX: u32 = 100;
 pub const PAGE_SIZE_DEFAULT: u32 = 20;
+/// Seconds one page may take, retries included. Below 5 s a slow but healthy link times out;
+/// above 2 minutes nobody waits anyway.
+pub const TIMEOUT_SECS_MIN: u32 = 5;
+pub const TIMEOUT_SECS_MAX: u32 = 120;
+pub const TIMEOUT_SECS_DEFAULT: u32 = 15;
 /// Enough to find last week's rooms again; more would turn the dropdown into a list to scroll.
 pub const RECENT_ROOMS_MAX: usize = 12;
 
@@ -27,7 +31,7 @@ pub enum Host {
     Custom,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum CredentialMode {
     Token,
@@ -68,7 +72,8 @@ pub struct RecentRoom {
 }
 
 /// Everything the settings file holds. Unknown keys are ignored and missing ones take their
-/// default, so files written by older or newer versions still load.
+/// default, so files written by older or newer versions still load; [`Settings::from_json`]
+/// reads it field by field, so one wrong value costs only that value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
@@ -79,6 +84,7 @@ pub struct Settings {
     pub suite_key: String,
     pub auth_corp_id: String,
     pub page_size: u32,
+    pub timeout_secs: u32,
     pub language: Language,
     pub theme: Theme,
     pub csv_bom: bool,
@@ -99,6 +105,7 @@ impl Default for Settings {
             suite_key: String::new(),
             auth_corp_id: String::new(),
             page_size: PAGE_SIZE_DEFAULT,
+            timeout_secs: TIMEOUT_SECS_DEFAULT,
             language: Language::default(),
             theme: Theme::default(),
             csv_bom: true,
@@ -123,40 +130,108 @@ impl Settings {
     /// Refuses a bad value with the field it is in and a reason the user can act on. Nothing is
     /// silently replaced: the caller keeps the previous settings when this fails.
     pub fn validate(&self) -> Result<(), AppError> {
-        if !(PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&self.page_size) {
-            return Err(AppError::invalid_setting(
-                "pageSize",
-                format!(
-                    "Page size must be between {PAGE_SIZE_MIN} and {PAGE_SIZE_MAX} meetings (got {}).",
-                    self.page_size
-                ),
-            ));
-        }
+        check_page_size(self.page_size)?;
+        check_timeout(self.timeout_secs)?;
         if self.host == Host::Custom {
-            if self.custom_base_url.trim().is_empty() {
-                return Err(AppError::invalid_setting(
-                    "customBaseUrl",
-                    "Enter the address of your DingTalk deployment, for example https://api.example.com.",
-                ));
-            }
-            dingtalk::ClientConfig::new(self.custom_base_url.trim())
-                .map_err(|e| AppError::invalid_setting("customBaseUrl", e.to_string()))?;
+            check_custom_base_url(&self.custom_base_url)?;
         }
-        for (field, value) in [
-            ("appKey", &self.app_key),
-            ("suiteKey", &self.suite_key),
-            ("authCorpId", &self.auth_corp_id),
-        ] {
-            if value.len() > 256 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(AppError::invalid_setting(
-                    field,
-                    "This value cannot contain spaces or line breaks; copy it again from the DingTalk developer console.",
-                ));
-            }
+        for (field, value) in self.key_fields() {
+            check_key(field, value)?;
         }
         crate::export::parse_delimiter(&self.csv_delimiter)
             .map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
         Ok(())
+    }
+
+    fn key_fields(&self) -> [(&'static str, &String); 3] {
+        [
+            ("appKey", &self.app_key),
+            ("suiteKey", &self.suite_key),
+            ("authCorpId", &self.auth_corp_id),
+        ]
+    }
+
+    /// Reads the `settings` object of the file one field at a time: a field of the wrong type
+    /// or out of range takes its default and is named in the second value; every other field
+    /// keeps what the user saved. (A derived `Deserialize` would drop the whole object.)
+    pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> (Settings, Vec<String>) {
+        let mut s = Settings::default();
+        let mut bad = Vec::new();
+        macro_rules! field {
+            ($name:literal, $field:ident) => {
+                if let Some(v) = obj.get($name) {
+                    match serde_json::from_value(v.clone()) {
+                        Ok(x) => s.$field = x,
+                        Err(_) => bad.push($name.to_string()),
+                    }
+                }
+            };
+        }
+        field!("host", host);
+        field!("customBaseUrl", custom_base_url);
+        field!("credentialMode", credential_mode);
+        field!("appKey", app_key);
+        field!("suiteKey", suite_key);
+        field!("authCorpId", auth_corp_id);
+        field!("pageSize", page_size);
+        field!("timeoutSecs", timeout_secs);
+        field!("language", language);
+        field!("theme", theme);
+        field!("csvBom", csv_bom);
+        field!("csvDelimiter", csv_delimiter);
+        field!("storeSecretsInFile", store_secrets_in_file);
+        field!("lastExportDir", last_export_dir);
+        match obj.get("recentRooms") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::Array(items)) => {
+                // One damaged entry costs that entry, not the list.
+                let rooms: Vec<RecentRoom> = items
+                    .iter()
+                    .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                    .filter(|r: &RecentRoom| dingtalk::RoomCode::parse(&r.room_code).is_ok())
+                    .take(RECENT_ROOMS_MAX)
+                    .collect();
+                if rooms.len() != items.len().min(RECENT_ROOMS_MAX) {
+                    bad.push("recentRooms".into());
+                }
+                s.recent_rooms = rooms;
+            }
+            Some(_) => bad.push("recentRooms".into()),
+        }
+
+        // Values of the right type but not ones the app accepts: each back to its default alone.
+        let d = Settings::default();
+        if check_page_size(s.page_size).is_err() {
+            s.page_size = d.page_size;
+            bad.push("pageSize".into());
+        }
+        if check_timeout(s.timeout_secs).is_err() {
+            s.timeout_secs = d.timeout_secs;
+            bad.push("timeoutSecs".into());
+        }
+        if s.host == Host::Custom && check_custom_base_url(&s.custom_base_url).is_err() {
+            // Without a usable custom URL the custom host cannot stand either.
+            s.host = d.host;
+            s.custom_base_url = d.custom_base_url.clone();
+            bad.push("customBaseUrl".into());
+        }
+        for (field, value) in [
+            ("appKey", &mut s.app_key),
+            ("suiteKey", &mut s.suite_key),
+            ("authCorpId", &mut s.auth_corp_id),
+        ] {
+            if check_key(field, value).is_err() {
+                value.clear();
+                bad.push(field.into());
+            }
+        }
+        if crate::export::parse_delimiter(&s.csv_delimiter).is_err() {
+            s.csv_delimiter = d.csv_delimiter;
+            bad.push("csvDelimiter".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        bad.retain(|f| seen.insert(f.clone()));
+        (s, bad)
     }
 
     /// Puts `room` first in the recent list, remembering the newest meeting title seen for it.
@@ -177,6 +252,50 @@ impl Settings {
     pub fn forget_room(&mut self, room: &str) {
         self.recent_rooms.retain(|r| r.room_code != room);
     }
+}
+
+fn check_page_size(v: u32) -> Result<(), AppError> {
+    if (PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&v) {
+        return Ok(());
+    }
+    Err(AppError::invalid_setting(
+        "pageSize",
+        format!(
+            "Page size must be between {PAGE_SIZE_MIN} and {PAGE_SIZE_MAX} meetings (got {v})."
+        ),
+    ))
+}
+
+fn check_timeout(v: u32) -> Result<(), AppError> {
+    if (TIMEOUT_SECS_MIN..=TIMEOUT_SECS_MAX).contains(&v) {
+        return Ok(());
+    }
+    Err(AppError::invalid_setting(
+        "timeoutSecs",
+        format!("The timeout must be between {TIMEOUT_SECS_MIN} and {TIMEOUT_SECS_MAX} seconds (got {v})."),
+    ))
+}
+
+fn check_custom_base_url(v: &str) -> Result<(), AppError> {
+    if v.trim().is_empty() {
+        return Err(AppError::invalid_setting(
+            "customBaseUrl",
+            "Enter the address of your DingTalk deployment, for example https://api.example.com.",
+        ));
+    }
+    dingtalk::ClientConfig::new(v.trim())
+        .map(|_| ())
+        .map_err(|e| AppError::invalid_setting("customBaseUrl", e.to_string()))
+}
+
+fn check_key(field: &str, value: &str) -> Result<(), AppError> {
+    if value.len() > 256 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::invalid_setting(
+            field,
+            "This value cannot contain spaces or line breaks; copy it again from the DingTalk developer console.",
+        ));
+    }
+    Ok(())
 }
 
 /// Values from the environment that beat the settings, for scripted runs and tests.
@@ -232,12 +351,70 @@ mod tests {
         assert_eq!(s.page_size, 20);
     }
 
+    fn parse(json: &str) -> (Settings, Vec<String>) {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        Settings::from_json(v.as_object().unwrap())
+    }
+
+    #[test]
+    fn one_wrong_field_falls_back_alone_and_is_named() {
+        let (s, bad) = parse(
+            r#"{"pageSize": "50", "language": "zh-CN", "theme": "dark", "appKey": "dingabc",
+                "timeoutSecs": 30, "csvBom": false}"#,
+        );
+        assert_eq!(bad, vec!["pageSize"]);
+        assert_eq!(s.page_size, PAGE_SIZE_DEFAULT);
+        assert_eq!(s.language, Language::ZhCn);
+        assert_eq!(s.theme, Theme::Dark);
+        assert_eq!(s.app_key, "dingabc");
+        assert_eq!(s.timeout_secs, 30);
+        assert!(!s.csv_bom);
+    }
+
+    #[test]
+    fn out_of_range_and_unknown_enum_values_fall_back_each_alone() {
+        let (s, bad) = parse(
+            r#"{"pageSize": 5000, "timeoutSecs": 1, "theme": "neon", "host": "custom",
+                "customBaseUrl": "http://evil.example", "csvDelimiter": "|", "appKey": "a b",
+                "language": "zh-CN", "recentRooms": [{"roomCode": "427233559"}, 7, {"roomCode": "x"}]}"#,
+        );
+        for f in [
+            "pageSize",
+            "timeoutSecs",
+            "theme",
+            "customBaseUrl",
+            "csvDelimiter",
+            "appKey",
+            "recentRooms",
+        ] {
+            assert!(bad.iter().any(|b| b == f), "{f} in {bad:?}");
+        }
+        assert_eq!(s.page_size, PAGE_SIZE_DEFAULT);
+        assert_eq!(s.timeout_secs, TIMEOUT_SECS_DEFAULT);
+        assert_eq!(s.theme, Theme::System);
+        assert_eq!(s.host, Host::International);
+        assert_eq!(s.language, Language::ZhCn, "the good field is kept");
+        assert_eq!(s.recent_rooms.len(), 1, "the good recent room is kept");
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn timeout_is_validated() {
+        for (v, ok) in [(4, false), (5, true), (120, true), (121, false)] {
+            let s = Settings {
+                timeout_secs: v,
+                ..Settings::default()
+            };
+            assert_eq!(s.validate().is_ok(), ok, "{v}");
+        }
+    }
+
     #[test]
     fn a_file_with_missing_and_unknown_keys_still_loads() {
-        let s: Settings =
-            serde_json::from_str(r#"{"pageSize": 50, "language": "zh-CN", "fromTheFuture": 1}"#)
-                .unwrap();
+        let (s, bad) = parse(r#"{"pageSize": 50, "language": "zh-CN", "fromTheFuture": 1}"#);
+        assert!(bad.is_empty(), "{bad:?}");
         assert_eq!(s.page_size, 50);
+        assert_eq!(s.timeout_secs, TIMEOUT_SECS_DEFAULT);
         assert_eq!(s.language, Language::ZhCn);
         assert_eq!(s.theme, Theme::System);
     }
