@@ -125,11 +125,16 @@ pub async fn query_room<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     room_code: String,
+    request_id: Option<u64>,
 ) -> CmdResult<PageView> {
+    let request = state.session.begin(request_id);
     let room = RoomCode::parse(&room_code)?;
     let (client, _) = state.client()?;
     let page_size = state.settings().page_size;
-    let view = state.session.query_room(client, room, page_size).await?;
+    let view = state
+        .session
+        .query_room(client, room, page_size, request.token())
+        .await?;
     // Remember the room with the newest title seen, so the dropdown can say which room it was.
     let title = view.meetings.iter().find_map(|m| m.title.clone());
     let settings = {
@@ -146,25 +151,40 @@ pub async fn query_room<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn next_page(state: State<'_, AppState>, query_id: u64) -> CmdResult<PageView> {
-    state.session.next_page(query_id).await
+pub async fn next_page(
+    state: State<'_, AppState>,
+    query_id: u64,
+    request_id: Option<u64>,
+) -> CmdResult<PageView> {
+    let request = state.session.begin(request_id);
+    state.session.next_page(query_id, request.token()).await
 }
 
 #[tauri::command]
 pub async fn load_all(
     state: State<'_, AppState>,
     query_id: u64,
+    request_id: Option<u64>,
     on_progress: Channel<ProgressView>,
 ) -> CmdResult<PageView> {
+    let request = state.session.begin(request_id);
     state
         .session
-        .load_all(query_id, progress_to(on_progress))
+        .load_all(query_id, request.token(), progress_to(on_progress))
         .await
 }
 
+/// Stops the "load all" (or export) of a query, whichever request runs it.
 #[tauri::command]
 pub fn cancel_load(state: State<'_, AppState>, query_id: u64) {
     state.session.cancel(query_id);
+}
+
+/// Cancels the window's request `request_id` (a search, load more, load all, export or
+/// connection test): its HTTP request is dropped and the command answers `cancelled`.
+#[tauri::command]
+pub fn cancel_request(state: State<'_, AppState>, request_id: u64) {
+    state.session.cancel_request(request_id);
 }
 
 #[tauri::command]
@@ -250,7 +270,9 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     settings: Settings,
     secrets: Option<SecretInput>,
+    request_id: Option<u64>,
 ) -> CmdResult<ConnectionTest> {
+    let request = state.session.begin(request_id);
     settings.validate()?;
     let typed: HashMap<SecretName, String> = secrets
         .unwrap_or_default()
@@ -264,7 +286,10 @@ pub async fn test_connection(
         None,
     )?;
     let token_only = matches!(conn.credentials, dingtalk::Credentials::AccessToken(_));
-    build_client(&conn)?.check_credentials().await?;
+    let client = build_client(&conn)?;
+    request
+        .run(async { Ok(client.check_credentials().await?) })
+        .await?;
     Ok(ConnectionTest {
         ok: true,
         token_not_checked: token_only,
@@ -368,8 +393,10 @@ pub async fn export_csv<R: Runtime>(
     query_id: u64,
     scope: ExportScope,
     lang: Option<String>,
+    request_id: Option<u64>,
     on_progress: Channel<ProgressView>,
 ) -> CmdResult<Option<export::ExportSummary>> {
+    let request = state.session.begin(request_id);
     let (room, _) = state.session.meetings(query_id).await?;
     let settings = state.settings();
     let lang = lang
@@ -382,13 +409,22 @@ pub async fn export_csv<R: Runtime>(
     let Some(path) = choose_export_path(&app, &state, &settings, &room).await? else {
         return Ok(None);
     };
+    let (_, meetings) = state.session.meetings(query_id).await?;
+    // The file is chosen: tell the window, which now waits for DingTalk (its slow note counts
+    // from here, not from while the user was in the save dialog).
+    let _ = on_progress.send(ProgressView {
+        loaded: meetings.len() as u64,
+        total_count: None,
+    });
     if scope == ExportScope::All {
         // Nothing is written unless every page arrived: a half list would look like a whole one.
         state
             .session
-            .load_all(query_id, progress_to(on_progress))
+            .load_all(query_id, request.token(), progress_to(on_progress))
             .await?;
     }
+    // Cancelled while the save dialog was open, or just as the last page came: write nothing.
+    request.check()?;
     let (_, meetings) = state.session.meetings(query_id).await?;
     let target = path.clone();
     let summary = tauri::async_runtime::spawn_blocking(move || {
