@@ -65,8 +65,10 @@ export function createExport(dialog, deps) {
   }
 
   function setProgress(msg) {
-    // The file is chosen (Rust's first message) or a page arrived: count the silence anew.
-    if (running) slow.poke();
+    // Only "all pages" waits for DingTalk. Its first message says the file is chosen, later
+    // ones that a page arrived: count the silence anew from each.
+    if (!running || running.scope !== 'all') return;
+    slow.poke();
     if (els.slowNote) els.slowNote.hidden = true;
     if (!els.progress) return;
     const loaded = typeof msg?.loaded === 'number' ? msg.loaded : 0;
@@ -93,7 +95,7 @@ export function createExport(dialog, deps) {
     if (q.queryId === null || running) return;
     const scope = els.all && els.all.checked ? 'all' : 'loaded';
     const requestId = api.newRequestId();
-    running = { queryId: q.queryId, requestId, cancelling: false, slowAnnounced: false };
+    running = { queryId: q.queryId, requestId, scope, cancelling: false, slowAnnounced: false };
     els.error.hidden = true;
     clear(els.error);
     els.progressBox.hidden = false;

@@ -35,13 +35,17 @@ export class SlowWatch {
   }
 
   /** (Re)starts the count: an answer just came, or the request just started. */
+  // The timer functions are called unbound: a browser's setTimeout throws "Illegal invocation"
+  // when called as a method of another object.
   poke() {
     this.stop();
-    this.timer = this.setTimer(() => { this.timer = null; this.onSlow(); }, this.ms);
+    const set = this.setTimer;
+    this.timer = set(() => { this.timer = null; this.onSlow(); }, this.ms);
   }
 
   stop() {
-    if (this.timer !== null) this.clearTimer(this.timer);
+    const clear = this.clearTimer;
+    if (this.timer !== null) clear(this.timer);
     this.timer = null;
   }
 }

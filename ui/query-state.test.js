@@ -449,3 +449,13 @@ test('SlowWatch fires once per poke and stop() ends it', () => {
   timers.fire();
   assert.equal(n, 1);
 });
+
+test('SlowWatch calls its timer functions unbound (a browser\'s setTimeout refuses another this)', () => {
+  const seen = [];
+  function strictSet(fn, ms) { 'use strict'; seen.push(this); return 1; }
+  function strictClear() { 'use strict'; seen.push(this); }
+  const w = new SlowWatch(() => {}, { ms: 10, setTimer: strictSet, clearTimer: strictClear });
+  w.poke();
+  w.stop();
+  assert.deepEqual(seen, [undefined, undefined]);
+});

@@ -409,14 +409,14 @@ pub async fn export_csv<R: Runtime>(
     let Some(path) = choose_export_path(&app, &state, &settings, &room).await? else {
         return Ok(None);
     };
-    let (_, meetings) = state.session.meetings(query_id).await?;
-    // The file is chosen: tell the window, which now waits for DingTalk (its slow note counts
-    // from here, not from while the user was in the save dialog).
-    let _ = on_progress.send(ProgressView {
-        loaded: meetings.len() as u64,
-        total_count: None,
-    });
     if scope == ExportScope::All {
+        // The file is chosen: tell the window, which now waits for DingTalk (its slow note
+        // counts from here, not from while the user was in the save dialog).
+        let (loaded, total_count) = state.session.counts(query_id).await?;
+        let _ = on_progress.send(ProgressView {
+            loaded: loaded as u64,
+            total_count,
+        });
         // Nothing is written unless every page arrived: a half list would look like a whole one.
         state
             .session

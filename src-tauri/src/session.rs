@@ -316,6 +316,13 @@ impl Session {
         Ok(view(&query, &state, state.meetings.clone(), true))
     }
 
+    /// How many meetings query `id` has loaded, and DingTalk's total if it said (no copy of the list).
+    pub async fn counts(&self, id: u64) -> Result<(usize, Option<u64>), AppError> {
+        let query = self.query(id)?;
+        let state = query.state.lock().await;
+        Ok((state.meetings.len(), state.total_count))
+    }
+
     /// The meetings of query `id`, for export.
     pub async fn meetings(&self, id: u64) -> Result<(RoomCode, Vec<Meeting>), AppError> {
         let query = self.query(id)?;
