@@ -1410,3 +1410,67 @@ async fn a_stalled_export_of_all_pages_can_be_cancelled_and_writes_nothing() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        // A host that accepts connections and never answers (the simulator never stalls token
+        // calls); the sockets are held until the test ends.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let stalled = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in listener.incoming().flatten() {
+                held.push(conn);
+            }
+        });
+        let app = App::start("slow_test_connection_cancel", Launch::bare()).await;
+        app.click("#first-run-settings").await;
+        app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+        app.click("#settings-host-custom").await;
+        app.type_into("#settings-customBaseUrl", &stalled).await;
+        app.click("#settings-credentialMode-internalApp").await;
+        app.type_into("#settings-appKey", "some-app-key").await;
+        app.type_into("#settings-appSecret", "typed-secret").await;
+        app.click("#test-connection-btn").await;
+        let label = app
+            .wait(
+                "the test button to become its Cancel",
+                "var b = document.getElementById('test-connection-btn'); \
+                 return (!b.disabled && b.textContent === 'Cancel test') ? b.getAttribute('aria-label') : null",
+                Duration::from_secs(3),
+            )
+            .await;
+        assert_eq!(label, json!("Cancel the connection test (Esc)"));
+        assert_eq!(app.js("return document.getElementById('settings-save').disabled").await, json!(true));
+        app.wait(
+            "the slow note",
+            "var r = document.getElementById('settings-test-result'); \
+             return (!r.hidden && r.dataset.kind === 'slow') ? r.textContent : null",
+            Duration::from_secs(20),
+        )
+        .await;
+        app.screenshot(&screenshot_dir(&tmp).join("slow-test-connection.png")).await;
+
+        app.press(&[&Key::Escape]).await;
+        let text = app
+            .wait(
+                "the cancelled test",
+                "var r = document.getElementById('settings-test-result'); \
+                 return (!r.hidden && r.dataset.kind === 'info') ? r.textContent : null",
+                SHORT,
+            )
+            .await;
+        assert!(text.as_str().unwrap().contains("Test cancelled"), "{text}");
+        assert_eq!(app.js("return document.getElementById('settings-dialog').open").await, json!(true), "Escape cancelled the test, not the dialog");
+        let buttons = app
+            .js("var b = document.getElementById('test-connection-btn'); \
+                 return [b.disabled, b.textContent, document.getElementById('settings-save').disabled]")
+            .await;
+        assert_eq!(buttons, json!([false, "Test connection", false]));
+        assert_eq!(app.focused().await, "#test-connection-btn");
+        app.finish().await;
+    })
+    .await;
+}
