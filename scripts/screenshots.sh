@@ -3,10 +3,16 @@
 # `screenshots_of_the_main_states` drives MeetDesk in its WebKitGTK window (under its own Xvfb,
 # over WebDriver) and saves a WebDriver screenshot of each state:
 #   first-run.png  demo-timeline.png  error.png  settings.png  chinese.png  dark.png
-# Needs what `scripts/install-deps.sh --test` installs. Takes ~15 s once built.
+# and the tests of stalled requests add the states with Cancel and the slow note:
+#   slow-search.png  slow-load-all.png  slow-export.png  slow-test-connection.png
+# Needs what `scripts/install-deps.sh --test` installs. Takes ~40 s once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$PWD/docs/screenshots"
 mkdir -p "$out"
-MEETDESK_SCREENSHOTS_DIR="$out" cargo test -p meetdesk --test e2e -- --exact screenshots_of_the_main_states
+MEETDESK_SCREENSHOTS_DIR="$out" cargo test -p meetdesk --test e2e -- --exact screenshots_of_the_main_states \
+    a_stalled_search_shows_cancel_at_once_then_the_slow_note_and_cancel_brings_back_the_list \
+    a_stalled_load_all_shows_cancel_and_the_slow_note_and_escape_keeps_the_pages \
+    a_stalled_export_of_all_pages_can_be_cancelled_and_writes_nothing \
+    a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back
 ls -l "$out"/*.png

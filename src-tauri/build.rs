@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "next_page",
     "load_all",
     "cancel_load",
+    "cancel_request",
     "loaded_meetings",
     "open_meeting",
     "get_settings",

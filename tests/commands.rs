@@ -630,3 +630,263 @@ async fn the_timeout_setting_is_validated_and_kept() {
     let file = std::fs::read_to_string(h.data_dir().join("settings.json")).unwrap();
     assert!(file.contains("\"timeoutSecs\": 60"), "{file}");
 }
+
+// ---- cancel (issue 10 §4): a request the user gave up on stops in Rust, not only in the window ----
+
+fn invoke_on(
+    window: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// Starts `cmd` on another thread (get_ipc_response blocks until the command answers).
+fn start(
+    h: &Harness,
+    cmd: &'static str,
+    args: Value,
+) -> std::thread::JoinHandle<(Result<Value, Value>, std::time::Instant)> {
+    let window = h.window.clone();
+    std::thread::spawn(move || {
+        let r = invoke_on(&window, cmd, args);
+        (r, std::time::Instant::now())
+    })
+}
+
+/// A room query that the simulator holds for a minute: far longer than any test waits.
+fn stall(sim: &SimHandle, room: &str, times: u32) {
+    sim.add_fault(FaultRule {
+        room_code: Some(room.into()),
+        fault: Fault::Latency(std::time::Duration::from_secs(60)),
+        after: 0,
+        times: Some(times),
+    });
+}
+
+fn wait_for_room_calls(sim: &SimHandle, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while room_calls(sim) < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request never reached the simulator"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_search_answers_cancelled_at_once_and_the_previous_query_stays_usable() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let shown = h
+        .invoke(
+            "query_room",
+            json!({ "roomCode": DEMO_ROOM, "requestId": 1 }),
+        )
+        .unwrap();
+    let shown_id = shown["queryId"].clone();
+
+    stall(&sim, LARGE_ROOM_5K, 1);
+    let pending = start(
+        &h,
+        "query_room",
+        json!({ "roomCode": LARGE_ROOM_5K, "requestId": 2 }),
+    );
+    wait_for_room_calls(&sim, 2);
+    let cancelled_at = std::time::Instant::now();
+    h.invoke("cancel_request", json!({ "requestId": 2 }))
+        .unwrap();
+    let (result, answered_at) = pending.join().unwrap();
+    let err = result.unwrap_err();
+    assert_eq!(err["kind"], "cancelled", "{err}");
+    let waited = answered_at - cancelled_at;
+    // Measured: a few milliseconds. The bound only has to be far below the 60 s stall.
+    assert!(
+        waited < std::time::Duration::from_secs(10),
+        "cancel took {waited:?}"
+    );
+
+    // What the window shows again is still the current query: it can load more.
+    let more = h
+        .invoke("next_page", json!({ "queryId": shown_id, "requestId": 3 }))
+        .unwrap();
+    assert_eq!(more["loaded"], 40);
+    // And the next search works (the stall was for one request only).
+    let next = h
+        .invoke(
+            "query_room",
+            json!({ "roomCode": LARGE_ROOM_5K, "requestId": 4 }),
+        )
+        .unwrap();
+    assert_eq!(next["loaded"], 20);
+    assert_eq!(next["totalCount"], 5000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_that_overtakes_its_request_still_cancels_it() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    stall(&sim, DEMO_ROOM, 1);
+    // Escape right after Enter: the cancel can reach Rust before the search registered.
+    h.invoke("cancel_request", json!({ "requestId": 7 }))
+        .unwrap();
+    let err = h
+        .invoke(
+            "query_room",
+            json!({ "roomCode": DEMO_ROOM, "requestId": 7 }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "cancelled");
+    // Another id is not affected.
+    sim.clear_faults();
+    let ok = h
+        .invoke(
+            "query_room",
+            json!({ "roomCode": DEMO_ROOM, "requestId": 8 }),
+        )
+        .unwrap();
+    assert_eq!(ok["loaded"], 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_load_more_keeps_the_pages_and_the_next_one_still_loads() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let first = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
+    let id = first["queryId"].clone();
+    stall(&sim, DEMO_ROOM, 1);
+    let pending = start(&h, "next_page", json!({ "queryId": id, "requestId": 11 }));
+    wait_for_room_calls(&sim, 2);
+    h.invoke("cancel_request", json!({ "requestId": 11 }))
+        .unwrap();
+    let err = pending.join().unwrap().0.unwrap_err();
+    assert_eq!(err["kind"], "cancelled");
+    let kept = h
+        .invoke("loaded_meetings", json!({ "queryId": id }))
+        .unwrap();
+    assert_eq!(
+        kept["loaded"], 20,
+        "the first page is kept, nothing half-added"
+    );
+    let next = h
+        .invoke("next_page", json!({ "queryId": id, "requestId": 12 }))
+        .unwrap();
+    assert_eq!(
+        next["loaded"], 40,
+        "the cursor did not move past the cancelled page"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_load_all_restart_stops_its_requests_and_keeps_the_first_page() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let first = h
+        .invoke("query_room", json!({ "roomCode": LARGE_ROOM_5K }))
+        .unwrap();
+    let id = first["queryId"].clone();
+    // The restart at 100 a page (its first call) stalls.
+    stall(&sim, LARGE_ROOM_5K, 1);
+    let pending = start(
+        &h,
+        "load_all",
+        json!({ "queryId": id, "requestId": 21, "onProgress": "__CHANNEL__:5" }),
+    );
+    wait_for_room_calls(&sim, 2);
+    let cancelled_at = std::time::Instant::now();
+    h.invoke("cancel_request", json!({ "requestId": 21 }))
+        .unwrap();
+    let (result, answered_at) = pending.join().unwrap();
+    assert_eq!(result.unwrap_err()["kind"], "cancelled");
+    assert!(answered_at - cancelled_at < std::time::Duration::from_secs(10));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(room_calls(&sim), 2, "no request after the cancel");
+    let kept = h
+        .invoke("loaded_meetings", json!({ "queryId": id }))
+        .unwrap();
+    assert_eq!(kept["loaded"], 20);
+    assert_eq!(kept["hasMore"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_export_of_all_pages_writes_nothing() {
+    let sim = sim().await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("meetings.csv");
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(&sim)
+    });
+    let page = h
+        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
+        .unwrap();
+    stall(&sim, DEMO_ROOM, 1);
+    let pending = start(
+        &h,
+        "export_csv",
+        json!({ "queryId": page["queryId"], "scope": "all", "requestId": 31, "onProgress": "__CHANNEL__:6" }),
+    );
+    wait_for_room_calls(&sim, 2);
+    h.invoke("cancel_request", json!({ "requestId": 31 }))
+        .unwrap();
+    let err = pending.join().unwrap().0.unwrap_err();
+    assert_eq!(err["kind"], "cancelled");
+    assert!(!target.exists(), "nothing was written");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "no temp file either"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_connection_test_answers_cancelled() {
+    // A host that accepts the connection and never answers (the simulator never stalls token
+    // calls). The accepted sockets are held open until the test ends.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+            let _ = seen_tx.send(());
+        }
+    });
+    let h = harness(EnvOverrides::default());
+    let mut s = h.invoke("get_settings", json!({})).unwrap();
+    s["host"] = json!("custom");
+    s["customBaseUrl"] = json!(base_url);
+    s["credentialMode"] = json!("internalApp");
+    s["appKey"] = json!("some-app-key");
+    let pending = start(
+        &h,
+        "test_connection",
+        json!({ "settings": s, "secrets": { "appSecret": "typed-secret" }, "requestId": 41 }),
+    );
+    seen_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the token request reached the stalled host");
+    let cancelled_at = std::time::Instant::now();
+    h.invoke("cancel_request", json!({ "requestId": 41 }))
+        .unwrap();
+    let (result, answered_at) = pending.join().unwrap();
+    let err = result.unwrap_err();
+    assert_eq!(err["kind"], "cancelled", "{err}");
+    assert!(answered_at - cancelled_at < std::time::Duration::from_secs(10));
+}

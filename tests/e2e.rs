@@ -1299,3 +1299,265 @@ async fn screenshots_of_the_main_states() {
     })
     .await;
 }
+
+// ---- cancel and the slow note (issue 10 §4): no request leaves the user waiting --------------------------
+
+/// Where the screenshots of the slow states go: docs/screenshots with scripts/screenshots.sh.
+fn screenshot_dir(tmp: &tempfile::TempDir) -> PathBuf {
+    std::env::var_os("MEETDESK_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf())
+}
+
+/// A minute of silence on this room's next request: far longer than any test waits.
+fn stall_next(sim: &SimHandle, room: &str) {
+    sim.add_fault(
+        FaultRule::new(Fault::Latency(Duration::from_secs(60)))
+            .for_room(room)
+            .times_limit(1),
+    );
+}
+
+const CANCEL_SHOWN: &str = "var b = document.getElementById('cancel-load'); \
+     return (window.__meetdesk.state.busy && !b.hidden && !b.disabled) ? b.getAttribute('aria-label') : null";
+const SLOW_SHOWN: &str =
+    "var n = document.getElementById('slow-note'); return n && !n.hidden ? n.textContent : null";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_search_shows_cancel_at_once_then_the_slow_note_and_cancel_brings_back_the_list()
+{
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        let sim = sim().await;
+        let app = App::start("slow_search_cancel", Launch::with_sim(&sim)).await;
+
+        // A first search that stalls: Cancel at once; cancelled, the empty start is back.
+        stall_next(&sim, LARGE_ROOM_5K);
+        app.search(LARGE_ROOM_5K).await;
+        let label = app.wait("Cancel during the first search", CANCEL_SHOWN, Duration::from_secs(3)).await;
+        assert_eq!(label, json!("Cancel the search (Esc)"));
+        assert_eq!(app.js(SLOW_SHOWN).await, Value::Null, "no slow note before ~5 s");
+        app.click("#cancel-load").await;
+        app.wait(
+            "the empty start again",
+            "var e = document.getElementById('empty-state'); \
+             return (!window.__meetdesk.state.busy && !e.hidden) ? e.textContent : null",
+            SHORT,
+        )
+        .await;
+        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true), "a cancel is not an error");
+        assert_eq!(app.js("return document.getElementById('cancel-load').hidden").await, json!(true));
+
+        // A list, then a search that stalls.
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        stall_next(&sim, LARGE_ROOM_5K);
+        let started = std::time::Instant::now();
+        app.search(LARGE_ROOM_5K).await;
+        app.wait("Cancel during the second search", CANCEL_SHOWN, Duration::from_secs(3)).await;
+        let note = app.wait("the slow note", SLOW_SHOWN, Duration::from_secs(20)).await;
+        let after = started.elapsed();
+        assert!(note.as_str().unwrap().contains("slow to answer"), "{note}");
+        // SLOW_AFTER_MS is 5 s; measured here 5.0–5.3 s. Only the lower bound matters: not at once.
+        assert!(after >= Duration::from_secs(4), "the note came after {after:?}");
+        eprintln!("slow note after {after:?}");
+        app.wait(
+            "the slow note announced",
+            "var l = document.getElementById('status-live').textContent; return l.indexOf('slow to answer') >= 0 ? l : null",
+            SHORT,
+        )
+        .await;
+        app.screenshot(&screenshot_dir(&tmp).join("slow-search.png")).await;
+
+        // Escape, with focus still in the search box, cancels and brings the list back.
+        assert_eq!(app.focused().await, "#room-input");
+        app.press(&[&Key::Escape]).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        assert!(app.text("#room-label").await.contains("427 233 559"));
+        assert_eq!(app.js("return document.querySelectorAll('#timeline .meeting-row').length > 0").await, json!(true));
+        assert_eq!(app.js("return document.getElementById('error-panel').hidden").await, json!(true));
+        assert_eq!(app.js(SLOW_SHOWN).await, Value::Null);
+        app.wait(
+            "the cancel announced",
+            "var l = document.getElementById('status-live').textContent; return l.indexOf('Search cancelled') >= 0 ? l : null",
+            SHORT,
+        )
+        .await;
+        // The list shown again is live: Load more goes on from it.
+        app.click("#load-more").await;
+        app.wait_text("#count-label", "to say 40 of 45", |t| numbers(t) == [40, 45], SHORT).await;
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_load_all_shows_cancel_and_the_slow_note_and_escape_keeps_the_pages() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        let sim = sim().await;
+        let app = App::start("slow_load_all_cancel", Launch::with_sim(&sim)).await;
+        app.search(LARGE_ROOM_5K).await;
+        assert_eq!(numbers(&app.idle_count(SHORT).await), vec![20, 5000]);
+
+        // Load all restarts at 100 a page; that first call stalls.
+        stall_next(&sim, LARGE_ROOM_5K);
+        let calls_before = room_queries(&sim).len();
+        let started = std::time::Instant::now();
+        app.click("#load-all").await;
+        let label = app
+            .wait(
+                "Cancel during load all",
+                CANCEL_SHOWN,
+                Duration::from_secs(3),
+            )
+            .await;
+        assert_eq!(label, json!("Cancel loading (Esc)"));
+        app.wait("the slow note", SLOW_SHOWN, Duration::from_secs(20))
+            .await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+        app.screenshot(&screenshot_dir(&tmp).join("slow-load-all.png"))
+            .await;
+
+        app.press(&[&Key::Escape]).await;
+        assert_eq!(
+            numbers(&app.idle_count(SHORT).await),
+            vec![20, 5000],
+            "the loaded page stays"
+        );
+        assert_eq!(
+            app.js("return document.getElementById('error-panel').hidden")
+                .await,
+            json!(true)
+        );
+        assert_eq!(app.js(SLOW_SHOWN).await, Value::Null);
+        assert_eq!(
+            app.js("return !document.getElementById('load-all').hidden")
+                .await,
+            json!(true),
+            "Load all is offered again"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            room_queries(&sim).len(),
+            calls_before + 1,
+            "nothing more was asked after the cancel"
+        );
+
+        // Without the stall it goes to the end.
+        app.click("#load-all").await;
+        app.wait_text(
+            "#count-label",
+            "to say 5000 meetings",
+            |t| numbers(t) == [5000],
+            LONG,
+        )
+        .await;
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_export_of_all_pages_can_be_cancelled_and_writes_nothing() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        let sim = sim().await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("meetings.csv");
+        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let app = App::start("slow_export_cancel", launch).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        stall_next(&sim, DEMO_ROOM);
+        app.click("#export-btn").await;
+        app.wait("the export dialog", "return document.getElementById('export-dialog').open", SHORT).await;
+        app.click("#export-scope-all").await;
+        app.click("#export-start").await;
+        app.wait(
+            "the export's slow note",
+            "var n = document.getElementById('export-slow-note'); return n && !n.hidden ? n.textContent : null",
+            Duration::from_secs(20),
+        )
+        .await;
+        app.screenshot(&screenshot_dir(&tmp).join("slow-export.png")).await;
+        assert_eq!(app.focused().await, "#export-cancel", "Cancel has focus");
+        app.press(&[&Key::Escape]).await;
+        let toast = toast_text(&app).await;
+        assert!(toast.contains("Export cancelled. Nothing was written."), "{toast}");
+        assert_eq!(app.js("return document.getElementById('export-dialog').open").await, json!(false));
+        assert!(!target.exists(), "no file");
+        assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "no temp file either");
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings", "the list is as it was");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        // A host that accepts connections and never answers (the simulator never stalls token
+        // calls); the sockets are held until the test ends.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let stalled = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in listener.incoming().flatten() {
+                held.push(conn);
+            }
+        });
+        let app = App::start("slow_test_connection_cancel", Launch::bare()).await;
+        app.click("#first-run-settings").await;
+        app.wait("the settings dialog", "return document.getElementById('settings-dialog').open", SHORT).await;
+        app.click("#settings-host-custom").await;
+        app.type_into("#settings-customBaseUrl", &stalled).await;
+        app.click("#settings-credentialMode-internalApp").await;
+        app.type_into("#settings-appKey", "some-app-key").await;
+        app.type_into("#settings-appSecret", "typed-secret").await;
+        app.click("#test-connection-btn").await;
+        let label = app
+            .wait(
+                "the test button to become its Cancel",
+                "var b = document.getElementById('test-connection-btn'); \
+                 return (!b.disabled && b.textContent === 'Cancel test') ? b.getAttribute('aria-label') : null",
+                Duration::from_secs(3),
+            )
+            .await;
+        assert_eq!(label, json!("Cancel the connection test (Esc)"));
+        assert_eq!(app.js("return document.getElementById('settings-save').disabled").await, json!(true));
+        app.wait(
+            "the slow note",
+            "var r = document.getElementById('settings-test-result'); \
+             return (!r.hidden && r.dataset.kind === 'slow') ? r.textContent : null",
+            Duration::from_secs(20),
+        )
+        .await;
+        app.screenshot(&screenshot_dir(&tmp).join("slow-test-connection.png")).await;
+
+        app.press(&[&Key::Escape]).await;
+        let text = app
+            .wait(
+                "the cancelled test",
+                "var r = document.getElementById('settings-test-result'); \
+                 return (!r.hidden && r.dataset.kind === 'info') ? r.textContent : null",
+                SHORT,
+            )
+            .await;
+        assert!(text.as_str().unwrap().contains("Test cancelled"), "{text}");
+        assert_eq!(app.js("return document.getElementById('settings-dialog').open").await, json!(true), "Escape cancelled the test, not the dialog");
+        let buttons = app
+            .js("var b = document.getElementById('test-connection-btn'); \
+                 return [b.disabled, b.textContent, document.getElementById('settings-save').disabled]")
+            .await;
+        assert_eq!(buttons, json!([false, "Test connection", false]));
+        assert_eq!(app.focused().await, "#test-connection-btn");
+        app.finish().await;
+    })
+    .await;
+}

@@ -76,29 +76,41 @@ export const getStatus = () => call('get_status');
 export const startDemo = () => call('start_demo');
 export const stopDemo = () => call('stop_demo');
 
-export const queryRoom = (roomCode) => call('query_room', { roomCode });
-export const nextPage = (queryId) => call('next_page', { queryId });
-export const loadAll = async (queryId, onProgress) => {
+// Request ids: every cancellable call carries one, and cancelRequest(id) stops exactly that call
+// in Rust. They start from the clock so ids of a reloaded page never meet older ones still known
+// to Rust (stays below 2^53: Date.now() is ~1.8e12).
+let lastRequestId = Date.now() * 1000;
+/** A fresh id for a cancellable request. */
+export function newRequestId() {
+  lastRequestId += 1;
+  return lastRequestId;
+}
+
+export const queryRoom = (roomCode, requestId) => call('query_room', { roomCode, requestId });
+export const nextPage = (queryId, requestId) => call('next_page', { queryId, requestId });
+export const loadAll = async (queryId, onProgress, requestId) => {
   let onProgressChannel;
   try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
-  return call('load_all', { queryId, onProgress: onProgressChannel });
+  return call('load_all', { queryId, requestId, onProgress: onProgressChannel });
 };
 export const cancelLoad = (queryId) => call('cancel_load', { queryId });
+/** Cancels the request with this id (search, load more, load all, export, connection test). */
+export const cancelRequest = (requestId) => call('cancel_request', { requestId });
 export const loadedMeetings = (queryId) => call('loaded_meetings', { queryId });
 
 export const openMeeting = (queryId, conferenceId) => call('open_meeting', { queryId, conferenceId });
 
 export const getSettings = () => call('get_settings');
 export const saveSettings = (settings, secrets) => call('save_settings', { settings, secrets });
-export const testConnection = (settings, secrets) => call('test_connection', { settings, secrets });
+export const testConnection = (settings, secrets, requestId) => call('test_connection', { settings, secrets, requestId });
 export const removeRecent = (roomCode) => call('remove_recent', { roomCode });
 export const clearRecent = () => call('clear_recent');
 
 /** lang: the UI's resolved language ('en' | 'zh-CN'), used for the CSV's headers and words. */
-export const exportCsv = async (queryId, scope, lang, onProgress) => {
+export const exportCsv = async (queryId, scope, lang, onProgress, requestId) => {
   let onProgressChannel;
   try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
-  return call('export_csv', { queryId, scope, lang, onProgress: onProgressChannel });
+  return call('export_csv', { queryId, scope, lang, requestId, onProgress: onProgressChannel });
 };
 export const revealPath = (path) => call('reveal_path', { path });
 export const openLogFolder = () => call('open_log_folder');

@@ -1,10 +1,13 @@
 // The "Export CSV…" flow in <dialog id="export-dialog">: choose the scope (loaded
-// meetings / all pages), export_csv with a progress bar and Cancel (cancel_load), then a
-// toast "Exported 1,234 meetings to /path" with "Show in folder" (reveal_path).
+// meetings / all pages), export_csv with a progress bar and Cancel (cancel_request with the
+// export's request id; Escape too), then a toast "Exported 1,234 meetings to /path" with
+// "Show in folder" (reveal_path). A cancelled export writes nothing, and the toast says so.
+// Once the file is chosen, no answer from DingTalk for SLOW_AFTER_MS shows the slow note.
 
 import { clear, h } from './dom.js';
 import { describeError } from './errors.js';
 import { getLanguage, t } from './i18n.js';
+import { SlowWatch } from './query-state.js';
 import { toast, announce } from './toast.js';
 
 /**
@@ -13,8 +16,14 @@ import { toast, announce } from './toast.js';
  */
 export function createExport(dialog, deps) {
   const { api } = deps;
-  let running = null; // { queryId, cancelling }
+  let running = null; // { queryId, requestId, cancelling, slowAnnounced }
   let els = {};
+  const slow = new SlowWatch(() => {
+    if (!running || !els.slowNote) return;
+    els.slowNote.hidden = false;
+    if (!running.slowAnnounced) announce(t('slow.note'));
+    running.slowAnnounced = true;
+  });
 
   dialog.addEventListener('cancel', (e) => {
     if (running) { e.preventDefault(); cancel(); }
@@ -38,6 +47,7 @@ export function createExport(dialog, deps) {
     const progressBox = h('div', { class: 'progress-box', hidden: true }, progress, progressText);
     progress.setAttribute('aria-labelledby', 'export-progress-text');
     const error = h('div', { class: 'form-status', role: 'status', id: 'export-error', hidden: true });
+    const slowNote = h('p', { class: 'slow-note', id: 'export-slow-note', hidden: true }, t('slow.note'));
     const startBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'export-start', on: { click: start } }, t('export.start'));
     const cancelBtn = h('button', { type: 'button', class: 'btn', id: 'export-cancel', on: { click: () => (running ? cancel() : dialog.close()) } }, t('export.close'));
     dialog.appendChild(h('div', { class: 'dialog-body' },
@@ -48,12 +58,18 @@ export function createExport(dialog, deps) {
           typeof q.totalCount === 'number' ? t('export.scopeAllOf', { total: q.totalCount }) : t('export.scopeAll')))),
       canAll ? h('p', { class: 'field-hint' }, t('export.note')) : null,
       progressBox,
+      slowNote,
       error));
     dialog.appendChild(h('div', { class: 'dialog-actions' }, cancelBtn, startBtn));
-    els = { loaded, all, progress, progressText, progressBox, error, startBtn, cancelBtn };
+    els = { loaded, all, progress, progressText, progressBox, slowNote, error, startBtn, cancelBtn };
   }
 
   function setProgress(msg) {
+    // Only "all pages" waits for DingTalk. Its first message says the file is chosen, later
+    // ones that a page arrived: count the silence anew from each.
+    if (!running || running.scope !== 'all') return;
+    slow.poke();
+    if (els.slowNote) els.slowNote.hidden = true;
     if (!els.progress) return;
     const loaded = typeof msg?.loaded === 'number' ? msg.loaded : 0;
     const total = typeof msg?.totalCount === 'number' && msg.totalCount > 0 ? msg.totalCount : null;
@@ -78,7 +94,8 @@ export function createExport(dialog, deps) {
     const q = deps.getQuery();
     if (q.queryId === null || running) return;
     const scope = els.all && els.all.checked ? 'all' : 'loaded';
-    running = { queryId: q.queryId, cancelling: false };
+    const requestId = api.newRequestId();
+    running = { queryId: q.queryId, requestId, scope, cancelling: false, slowAnnounced: false };
     els.error.hidden = true;
     clear(els.error);
     els.progressBox.hidden = false;
@@ -88,10 +105,11 @@ export function createExport(dialog, deps) {
     els.cancelBtn.focus();
     let result;
     try {
-      result = await api.exportCsv(q.queryId, scope, getLanguage(), setProgress);
+      result = await api.exportCsv(q.queryId, scope, getLanguage(), setProgress, requestId);
     } catch (err) {
       const wasRunning = running;
       running = null;
+      slow.stop();
       if (scope === 'all') deps.onAllLoaded();
       if (err.kind === 'cancelled' || wasRunning?.cancelling) {
         if (dialog.open) dialog.close();
@@ -102,6 +120,7 @@ export function createExport(dialog, deps) {
       if (!dialog.open) return;
       setRunning(false);
       els.progressBox.hidden = true;
+      els.slowNote.hidden = true;
       const d = describeError(err);
       clear(els.error);
       els.error.dataset.kind = 'error';
@@ -111,6 +130,7 @@ export function createExport(dialog, deps) {
       return;
     }
     running = null;
+    slow.stop();
     if (scope === 'all') deps.onAllLoaded();
     if (dialog.open) dialog.close();
     if (!result) { // the person closed the save dialog
@@ -138,7 +158,7 @@ export function createExport(dialog, deps) {
     if (!running || running.cancelling) return;
     running.cancelling = true;
     if (els.cancelBtn) { els.cancelBtn.disabled = true; els.cancelBtn.textContent = t('summary.cancelling'); }
-    try { await api.cancelLoad(running.queryId); } catch { /* the export ends by itself */ }
+    try { await api.cancelRequest(running.requestId); } catch { /* the export ends by itself */ }
   }
 
   return {

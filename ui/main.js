@@ -48,6 +48,15 @@ const els = {
   exportDialog: $('export-dialog'),
 };
 
+// "DingTalk is slow to answer", beside Cancel in the summary row (built here: the page's markup
+// has no place for it).
+els.slowNote = document.createElement('p');
+els.slowNote.id = 'slow-note';
+els.slowNote.className = 'slow-note';
+els.slowNote.hidden = true;
+els.cancelLoad.before(els.slowNote);
+els.cancelLoad.setAttribute('aria-keyshortcuts', 'Escape');
+
 let status = { configured: false, demo: false, keychainAvailable: true, version: '', dataDir: '' };
 let settings = withDefaults(null);
 
@@ -134,7 +143,18 @@ function onQueryChange(state, event) {
       announce(describeError(state.error.error).title);
       break;
     case 'cancelled':
-      announce(t('announce.cancelled', { count: state.meetings.length }));
+      if (event.op === 'search') {
+        // What the cancelled search replaced is back (or the empty start).
+        timeline.setMeetings(state.meetings, { reset: true, roomCode: state.roomCode });
+        announce(state.queryId !== null
+          ? t('announce.searchCancelledBack', { code: groupRoomCode(state.roomCode) })
+          : t('announce.searchCancelled'));
+      } else {
+        announce(t('announce.cancelled', { count: state.meetings.length }));
+      }
+      break;
+    case 'slow':
+      if (event.announce) announce(t('slow.note'));
       break;
     default:
   }
@@ -221,13 +241,19 @@ function renderQuery(state) {
   const more = hasQuery && state.hasMore;
   setHidden(els.loadMore, !more || state.busy === 'all');
   setHidden(els.loadAll, !more || state.busy === 'all');
-  setHidden(els.cancelLoad, state.busy !== 'all');
+  // Cancel is there for every request, from its first moment.
+  setHidden(els.cancelLoad, !state.busy);
   setDisabled(els.loadMore, !!state.busy);
   setDisabled(els.loadAll, !!state.busy);
   els.loadMore.textContent = state.busy === 'more' ? t('summary.loadingMore') : t('summary.loadMore');
   els.loadMore.setAttribute('aria-busy', state.busy === 'more' ? 'true' : 'false');
   setDisabled(els.cancelLoad, state.cancelling);
   els.cancelLoad.textContent = state.cancelling ? t('summary.cancelling') : t('summary.cancel');
+  const cancelLabel = state.busy === 'search' ? t('summary.cancelSearch') : t('summary.cancelLoading');
+  els.cancelLoad.setAttribute('aria-label', cancelLabel);
+  els.cancelLoad.title = cancelLabel;
+  els.slowNote.textContent = t('slow.note');
+  els.slowNote.hidden = !(state.busy && state.slow);
 
   // Load-all progress.
   if (state.busy === 'all' && state.progress) {
@@ -419,13 +445,20 @@ els.demoMarker.addEventListener('click', leaveDemo);
 els.settingsBtn.addEventListener('click', () => openSettings());
 els.loadMore.addEventListener('click', () => { if (!isDisabled(els.loadMore)) controller.loadMore({ force: true }); });
 els.loadAll.addEventListener('click', () => { if (!isDisabled(els.loadAll)) controller.loadAll(); });
-els.cancelLoad.addEventListener('click', () => { if (!isDisabled(els.cancelLoad)) controller.cancelLoadAll(); });
+els.cancelLoad.addEventListener('click', () => { if (!isDisabled(els.cancelLoad)) controller.cancel(); });
 els.exportBtn.addEventListener('click', () => { if (!isDisabled(els.exportBtn)) exporter.open(); });
 
 document.addEventListener('keydown', (e) => {
   if (document.querySelector('dialog[open]')) return;
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key;
+  // Escape cancels the running request, wherever focus is (the search box's own Escape, which
+  // closes its dropdown, stops the event first).
+  if (key === 'Escape' && !mod && !e.altKey && controller.state.busy && !e.isComposing) {
+    e.preventDefault();
+    controller.cancel();
+    return;
+  }
   if (mod && !e.altKey && (key === 'f' || key === 'F')) {
     if (!els.workspace.hidden) { e.preventDefault(); search.focus(); }
     return;

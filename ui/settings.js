@@ -6,6 +6,7 @@
 import { clear, h, nextId } from './dom.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
+import { SlowWatch } from './query-state.js';
 import {
   HOSTS, KEY_FIELDS, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SECRET_FIELDS, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
   applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope, settingsProblemText,
@@ -33,6 +34,13 @@ export function createSettings(dialog, deps) {
   let testResult = null;
   let secretsNote = null;
   let busy = false;
+  let testing = null; // { requestId, cancelling, slowAnnounced } while a connection test runs
+  const slowTest = new SlowWatch(() => {
+    if (!testing || !testResult) return;
+    // The result line is a live region: showing the note there announces it, once per test.
+    if (!testing.slowAnnounced) showTest(t('slow.note'), 'slow');
+    testing.slowAnnounced = true;
+  });
 
   dialog.addEventListener('close', () => {
     clear(dialog); // drop typed secrets with the form
@@ -41,6 +49,8 @@ export function createSettings(dialog, deps) {
     opener = null;
   });
   dialog.addEventListener('cancel', (e) => {
+    // Escape during a connection test cancels the test, not the dialog.
+    if (testing) { e.preventDefault(); cancelTest(); return; }
     if (busy) e.preventDefault();
   });
 
@@ -197,7 +207,9 @@ export function createSettings(dialog, deps) {
       textField('authCorpId', 'settings.authCorpId', { value: s.authCorpId }),
       secretField('suiteTicket', 'settings.suiteTicket', s.suiteTicketSet, 'settings.suiteTicketHint'));
 
-    const testBtn = h('button', { type: 'button', class: 'btn', id: 'test-connection-btn', on: { click: onTest } }, t('settings.testConnection'));
+    const testBtn = h('button', {
+      type: 'button', class: 'btn', id: 'test-connection-btn', on: { click: () => (testing ? cancelTest() : onTest()) },
+    }, t('settings.testConnection'));
 
     const pageSize = textField('pageSize', 'settings.pageSize', {
       type: 'number', value: String(s.pageSize), hintKey: 'settings.pageSizeHint',
@@ -351,16 +363,37 @@ export function createSettings(dialog, deps) {
     if (Object.keys(errors).length) { showClientErrors(errors); return; }
     const btn = dialog.querySelector('#test-connection-btn');
     setBusy(true, btn, 'settings.testing', 'settings.testConnection');
+    // While it runs, the test button is its Cancel (Escape does the same).
+    const run = { requestId: api.newRequestId(), cancelling: false, slowAnnounced: false };
+    testing = run;
+    btn.disabled = false;
+    btn.textContent = t('settings.cancelTest');
+    btn.setAttribute('aria-label', t('settings.cancelTestLabel'));
+    btn.setAttribute('aria-keyshortcuts', 'Escape');
+    slowTest.poke();
     try {
-      const res = await api.testConnection(buildSettings(saved, form), buildSecrets(form));
+      const res = await api.testConnection(buildSettings(saved, form), buildSecrets(form), run.requestId);
       const n = res && typeof res.meetingsVisible === 'number' ? res.meetingsVisible : null;
       if (res && res.tokenNotChecked) showTest(t('settings.testTokenNotChecked'), 'ok');
       else showTest(n === null ? t('settings.testOk') : t('settings.testOkCount', { count: n }), 'ok');
     } catch (err) {
-      showServerError(err, 'test');
+      if (err.kind === 'cancelled' || run.cancelling) showTest(t('settings.testCancelled'), 'info');
+      else showServerError(err, 'test');
     } finally {
+      slowTest.stop();
+      testing = null;
+      btn.removeAttribute('aria-label');
+      btn.removeAttribute('aria-keyshortcuts');
       if (dialog.open) { setBusy(false, btn, 'settings.testing', 'settings.testConnection'); btn.focus(); }
     }
+  }
+
+  function cancelTest() {
+    if (!testing || testing.cancelling) return;
+    testing.cancelling = true;
+    const btn = dialog.querySelector('#test-connection-btn');
+    if (btn) { btn.disabled = true; btn.textContent = t('summary.cancelling'); }
+    api.cancelRequest(testing.requestId).catch(() => { /* the test ends by itself */ });
   }
 
   async function onSave(e) {

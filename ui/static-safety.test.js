@@ -54,7 +54,7 @@ test('api.js calls exactly the contract commands, with camelCase arguments', () 
   const src = read('api.js');
   const used = [...src.matchAll(/call\('([a-z_]+)'/g)].map((m) => m[1]).sort();
   assert.deepEqual(used, [
-    'app_ready', 'cancel_load', 'clear_recent', 'export_csv', 'get_settings', 'get_status', 'load_all',
+    'app_ready', 'cancel_load', 'cancel_request', 'clear_recent', 'export_csv', 'get_settings', 'get_status', 'load_all',
     'loaded_meetings', 'next_page', 'open_log_folder', 'open_meeting', 'query_room', 'remove_recent',
     'reveal_path', 'save_settings', 'start_demo', 'stop_demo', 'test_connection',
   ]);

@@ -156,11 +156,16 @@ pub fn stop_demo(state: State<'_, AppState>) -> Status {
 pub async fn query_room(
     state: State<'_, AppState>,
     room_code: String,
+    request_id: Option<u64>,
 ) -> CmdResult<WithSettingsWarning<PageView>> {
+    let request = state.session.begin(request_id);
     let room = RoomCode::parse(&room_code)?;
     let (client, _) = state.client()?;
     let page_size = state.settings().page_size;
-    let view = state.session.query_room(client, room, page_size).await?;
+    let view = state
+        .session
+        .query_room(client, room, page_size, request.token())
+        .await?;
     // Remember the room with the newest title seen, so the dropdown can say which room it was.
     let title = view.meetings.iter().find_map(|m| m.title.clone());
     let now = chrono::Utc::now().timestamp_millis();
@@ -173,25 +178,40 @@ pub async fn query_room(
 }
 
 #[tauri::command]
-pub async fn next_page(state: State<'_, AppState>, query_id: u64) -> CmdResult<PageView> {
-    state.session.next_page(query_id).await
+pub async fn next_page(
+    state: State<'_, AppState>,
+    query_id: u64,
+    request_id: Option<u64>,
+) -> CmdResult<PageView> {
+    let request = state.session.begin(request_id);
+    state.session.next_page(query_id, request.token()).await
 }
 
 #[tauri::command]
 pub async fn load_all(
     state: State<'_, AppState>,
     query_id: u64,
+    request_id: Option<u64>,
     on_progress: Channel<ProgressView>,
 ) -> CmdResult<PageView> {
+    let request = state.session.begin(request_id);
     state
         .session
-        .load_all(query_id, progress_to(on_progress))
+        .load_all(query_id, request.token(), progress_to(on_progress))
         .await
 }
 
+/// Stops the "load all" (or export) of a query, whichever request runs it.
 #[tauri::command]
 pub fn cancel_load(state: State<'_, AppState>, query_id: u64) {
     state.session.cancel(query_id);
+}
+
+/// Cancels the window's request `request_id` (a search, load more, load all, export or
+/// connection test): its HTTP request is dropped and the command answers `cancelled`.
+#[tauri::command]
+pub fn cancel_request(state: State<'_, AppState>, request_id: u64) {
+    state.session.cancel_request(request_id);
 }
 
 #[tauri::command]
@@ -296,7 +316,9 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     settings: Settings,
     secrets: Option<SecretInput>,
+    request_id: Option<u64>,
 ) -> CmdResult<ConnectionTest> {
+    let request = state.session.begin(request_id);
     settings.validate()?;
     let typed: HashMap<SecretName, String> = secrets
         .unwrap_or_default()
@@ -318,7 +340,10 @@ pub async fn test_connection(
         None,
     )?;
     let token_only = matches!(conn.credentials, dingtalk::Credentials::AccessToken(_));
-    build_client(&conn)?.check_credentials().await?;
+    let client = build_client(&conn)?;
+    request
+        .run(async { Ok(client.check_credentials().await?) })
+        .await?;
     Ok(ConnectionTest {
         ok: true,
         token_not_checked: token_only,
@@ -399,8 +424,10 @@ pub async fn export_csv<R: Runtime>(
     query_id: u64,
     scope: ExportScope,
     lang: Option<String>,
+    request_id: Option<u64>,
     on_progress: Channel<ProgressView>,
 ) -> CmdResult<Option<WithSettingsWarning<export::ExportSummary>>> {
+    let request = state.session.begin(request_id);
     let (room, _) = state.session.meetings(query_id).await?;
     let settings = state.settings();
     let lang = lang
@@ -414,12 +441,21 @@ pub async fn export_csv<R: Runtime>(
         return Ok(None);
     };
     if scope == ExportScope::All {
+        // The file is chosen: tell the window, which now waits for DingTalk (its slow note
+        // counts from here, not from while the user was in the save dialog).
+        let (loaded, total_count) = state.session.counts(query_id).await?;
+        let _ = on_progress.send(ProgressView {
+            loaded: loaded as u64,
+            total_count,
+        });
         // Nothing is written unless every page arrived: a half list would look like a whole one.
         state
             .session
-            .load_all(query_id, progress_to(on_progress))
+            .load_all(query_id, request.token(), progress_to(on_progress))
             .await?;
     }
+    // Cancelled while the save dialog was open, or just as the last page came: write nothing.
+    request.check()?;
     let (_, meetings) = state.session.meetings(query_id).await?;
     let target = path.clone();
     let summary = tauri::async_runtime::spawn_blocking(move || {

@@ -165,6 +165,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::next_page,
             commands::load_all,
             commands::cancel_load,
+            commands::cancel_request,
             commands::loaded_meetings,
             commands::open_meeting,
             commands::get_settings,
