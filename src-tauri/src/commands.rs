@@ -131,7 +131,7 @@ pub async fn query_room<R: Runtime>(
     let page_size = state.settings().page_size;
     let view = state.session.query_room(client, room, page_size).await?;
     // Remember the room with the newest title seen, so the dropdown can say which room it was.
-    let title = view.meetings.iter().find_map(|m| m.title.clone());
+    let title = view.meetings.iter().find_map(|m| m.meeting.title.clone());
     let settings = {
         let mut s = state.settings.lock().unwrap();
         s.remember_room(
@@ -184,10 +184,7 @@ pub async fn open_meeting<R: Runtime>(
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
     let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
-        log::warn!(
-            "join: refused a link for meeting {conference_id}: {}",
-            e.message
-        );
+        log::warn!("{}", links::refusal_log_line(&conference_id, &e.message));
     })?;
     app.opener()
         .open_url(url.as_str(), None::<&str>)
@@ -415,9 +412,14 @@ async fn choose_export_path<R: Runtime>(
     room: &RoomCode,
 ) -> CmdResult<Option<PathBuf>> {
     // Test-only: WebDriver cannot drive the native dialog (see README, MEETDESK_TEST_EXPORT_PATH).
+    // Debug builds only (the WebDriver tests run the debug binary): in a release build a variable
+    // in the environment must not be able to send a user's export somewhere they did not choose.
+    #[cfg(debug_assertions)]
     if let Some(path) = &state.env.export_path {
         return Ok(Some(path.clone()));
     }
+    #[cfg(not(debug_assertions))]
+    let _ = state;
     let name = export::default_file_name(room, chrono::Local::now().date_naive());
     let mut dialog = app
         .dialog()
