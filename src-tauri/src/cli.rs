@@ -26,6 +26,10 @@
 //! - Secrets are held as [`Secret`] (prints `***`), are never echoed, and `--help` does not show
 //!   the environment's values for them. Prefer the environment to flags for secrets: flags are
 //!   visible to other users in the process list.
+//! - `--output -` is standard output. Files are written by [`crate::export::export_with`]'s
+//!   rules: atomically, devices and named pipes in place, symbolic links and read-only files
+//!   refused (exit 1).
+//! - The table shows each meeting by [`crate::view`]'s rule, like the window and the CSV.
 //! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
 //!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
 

@@ -405,21 +405,26 @@ pub async fn export_csv<R: Runtime>(
     Ok(Some(summary))
 }
 
+/// Whether this build honours `MEETDESK_TEST_EXPORT_PATH`: debug builds only. The WebDriver
+/// tests run the debug binary, which cannot drive the native save dialog; in a release build a
+/// variable in the environment must not be able to send a user's export somewhere they did not
+/// choose.
+pub const HONOURS_TEST_EXPORT_PATH: bool = cfg!(debug_assertions);
+
+/// The test-only export path, when `honour` (see [`HONOURS_TEST_EXPORT_PATH`]).
+fn test_export_path(env: &crate::settings::EnvOverrides, honour: bool) -> Option<PathBuf> {
+    env.export_path.clone().filter(|_| honour)
+}
+
 async fn choose_export_path<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     settings: &Settings,
     room: &RoomCode,
 ) -> CmdResult<Option<PathBuf>> {
-    // Test-only: WebDriver cannot drive the native dialog (see README, MEETDESK_TEST_EXPORT_PATH).
-    // Debug builds only (the WebDriver tests run the debug binary): in a release build a variable
-    // in the environment must not be able to send a user's export somewhere they did not choose.
-    #[cfg(debug_assertions)]
-    if let Some(path) = &state.env.export_path {
-        return Ok(Some(path.clone()));
+    if let Some(path) = test_export_path(&state.env, HONOURS_TEST_EXPORT_PATH) {
+        return Ok(Some(path));
     }
-    #[cfg(not(debug_assertions))]
-    let _ = state;
     let name = export::default_file_name(room, chrono::Local::now().date_naive());
     let mut dialog = app
         .dialog()
@@ -447,4 +452,23 @@ async fn choose_export_path<R: Runtime>(
                 .map_err(|e| AppError::io("The chosen file cannot be used", e))
         })
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_export_path_is_for_debug_builds_only() {
+        let env = crate::settings::EnvOverrides {
+            export_path: Some(PathBuf::from("/tmp/x.csv")),
+            ..Default::default()
+        };
+        assert_eq!(test_export_path(&env, false), None, "a release build asks");
+        assert_eq!(
+            test_export_path(&env, true),
+            Some(PathBuf::from("/tmp/x.csv"))
+        );
+        assert_eq!(HONOURS_TEST_EXPORT_PATH, cfg!(debug_assertions));
+    }
 }
