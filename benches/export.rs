@@ -27,7 +27,9 @@ fn meetings(n: usize) -> Vec<Meeting> {
     let mut v = Vec::with_capacity(n);
     let t0: i64 = 1_795_656_600_000;
     for i in 0..n {
-        let start = t0 - i as i64 * 86_400_000;
+        // Daily, wrapping every 9,000 days (about 25 years) so every start stays within the
+        // plausible years (view.rs) and every row formats its dates, as real data would.
+        let start = t0 - (i % 9_000) as i64 * 86_400_000;
         let ended = i % 10 != 0;
         v.push(Meeting {
             conference_id: Some(format!(

@@ -37,6 +37,12 @@ struct Run {
 /// Run the CLI with a clean MEETDESK_* environment plus `env`. Blocking work runs off the
 /// runtime's workers so the in-process simulator keeps answering.
 async fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
+    cli_in(None, args, env).await
+}
+
+/// [`cli`] in the working directory `cwd` (the test's own by default).
+async fn cli_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let cwd = cwd.map(Path::to_path_buf);
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let env: Vec<(String, String)> = env
         .iter()
@@ -48,6 +54,9 @@ async fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
             cmd.env_remove(k);
         }
         cmd.env("COLUMNS", "160").env_remove("TZ");
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
         cmd.args(&args)
             .envs(env)
             .output()
@@ -925,4 +934,183 @@ async fn environment_variables_work_and_flags_beat_them() {
 #[test]
 fn the_binary_is_where_cargo_says() {
     assert!(Path::new(BIN).exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dash_output_is_standard_output() {
+    let sim = sim().await;
+    let cwd = tempfile::tempdir().unwrap();
+    let r = cli_in(
+        Some(cwd.path()),
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--format", "csv", "-o", "-"],
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("\u{FEFF}Room code,Title,"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.lines().count(), 21, "header and 20 meetings");
+    assert!(!r.stderr.contains("Wrote"), "{}", r.stderr);
+    assert_eq!(
+        fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "no file named \"-\""
+    );
+}
+
+/// A room whose numbers no real meeting has, served by the simulator as raw JSON.
+const ODD_ROOM: &str = "777000777";
+
+fn odd_room(sim: &SimHandle) {
+    // 2026-11-26T01:30:00Z
+    let t0: i64 = 1_795_656_600_000;
+    let m = |id: &str, title: &str, start: Value, end: Value, conf: Value| {
+        serde_json::json!({
+            "conferenceId": id, "title": title, "roomCode": ODD_ROOM, "status": 1,
+            "startTime": start, "endTime": end, "confDuration": conf, "creatorNick": "张伟",
+        })
+    };
+    sim.set_room(
+        ODD_ROOM,
+        vec![
+            m("a", "max", t0.into(), Value::Null, i64::MAX.into()),
+            m("b", "min", (t0 - 1).into(), Value::Null, i64::MIN.into()),
+            m(
+                "c",
+                "float",
+                (t0 - 2).into(),
+                Value::Null,
+                serde_json::json!(1e308),
+            ),
+            m(
+                "d",
+                "almost thirteen",
+                (t0 - 3).into(),
+                (t0 - 3 + 779_000).into(),
+                Value::Null,
+            ),
+            m(
+                "e",
+                "year 9999",
+                253_402_300_799_000i64.into(),
+                Value::Null,
+                60_000.into(),
+            ),
+            m("f", "epoch", 0.into(), 1_000.into(), Value::Null),
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn implausible_numbers_show_as_unknown_in_the_table_and_the_csv() {
+    let sim = sim().await;
+    odd_room(&sim);
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", ODD_ROOM, "--utc-offset", "+08:00"],
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for absurd in ["153722867280912", "17259888", "-1537", "9999-", "1970-"] {
+        assert!(!r.stdout.contains(absurd), "{absurd}:\n{}", r.stdout);
+    }
+    let row = |title: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.ends_with(title))
+            .unwrap_or_else(|| panic!("{title} missing:\n{}", r.stdout))
+            .to_owned()
+    };
+    // 12 min 59 s: "12 min" as in the window, not rounded up to 13.
+    let thirteen = row("almost thirteen");
+    assert!(thirteen.contains("09:42  12 min"), "{thirteen}");
+    assert!(row("year 9999").starts_with("Ended   "), "no start shown");
+    assert!(row("year 9999").contains(" 1 min "), "the duration is fine");
+
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                ODD_ROOM,
+                "--format",
+                "csv",
+                "--utc-offset",
+                "+08:00",
+            ],
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut rdr = csv::Reader::from_reader(r.stdout.trim_start_matches('\u{FEFF}').as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let by_title = |t: &str| rows.iter().find(|r| &r[1] == t).unwrap().clone();
+    for t in ["max", "min", "float", "epoch"] {
+        assert_eq!(&by_title(t)[8], "", "{t}: the duration is unknown");
+    }
+    assert_eq!(
+        &by_title("almost thirteen")[8],
+        "12.9",
+        "truncated, like the table"
+    );
+    assert_eq!(
+        &by_title("year 9999")[4],
+        "",
+        "an implausible start is unknown"
+    );
+    assert_eq!(&by_title("epoch")[4], "");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_symbolic_link_or_read_only_output_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("notes.txt");
+    fs::write(&real, "precious").unwrap();
+    let link = dir.path().join("out.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let link_s = link.display().to_string();
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--format", "csv", "-o", &link_s],
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&link_s) && r.stderr.contains("symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), "precious");
+
+    let locked = dir.path().join("locked.json");
+    fs::write(&locked, "{}").unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
+    let locked_s = locked.display().to_string();
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &["query", DEMO_ROOM, "--format", "json", "-o", &locked_s],
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("read-only"), "{}", r.stderr);
+    assert_eq!(fs::read_to_string(&locked).unwrap(), "{}");
 }

@@ -663,6 +663,98 @@ async fn javascript_and_file_links_are_refused_and_nothing_is_opened() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_without_a_link_cannot_be_joined_and_says_why() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let room = "135792468";
+        let t = now_ms();
+        let mut max = meeting(
+            room,
+            "max-3",
+            "Absurd duration",
+            1,
+            t - 120 * MINUTE,
+            None,
+            "https://meeting.dingtalk.com/j/max-3",
+        );
+        max["confDuration"] = json!(i64::MAX);
+        let mut almost = meeting(
+            room,
+            "almost-4",
+            "Almost thirteen",
+            1,
+            t - 180 * MINUTE,
+            None,
+            "https://meeting.dingtalk.com/j/almost-4",
+        );
+        almost["confDuration"] = json!(12 * MINUTE + 59_000);
+        sim.set_room(
+            room,
+            vec![
+                meeting(room, "nolink-1", "No link here", 0, t + 60 * MINUTE, None, ""),
+                meeting(
+                    room,
+                    "stale-2",
+                    "Live for days",
+                    2,
+                    t - 3 * 1440 * MINUTE,
+                    None,
+                    "https://meeting.dingtalk.com/j/stale-2",
+                ),
+                max,
+                almost,
+            ],
+        );
+        let app = App::start("join_without_link", Launch::with_sim(&sim)).await;
+        app.search(room).await;
+        assert_eq!(app.idle_count(SHORT).await, "4 meetings");
+
+        let row = ".meeting-row[data-conference-id='nolink-1']";
+        let button = app
+            .js(&format!(
+                "var b = document.querySelector(\"{row} .join-btn\"); \
+                 return [b.disabled, b.title, b.getAttribute('aria-description')]"
+            ))
+            .await;
+        assert_eq!(
+            button,
+            json!([true, "This meeting has no join link.", "This meeting has no join link."]),
+            "Join is disabled and says why"
+        );
+        app.double_click(&format!("{row} .row-title")).await;
+        assert!(
+            toast_text(&app).await.contains("This meeting has no join link."),
+            "a double-click says why"
+        );
+        app.js("document.querySelector('#toast .toast-close').click()")
+            .await;
+        app.click(&format!("{row} .row-title")).await;
+        app.press(&[&Key::Enter]).await;
+        assert!(
+            toast_text(&app).await.contains("This meeting has no join link."),
+            "Enter says why"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(app.opened().is_empty(), "{:?}", app.opened());
+
+        // The same display rule as the CLI and the CSV.
+        let duration = |id: &str| {
+            format!(
+                "return document.querySelector(\".meeting-row[data-conference-id='{id}'] .row-duration\").textContent"
+            )
+        };
+        assert_eq!(app.js(&duration("max-3")).await, json!("—"));
+        assert_eq!(app.js(&duration("almost-4")).await, json!("12 min"));
+        assert_eq!(
+            app.js(&duration("stale-2")).await,
+            json!("over a day, may have ended")
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
 // ---- 7. hostile titles ------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

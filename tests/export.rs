@@ -9,8 +9,9 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use dingtalk::{BizType, Meeting, Status};
 use meetdesk_lib::export::{
     default_file_name, export_atomic, export_with, headers, write_csv, ExportLang, ExportOptions,
-    ExportZone, COLUMN_COUNT,
+    ExportZone, COLUMN_COUNT, STALE_TEMP_AGE,
 };
+use meetdesk_lib::view::{now_ms, MAX_DURATION_MS};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// 2026-11-26T01:30:00Z
@@ -358,6 +359,7 @@ fn local_zone_matches_chrono_local() {
 fn missing_values_are_empty_cells_never_null() {
     let dir = tempfile::tempdir().unwrap();
     let live = Meeting {
+        start_time: Some(now_ms() - 12 * 60_000),
         end_time: None,
         conf_duration: None,
         status: Some(Status::Live),
@@ -408,6 +410,7 @@ fn statuses_types_and_durations_in_words_and_numbers() {
         Meeting {
             status: Some(Status::Live),
             biz_type: Some(BizType::Audio),
+            start_time: Some(now_ms() - 12 * 60_000),
             ..meeting()
         },
         Meeting {
@@ -438,8 +441,8 @@ fn statuses_types_and_durations_in_words_and_numbers() {
         ["即时会议", "预约会议", "语音会议", "未知 (video_x)"]
     );
     assert_eq!(
-        en[1][DURATION], "16.7",
-        "confDuration 1,000,000 ms = 16.7 minutes"
+        en[1][DURATION], "16.6",
+        "confDuration 1,000,000 ms = 16 min 40 s, truncated like the window's \"16 min\""
     );
     assert!(en[1][DURATION].parse::<f64>().is_ok(), "a plain number");
 }
@@ -518,7 +521,7 @@ fn semicolon_delimiter_with_decimal_comma() {
         "a field with the delimiter is quoted"
     );
     assert_eq!(
-        rows[1][DURATION], "16,7",
+        rows[1][DURATION], "16,6",
         "decimal comma where ';' is the list separator"
     );
     // Read with the wrong delimiter, the file is not mistaken for a comma file: one column.
@@ -752,5 +755,204 @@ fn file_name_for_the_save_dialog() {
     assert_eq!(
         default_file_name(&rc, d),
         "meetings-83872212345-2026-11-26.csv"
+    );
+}
+
+#[test]
+fn implausible_numbers_are_empty_cells_not_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |start: Option<i64>, end: Option<i64>, conf: Option<i64>| Meeting {
+        start_time: start,
+        end_time: end,
+        conf_duration: conf,
+        ..meeting()
+    };
+    let ms = [
+        with(Some(T0), None, Some(i64::MAX)),
+        with(Some(T0), None, Some(i64::MIN)),
+        with(Some(T0), None, Some(-60_000)),
+        with(Some(T0), None, Some(MAX_DURATION_MS + 1)),
+        with(Some(i64::MIN), Some(i64::MAX), None),
+        with(Some(0), Some(1_000), None),
+        with(Some(253_402_300_799_000), None, None), // 9999-12-31
+        with(Some(T0), Some(T0 + 12 * 60_000 + 59_000), None),
+        with(Some(T0), Some(T0 + 600_000), Some(i64::MAX)),
+    ];
+    let (path, rows) = export_to(dir.path(), "odd.csv", &ms, &opts(offset(8)));
+    for (i, r) in rows[1..=4].iter().enumerate() {
+        assert_eq!(
+            r[DURATION], "",
+            "row {i}: an implausible confDuration is unknown"
+        );
+        assert_eq!(
+            r[START], "2026-11-26 09:30:00",
+            "row {i}: the start is fine"
+        );
+    }
+    for r in &rows[5..=7] {
+        assert_eq!(
+            [&r[START], &r[END], &r[START_ISO], &r[END_ISO], &r[DURATION]],
+            ["", "", "", "", ""],
+            "a time outside 2000..2100 is unknown: {r:?}"
+        );
+    }
+    assert_eq!(
+        rows[8][DURATION], "12.9",
+        "12 min 59 s: truncated, never 13.0"
+    );
+    assert_eq!(
+        rows[9][DURATION], "10.0",
+        "a bad confDuration falls back to the span"
+    );
+    let text = fs::read_to_string(&path).unwrap();
+    for absurd in ["153722867280912", "-153722867280", "9999-", "1970-"] {
+        assert!(!text.contains(absurd), "{absurd} in {text}");
+    }
+}
+
+#[test]
+fn a_meeting_live_for_over_a_day_says_it_may_have_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = |ago: i64| Meeting {
+        status: Some(Status::Live),
+        start_time: Some(now_ms() - ago),
+        end_time: None,
+        conf_duration: None,
+        ..meeting()
+    };
+    let ms = [live(3 * 86_400_000), live(3_600_000)];
+    let (_, en) = export_to(dir.path(), "en.csv", &ms, &opts(offset(8)));
+    assert_eq!(en[1][STATUS], "Live (over a day, may have ended)");
+    assert_eq!(en[2][STATUS], "Live");
+    let zh = ExportOptions {
+        lang: ExportLang::ZhCn,
+        ..opts(offset(8))
+    };
+    let (_, zh) = export_to(dir.path(), "zh.csv", &ms, &zh);
+    assert_eq!(zh[1][STATUS], "进行中（已超过一天，可能已结束）");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_target_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.csv");
+    fs::write(&real, "precious").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = export_atomic(&link, &[meeting()], &opts(offset(8))).unwrap_err();
+    assert_eq!(err.kind, "io");
+    assert!(err.message.contains("symbolic link"), "{}", err.message);
+    assert!(
+        err.message.contains("real.csv"),
+        "names where it points: {}",
+        err.message
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), "precious");
+    assert_eq!(
+        dir_entries(dir.path()),
+        ["link.csv", "real.csv"],
+        "no temp file"
+    );
+
+    // A dangling link too: writing would create a file wherever it points.
+    let dangling = dir.path().join("dangling.csv");
+    std::os::unix::fs::symlink(dir.path().join("nowhere/x.csv"), &dangling).unwrap();
+    let err = export_atomic(&dangling, &[meeting()], &opts(offset(8))).unwrap_err();
+    assert!(err.message.contains("symbolic link"), "{}", err.message);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.csv");
+    fs::write(&path, "keep me").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+    // Root may write any file, but a rename would replace this one even for a plain user: the
+    // mode is what the user said, so it is refused for everyone.
+    let err = export_atomic(&path, &[meeting()], &opts(offset(8))).unwrap_err();
+    assert_eq!(err.kind, "io");
+    assert!(err.message.contains("read-only"), "{}", err.message);
+    assert!(err.message.contains("locked.csv"), "{}", err.message);
+    assert_eq!(fs::read_to_string(&path).unwrap(), "keep me");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+    assert_eq!(dir_entries(dir.path()), ["locked.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_written_in_place() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            fs::File::open(&fifo)
+                .unwrap()
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        })
+    };
+    let summary = export_atomic(&fifo, &[meeting()], &opts(offset(8))).unwrap();
+    // Checked before joining the reader: were the pipe replaced by a file, the reader would
+    // wait for a writer forever.
+    assert!(
+        fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the pipe is still a pipe"
+    );
+    let got = reader.join().unwrap();
+    assert_eq!(summary.count, 1);
+    assert_eq!(summary.bytes, got.len() as u64);
+    assert!(got.contains("产品周会 Weekly product sync"), "{got}");
+    assert_eq!(dir_entries(dir.path()), ["pipe"], "no temp file");
+}
+
+#[test]
+fn stale_temp_files_of_a_killed_export_are_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".meetdesk-export-AbC123.tmp");
+    let fresh = dir.path().join(".meetdesk-export-XyZ789.tmp");
+    let other = dir.path().join(".other-export-AbC123.tmp");
+    for p in [&stale, &fresh, &other] {
+        fs::write(p, "half a file").unwrap();
+    }
+    let old = std::time::SystemTime::now() - STALE_TEMP_AGE - std::time::Duration::from_secs(60);
+    for p in [&stale, &other] {
+        fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    export_to(dir.path(), "m.csv", &[meeting()], &opts(offset(8)));
+    assert_eq!(
+        dir_entries(dir.path()),
+        [
+            ".meetdesk-export-XyZ789.tmp", // may belong to an export running now
+            ".other-export-AbC123.tmp",    // not ours
+            "m.csv"
+        ]
     );
 }

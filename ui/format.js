@@ -114,21 +114,35 @@ export function formatNumber(n, locale) {
   return new Intl.NumberFormat(locale).format(n);
 }
 
-/**
- * A meeting's duration in ms, never negative:
- * confDuration when given (≥ 0); else endTime − startTime when positive; else null.
- */
-export function meetingDurationMs(m) {
-  const conf = toNumber(m?.confDuration);
-  if (conf !== null && conf >= 0) return conf;
-  const s = toTime(m?.startTime);
-  const e = toTime(m?.endTime);
-  if (s !== null && e !== null && e - s > 0) return e - s;
-  return null;
+const VIEW_STATUSES = new Set(['notStarted', 'live', 'ended', 'unknown']);
+
+function viewNumber(x) {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
 /**
- * Duration as an i18n key + params. null → 'duration.none' ("—").
+ * What Rust computed for a meeting (src-tauri/src/view.rs, sent as `meeting.view` by every page):
+ * { status, start, end, durationMs, caveat, joinable }. The window shows these and derives none of
+ * them from DingTalk's raw fields, so it shows what the CLI and the CSV show: implausible times
+ * and durations are already null, and `caveat` is 'liveOverADay' for a meeting "live" for over a
+ * day. A meeting without a view (which Rust never sends) shows as all unknown.
+ */
+export function viewOf(m) {
+  const v = m && typeof m === 'object' && m.view && typeof m.view === 'object' ? m.view : {};
+  const durationMs = viewNumber(v.durationMs);
+  return {
+    status: VIEW_STATUSES.has(v.status) ? v.status : 'unknown',
+    start: viewNumber(v.start),
+    end: viewNumber(v.end),
+    durationMs: durationMs !== null && durationMs >= 0 ? durationMs : null,
+    caveat: v.caveat === 'liveOverADay' ? 'liveOverADay' : null,
+    joinable: v.joinable === true,
+  };
+}
+
+/**
+ * Duration as an i18n key + params. null → 'duration.none' ("—"). Whole minutes, truncated: the
+ * rule the CLI and the CSV follow too (12 min 59 s is "12 min" here and 12.9 in the CSV).
  * Under a minute → 'duration.lessThanMinute'; under an hour → 'duration.minutes' {m};
  * otherwise 'duration.hoursMinutes' {h, m} or 'duration.hours' {h}.
  */
@@ -142,9 +156,13 @@ export function durationKey(ms) {
   return m === 0 ? { key: 'duration.hours', params: { h } } : { key: 'duration.hoursMinutes', params: { h, m } };
 }
 
-/** "live for 12 min": i18n key + params for a live meeting, from its start until now. */
-export function liveForKey(startTime, now) {
-  const s = toTime(startTime);
+/**
+ * "live for 12 min": i18n key + params for a live meeting, from its start (the view's, in ms;
+ * null when unknown) until now. The view's caveat beats it: "over a day, may have ended".
+ */
+export function liveForKey(start, now, caveat = null) {
+  if (caveat === 'liveOverADay') return { key: 'caveat.liveOverADay', params: {} };
+  const s = viewNumber(start);
   if (s === null) return { key: 'time.liveNoStart', params: {} };
   const ms = Math.max(0, now - s);
   const d = durationKey(ms);

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bizTypeKey, dayKey, dayKind, durationKey, formatDayLabel, formatNumber, formatTime, liveForKey,
-  meetingDurationMs, msUntilNextMidnight, startOfDay, statusKey, toTime, MINUTE, HOUR,
+  msUntilNextMidnight, startOfDay, statusKey, toTime, viewOf, MINUTE, HOUR,
 } from './format.js';
 
 test('status keys: 0 not started, 1 ended, 2 live, else unknown', () => {
@@ -29,17 +29,20 @@ test('bizType keys', () => {
   assert.equal(bizTypeKey(undefined), 'unknown');
 });
 
-test('duration prefers confDuration and never goes negative', () => {
-  // The API documentation's own example: endTime before startTime, confDuration given.
-  assert.equal(meetingDurationMs({ startTime: 1700000600000, endTime: 1700000000000, confDuration: 45 * MINUTE }), 45 * MINUTE);
-  assert.equal(meetingDurationMs({ startTime: 1700000600000, endTime: 1700000000000 }), null);
-  assert.equal(meetingDurationMs({ startTime: 1700000000000, endTime: 1700000000000 + 30 * MINUTE }), 30 * MINUTE);
-  assert.equal(meetingDurationMs({ startTime: 1700000000000, endTime: 1700000000000 }), null);
-  assert.equal(meetingDurationMs({ confDuration: 0 }), 0);
-  assert.equal(meetingDurationMs({ confDuration: -5 }), null);
-  assert.equal(meetingDurationMs({ confDuration: '120000' }), 120000);
-  assert.equal(meetingDurationMs({}), null);
-  assert.equal(meetingDurationMs(null), null);
+test('the view comes from Rust and is read, never re-derived from the raw fields', () => {
+  // confDuration of i64::MAX on the wire: Rust's view says the duration is unknown, so "—".
+  const m = { confDuration: 9223372036854775807, startTime: -1, status: 1,
+    view: { status: 'ended', start: null, end: null, durationMs: null, caveat: null, joinable: false } };
+  assert.deepEqual(viewOf(m), { status: 'ended', start: null, end: null, durationMs: null, caveat: null, joinable: false });
+  assert.deepEqual(durationKey(viewOf(m).durationMs), { key: 'duration.none', params: {} });
+  const ok = { view: { status: 'live', start: 1700000000000, end: null, durationMs: 779000, caveat: 'liveOverADay', joinable: true } };
+  assert.deepEqual(viewOf(ok), { status: 'live', start: 1700000000000, end: null, durationMs: 779000, caveat: 'liveOverADay', joinable: true });
+  // Missing or odd views are all unknown, never a crash.
+  const unknown = { status: 'unknown', start: null, end: null, durationMs: null, caveat: null, joinable: false };
+  for (const odd of [null, undefined, 42, {}, { view: null }, { view: 'x' },
+    { view: { status: 'exploded', start: '1700000000000', end: NaN, durationMs: -5, caveat: 'other', joinable: 'yes' } }]) {
+    assert.deepEqual(viewOf(odd), unknown, JSON.stringify(odd));
+  }
 });
 
 test('duration keys', () => {
@@ -56,6 +59,9 @@ test('live for: minutes since start, never negative', () => {
   assert.deepEqual(liveForKey(now - 12 * MINUTE, now).duration, { key: 'duration.minutes', params: { m: 12 } });
   assert.deepEqual(liveForKey(now + 5 * MINUTE, now).duration, { key: 'duration.lessThanMinute', params: {} });
   assert.equal(liveForKey(undefined, now).key, 'time.liveNoStart');
+  assert.equal(liveForKey(null, now).key, 'time.liveNoStart');
+  // Live for over a day: the view's caveat, in the words the CLI and the CSV use.
+  assert.deepEqual(liveForKey(now - 30 * HOUR, now, 'liveOverADay'), { key: 'caveat.liveOverADay', params: {} });
 });
 
 test('toTime rejects missing, zero, negative and absurd values', () => {

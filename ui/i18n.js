@@ -113,6 +113,8 @@ const en = {
 
   'time.liveFor': 'live for {duration}',
   'time.liveNoStart': 'live now',
+  // The view's caveat (src-tauri/src/view.rs): same words as the CLI and the CSV.
+  'caveat.liveOverADay': 'over a day, may have ended',
 
   'duration.none': '—',
   'duration.lessThanMinute': '< 1 min',
@@ -400,6 +402,7 @@ const zh = {
 
   'time.liveFor': '已进行 {duration}',
   'time.liveNoStart': '正在进行',
+  'caveat.liveOverADay': '已超过一天，可能已结束',
 
   'duration.none': '—',
   'duration.lessThanMinute': '不到 1 分钟',

@@ -4,10 +4,12 @@
 // place each one at a known offset:
 //   { type: 'header', key, kind: 'live'|'today'|'yesterday'|'tomorrow'|'date'|'unknown', day, count }
 //   { type: 'meeting', key, meeting, group }
-// Order: a "Live now" group first (status 2), then days newest first, meetings newest
-// first inside a day, then meetings without a start time in a "Date unknown" group.
+// Order: a "Live now" group first, then days newest first, meetings newest first inside a
+// day, then meetings without a start time in a "Date unknown" group. Status and start are the
+// view Rust computed (format.js viewOf): an implausible start (year 1970, 9999) is unknown here
+// as it is in the CLI and the CSV.
 
-import { dayKey, dayKind, startOfDay, statusKey, toTime } from './format.js';
+import { dayKey, dayKind, startOfDay, viewOf } from './format.js';
 
 /**
  * Merges meetings into a list, de-duplicating by conferenceId (a later copy replaces
@@ -47,16 +49,18 @@ export function meetingKey(m, i) {
  * @returns {object[]} rows
  */
 export function buildRows(meetings, now) {
-  const items = (meetings || []).map((m, i) => ({ m, i, start: toTime(m && m.startTime) }))
-    .filter((x) => x.m && typeof x.m === 'object');
+  const items = (meetings || []).map((m, i) => {
+    const v = viewOf(m);
+    return { m, i, start: v.start, live: v.status === 'live' };
+  }).filter((x) => x.m && typeof x.m === 'object');
   const byNewest = (a, b) => {
     if (a.start === null && b.start === null) return a.i - b.i;
     if (a.start === null) return 1;
     if (b.start === null) return -1;
     return b.start - a.start || a.i - b.i;
   };
-  const live = items.filter((x) => statusKey(x.m.status) === 'live').sort(byNewest);
-  const rest = items.filter((x) => statusKey(x.m.status) !== 'live').sort(byNewest);
+  const live = items.filter((x) => x.live).sort(byNewest);
+  const rest = items.filter((x) => !x.live).sort(byNewest);
 
   const rows = [];
   if (live.length) {

@@ -6,7 +6,17 @@ import {
 
 const at = (d, h, m = 0) => new Date(2026, 10, d, h, m).getTime(); // November 2026, local time
 const NOW = at(23, 15);
-const mk = (id, start, status = 1, extra = {}) => ({ conferenceId: id, title: `M${id}`, startTime: start, status, ...extra });
+const STATUS = { 0: 'notStarted', 1: 'ended', 2: 'live' };
+// A meeting as a page carries it: DingTalk's fields plus the view Rust computed (view.rs). The
+// view is what counts; the raw fields are there to show they are not re-derived.
+const mk = (id, start, status = 1, extra = {}) => ({
+  conferenceId: id, title: `M${id}`, startTime: start, status,
+  view: {
+    status: STATUS[status] ?? 'unknown', start: typeof start === 'number' ? start : null,
+    end: null, durationMs: null, caveat: null, joinable: true,
+  },
+  ...extra,
+});
 
 test('groups by day, newest first, with the live meeting pinned on top', () => {
   const rows = buildRows([
@@ -29,11 +39,25 @@ test('meetings without a start time go to a "Date unknown" group at the end; odd
     mk('z', 'garbage', 'weird'),
     null,
     42,
-    { title: 'no id', startTime: at(20, 10), status: 7, bizType: 'mystery' },
+    { title: 'no id', startTime: at(20, 10), status: 7, bizType: 'mystery', view: { status: 'unknown', start: at(20, 10) } },
+    { title: 'no view', startTime: at(23, 10), status: 2 },
+    { title: 'odd view', view: { status: 'exploded', start: 'soon' } },
   ], NOW);
   const shape = rows.map((r) => (r.type === 'header' ? `#${r.kind}` : r.meeting.conferenceId ?? r.meeting.title));
-  assert.deepEqual(shape, ['#today', 'y', '#date', 'no id', '#unknown', 'x', 'z']);
+  assert.deepEqual(shape, ['#today', 'y', '#date', 'no id', '#unknown', 'x', 'z', 'no view', 'odd view']);
   assert.equal(new Set(rows.map((r) => r.key)).size, rows.length, 'keys are unique');
+});
+
+test('the view decides the group, not the raw fields', () => {
+  // Rust judged a year-9999 start implausible (view.start null) and a raw status 7 live? No:
+  // only view.status puts a meeting under "Live now".
+  const rows = buildRows([
+    mk('far', 253402300799000, 1, { view: { status: 'ended', start: null } }),
+    mk('raw-live', at(23, 9), 2, { view: { status: 'unknown', start: at(23, 9) } }),
+    mk('view-live', at(23, 9), 7, { view: { status: 'live', start: at(23, 9) } }),
+  ], NOW);
+  const shape = rows.map((r) => (r.type === 'header' ? `#${r.kind}` : r.meeting.conferenceId));
+  assert.deepEqual(shape, ['#live', 'view-live', '#today', 'raw-live', '#unknown', 'far']);
 });
 
 test('live meetings are sorted newest first within "Live now"', () => {

@@ -11,10 +11,10 @@
 
 import { h, setText } from './dom.js';
 import {
-  bizTypeKey, dayKey, durationKey, formatDateTime, formatDayLabel, formatTime,
-  liveForKey, meetingDurationMs, statusKey, toTime,
+  bizTypeKey, dayKey, durationKey, formatDateTime, formatDayLabel, formatTime, liveForKey, viewOf,
 } from './format.js';
 import { getLocale, t } from './i18n.js';
+import { toast } from './toast.js';
 import {
   buildRows, indexOfKey, layoutRows, moveFocus, nearEnd, nearestMeeting, scrollToReveal, visibleRange,
 } from './timeline-model.js';
@@ -34,9 +34,7 @@ export function meetingTitle(m) {
 
 /** Time slot text: "10:30 – 11:15", "Starts 14:00", "Started 10:30", "Time unknown". */
 function timeSlot(m, row, now, locale) {
-  const start = toTime(m.startTime);
-  const end = toTime(m.endTime);
-  const status = statusKey(m.status);
+  const { start, end, status } = viewOf(m);
   if (start === null) return t('row.noTime');
   const sameDayAsRow = row.group !== 'live' && row.group !== 'unknown';
   const fmtStart = sameDayAsRow || dayKey(start) === dayKey(now) ? formatTime(start, locale) : formatDateTime(start, locale);
@@ -49,14 +47,23 @@ function timeSlot(m, row, now, locale) {
   return fmtStart;
 }
 
-/** Duration slot text: "45 min", "—", or "live for 12 min" for a live meeting. */
+/**
+ * Duration slot text: "45 min", "—", or for a live meeting "live for 12 min" (or the caveat
+ * "over a day, may have ended", as the CLI and the CSV say).
+ */
 function durationSlot(m, now) {
-  if (statusKey(m.status) === 'live') {
-    const l = liveForKey(m.startTime, now);
+  const v = viewOf(m);
+  if (v.status === 'live') {
+    const l = liveForKey(v.start, now, v.caveat);
     return l.duration ? t(l.key, { duration: t(l.duration.key, l.duration.params) }) : t(l.key);
   }
-  const d = durationKey(meetingDurationMs(m));
+  const d = durationKey(v.durationMs);
   return t(d.key, d.params);
+}
+
+/** Whether Join can do anything for this meeting: it needs an id to name and a link to open. */
+function canJoin(m) {
+  return text(m && m.conferenceId) !== '' && viewOf(m).joinable;
 }
 
 function headerLabel(row, locale) {
@@ -134,12 +141,17 @@ export function createTimeline(el, handlers) {
 
   function makeMeetingRow(row, i) {
     const m = row.meeting;
-    const status = statusKey(m.status);
+    const { status } = viewOf(m);
     const title = meetingTitle(m);
     const hasId = text(m.conferenceId) !== '';
+    const joinable = canJoin(m);
+    // Without a link Join is disabled and says why (tooltip and accessible description) rather
+    // than failing once clicked.
+    const noJoin = joinable ? null : t('row.noLink');
     const node = h('div', {
       class: ['meeting-row', `status-${status}`], role: 'row', 'aria-rowindex': i + 1, tabindex: '-1',
       dataset: { index: i, conferenceId: hasId ? String(m.conferenceId) : undefined, status },
+      'aria-description': noJoin,
     },
     h('div', { class: 'cell-main', role: 'gridcell' },
       h('div', { class: 'row-line1' },
@@ -157,8 +169,8 @@ export function createTimeline(el, handlers) {
         h('span', { class: 'row-type', dataset: { type: bizTypeKey(m.bizType) } }, t(`type.${bizTypeKey(m.bizType)}`)))),
     h('div', { class: 'cell-actions', role: 'gridcell' },
       h('button', {
-        type: 'button', class: 'btn btn-primary btn-small join-btn', tabindex: '-1', disabled: !hasId,
-        'aria-label': t('row.joinLabel', { title }),
+        type: 'button', class: 'btn btn-primary btn-small join-btn', tabindex: '-1', disabled: !joinable,
+        'aria-label': t('row.joinLabel', { title }), title: noJoin, 'aria-description': noJoin,
       }, t('row.join')),
       h('button', {
         type: 'button', class: 'btn btn-small copy-link-btn', tabindex: '-1', disabled: !text(m.externalLinkUrl),
@@ -183,7 +195,7 @@ export function createTimeline(el, handlers) {
     setText(node.querySelector('.row-time'), time);
     setText(node.querySelector('.row-duration'), duration);
     setText(node.querySelector('.row-host'), host);
-    const status = statusKey(m.status);
+    const { status } = viewOf(m);
     node.setAttribute('aria-label', t('row.a11y', {
       title: meetingTitle(m),
       status: t(`status.${status}`),
@@ -288,7 +300,7 @@ export function createTimeline(el, handlers) {
     }
     if (e.key === 'Enter' && onRow) {
       e.preventDefault();
-      handlers.onJoin?.(rows[i].meeting, node);
+      join(rows[i].meeting, node);
       return;
     }
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
@@ -320,8 +332,14 @@ export function createTimeline(el, handlers) {
   el.addEventListener('dblclick', (e) => {
     if (e.target.closest('button')) return;
     const i = rowIndexOf(e.target);
-    if (i >= 0) handlers.onJoin?.(rows[i].meeting, rendered.get(i));
+    if (i >= 0) join(rows[i].meeting, rendered.get(i));
   });
+
+  /** Enter and double-click: join, or say why not (the button is disabled with the same words). */
+  function join(meeting, node) {
+    if (canJoin(meeting)) handlers.onJoin?.(meeting, node);
+    else toast(t('row.noLink'), { kind: 'error' });
+  }
 
   window.addEventListener('resize', () => {
     if (measure()) { relayout(); clearRendered(); }
@@ -369,7 +387,7 @@ export function createTimeline(el, handlers) {
     tick() {
       for (const [i, node] of rendered) {
         const row = rows[i];
-        if (row && row.type === 'meeting' && statusKey(row.meeting.status) === 'live') fillMeetingRow(node, row);
+        if (row && row.type === 'meeting' && viewOf(row.meeting).status === 'live') fillMeetingRow(node, row);
       }
     },
     /** Moves focus into the list (the active row). */

@@ -26,6 +26,10 @@
 //! - Secrets are held as [`Secret`] (prints `***`), are never echoed, and `--help` does not show
 //!   the environment's values for them. Prefer the environment to flags for secrets: flags are
 //!   visible to other users in the process list.
+//! - `--output -` is standard output. Files are written by [`crate::export::export_with`]'s
+//!   rules: atomically, devices and named pipes in place, symbolic links and read-only files
+//!   refused (exit 1).
+//! - The table shows each meeting by [`crate::view`]'s rule, like the window and the CSV.
 //! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
 //!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
 
@@ -46,9 +50,10 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::error::AppError;
 use crate::export::{
-    default_file_name, export_atomic, export_with, parse_delimiter, status_word, write_csv,
+    default_file_name, export_atomic, export_with, parse_delimiter, view_status_word, write_csv,
     ExportLang, ExportOptions, ExportZone,
 };
+use crate::view::{self, MeetingView};
 
 /// Success.
 pub const EXIT_OK: i32 = 0;
@@ -126,8 +131,10 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Write to FILE instead of standard output, atomically: a failure leaves an existing file
-    /// untouched. A folder gets the default name (meetings-<ROOM>-<DATE>.csv).
+    /// Write to FILE instead of standard output ("-" is standard output), atomically: a failure
+    /// leaves an existing file untouched. A folder gets the default name
+    /// (meetings-<ROOM>-<DATE>.csv). Devices and named pipes are written in place; a symbolic
+    /// link or a read-only file is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -531,7 +538,8 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
             Format::Table => write_table(w, &args.room, f, &opts, terminal_width()),
         }
     };
-    match &args.output {
+    // `-o -` is standard output, as for most tools (a file really named "-" is `-o ./-`).
+    match args.output.as_deref().filter(|p| *p != Path::new("-")) {
         None => {
             let stdout = io::stdout();
             let mut lock = io::BufWriter::new(stdout.lock());
@@ -657,9 +665,10 @@ fn pad_to_width(s: &str, width: usize) -> String {
     out
 }
 
-/// `16 min`, `1 h 5 min`, `<1 min` (`16 分钟`, `1 小时 5 分钟`, `不到 1 分钟`).
+/// `16 min`, `1 h 5 min`, `<1 min` (`16 分钟`, `1 小时 5 分钟`, `不到 1 分钟`); whole minutes,
+/// truncated like the window (see [`crate::view`]).
 pub fn human_duration(ms: i64, lang: ExportLang) -> String {
-    let mins = (ms.max(0) + 30_000) / 60_000;
+    let mins = view::whole_minutes(ms);
     match (lang, mins) {
         (ExportLang::En, 0) => "<1 min".into(),
         (ExportLang::En, m) if m < 60 => format!("{m} min"),
@@ -670,11 +679,42 @@ pub fn human_duration(ms: i64, lang: ExportLang) -> String {
     }
 }
 
+/// One table row: status, start, end, duration, host, title, by the view's rule.
+pub(crate) fn table_cells(m: &Meeting, now_ms: i64, opts: &ExportOptions) -> [String; 6] {
+    let lang = opts.lang;
+    let v = MeetingView::new(m, now_ms);
+    let start = v.start.and_then(|t| opts.zone.at_millis(t));
+    let end = v.end.and_then(|t| opts.zone.at_millis(t));
+    let start_s = start
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let end_s = match (start, end) {
+        (Some(s), Some(e)) if s.date_naive() == e.date_naive() => e.format("%H:%M").to_string(),
+        (_, Some(e)) => e.format("%Y-%m-%d %H:%M").to_string(),
+        _ => String::new(),
+    };
+    [
+        view_status_word(&v, lang)
+            .map(|s| terminal_safe(&s))
+            .unwrap_or_default(),
+        start_s,
+        end_s,
+        v.duration_ms
+            .map(|d| human_duration(d, lang))
+            .unwrap_or_default(),
+        truncate_to_width(
+            &terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
+            HOST_MAX,
+        ),
+        terminal_safe(m.title.as_deref().unwrap_or("")),
+    ]
+}
+
 const HOST_MAX: usize = 20;
 const GAP: &str = "  ";
 
 /// The aligned table, then "N of M meetings" and a hint when more pages exist.
-fn write_table(
+pub(crate) fn write_table(
     w: &mut dyn Write,
     room: &RoomCode,
     f: &Fetched,
@@ -686,38 +726,11 @@ fn write_table(
         ExportLang::En => ["STATUS", "START", "END", "DURATION", "HOST", "TITLE"],
         ExportLang::ZhCn => ["状态", "开始", "结束", "时长", "主持人", "标题"],
     };
+    let now = view::now_ms();
     let rows: Vec<[String; 6]> = f
         .meetings
         .iter()
-        .map(|m| {
-            let start = m.start_time.and_then(|t| opts.zone.at_millis(t));
-            let end = m.end_time.and_then(|t| opts.zone.at_millis(t));
-            let start_s = start
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default();
-            let end_s = match (start, end) {
-                (Some(s), Some(e)) if s.date_naive() == e.date_naive() => {
-                    e.format("%H:%M").to_string()
-                }
-                (_, Some(e)) => e.format("%Y-%m-%d %H:%M").to_string(),
-                _ => String::new(),
-            };
-            [
-                m.status
-                    .map(|s| status_word(s, lang).into_owned())
-                    .unwrap_or_default(),
-                start_s,
-                end_s,
-                m.duration_ms()
-                    .map(|d| human_duration(d, lang))
-                    .unwrap_or_default(),
-                truncate_to_width(
-                    &terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
-                    HOST_MAX,
-                ),
-                terminal_safe(m.title.as_deref().unwrap_or("")),
-            ]
-        })
+        .map(|m| table_cells(m, now, opts))
         .collect();
 
     if rows.is_empty() {
@@ -893,7 +906,15 @@ mod tests {
             "a b\u{FFFD}[31mc\u{FFFD}d"
         );
         assert_eq!(pad_to_width("张伟", 6), "张伟  ");
-        assert_eq!(human_duration(1_000_000, ExportLang::En), "17 min");
+        assert_eq!(
+            human_duration(1_000_000, ExportLang::En),
+            "16 min",
+            "truncated"
+        );
+        assert_eq!(
+            human_duration(12 * 60_000 + 59_000, ExportLang::En),
+            "12 min"
+        );
         assert_eq!(human_duration(65 * 60_000, ExportLang::En), "1 h 5 min");
         assert_eq!(human_duration(10_000, ExportLang::ZhCn), "不到 1 分钟");
     }
@@ -907,7 +928,7 @@ mod tests {
                 ),
                 creator_nick: Some("张伟".into()),
                 status: Some(dingtalk::Status::Live),
-                start_time: Some(1_795_656_600_000),
+                start_time: Some(view::now_ms() - 12 * 60_000),
                 ..Default::default()
             }],
             total_count: Some(45),
@@ -924,7 +945,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("STATUS"), "{text}");
-        assert!(lines[1].starts_with("Live    2026-11-26 09:30"), "{text}");
+        assert!(lines[1].starts_with("Live    20"), "{text}");
         assert!(lines[1].width() <= 70, "fits the width: {text}");
         assert!(lines[1].ends_with('…'), "{text}");
         assert!(text.contains("1 of 45 meetings"), "{text}");

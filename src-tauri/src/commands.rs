@@ -167,7 +167,7 @@ pub async fn query_room(
         .query_room(client, room, page_size, request.token())
         .await?;
     // Remember the room with the newest title seen, so the dropdown can say which room it was.
-    let title = view.meetings.iter().find_map(|m| m.title.clone());
+    let title = view.meetings.iter().find_map(|m| m.meeting.title.clone());
     let now = chrono::Utc::now().timestamp_millis();
     // The meetings arrived: a settings file that cannot be written does not hide them.
     let settings_warning = state.update_settings(|s| s.remember_room(&view.room_code, title, now));
@@ -231,10 +231,7 @@ pub async fn open_meeting<R: Runtime>(
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
     let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
-        log::warn!(
-            "join: refused a link for meeting {conference_id}: {}",
-            e.message
-        );
+        log::warn!("{}", links::refusal_log_line(&conference_id, &e.message));
     })?;
     app.opener()
         .open_url(url.as_str(), None::<&str>)
@@ -475,15 +472,25 @@ pub async fn export_csv<R: Runtime>(
     }))
 }
 
+/// Whether this build honours `MEETDESK_TEST_EXPORT_PATH`: debug builds only. The WebDriver
+/// tests run the debug binary, which cannot drive the native save dialog; in a release build a
+/// variable in the environment must not be able to send a user's export somewhere they did not
+/// choose.
+pub const HONOURS_TEST_EXPORT_PATH: bool = cfg!(debug_assertions);
+
+/// The test-only export path, when `honour` (see [`HONOURS_TEST_EXPORT_PATH`]).
+fn test_export_path(env: &crate::settings::EnvOverrides, honour: bool) -> Option<PathBuf> {
+    env.export_path.clone().filter(|_| honour)
+}
+
 async fn choose_export_path<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     settings: &Settings,
     room: &RoomCode,
 ) -> CmdResult<Option<PathBuf>> {
-    // Test-only: WebDriver cannot drive the native dialog (see README, MEETDESK_TEST_EXPORT_PATH).
-    if let Some(path) = &state.env.export_path {
-        return Ok(Some(path.clone()));
+    if let Some(path) = test_export_path(&state.env, HONOURS_TEST_EXPORT_PATH) {
+        return Ok(Some(path));
     }
     let name = export::default_file_name(room, chrono::Local::now().date_naive());
     let mut dialog = app
@@ -512,4 +519,23 @@ async fn choose_export_path<R: Runtime>(
                 .map_err(|e| AppError::io("The chosen file cannot be used", e))
         })
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_export_path_is_for_debug_builds_only() {
+        let env = crate::settings::EnvOverrides {
+            export_path: Some(PathBuf::from("/tmp/x.csv")),
+            ..Default::default()
+        };
+        assert_eq!(test_export_path(&env, false), None, "a release build asks");
+        assert_eq!(
+            test_export_path(&env, true),
+            Some(PathBuf::from("/tmp/x.csv"))
+        );
+        assert_eq!(HONOURS_TEST_EXPORT_PATH, cfg!(debug_assertions));
+    }
 }

@@ -22,17 +22,21 @@
 //! duration in minutes, host, host id, conference id, schedule id, join link.
 //! A missing value is an empty cell, never `null`.
 //!
-//! **Duration** is in minutes with one decimal (`16.7`, `20.0`), rounded half up from
-//! [`Meeting::duration_ms`]: meetings are talked about in minutes, one decimal keeps a 40-second
-//! test call distinguishable from nothing, and a plain number lets Excel sum the column.
+//! **Duration** is in minutes with one decimal (`16.6`, `20.0`), truncated, from
+//! [`MeetingView::duration_ms`] (see [`crate::view`] for the one rule the window, the CLI and the
+//! CSV share): meetings are talked about in minutes, one decimal keeps a 40-second test call
+//! distinguishable from nothing, a plain number lets Excel sum the column, and truncation means
+//! 12 min 59 s is 12.9 here and "12 min" in the window, never 13. An implausible duration
+//! (negative, over a week) is an empty cell.
 //!
 //! **Times** are converted per row with the zone in [`ExportZone`]: the computer's zone
 //! ([`ExportZone::Local`], what the window shows) or a fixed offset (tests, `--utc-offset`).
 //! Per row, so a meeting in July in Berlin shows 10:00 and not 09:00 just because the export
 //! was made in winter; the RFC 3339 columns carry each row's exact offset. The header names the
 //! zone's offset (`Start (UTC+08:00)`), or both offsets (`UTC+01:00/+02:00`) for a zone with
-//! daylight saving time. Times before year 1 or after 9999 (garbage from the server) are left
-//! empty.
+//! daylight saving time. Times outside the plausible years (2000 to 2100, see [`crate::view`]),
+//! and an end before its start, are left empty. The status carries the view's caveat, e.g.
+//! `Live (over a day, may have ended)`.
 //!
 //! # Formula injection (OWASP "CSV Injection", CWE-1236)
 //! A text cell that starts with `=`, `+`, `-`, `@`, tab, CR, LF or NUL (or the full-width
@@ -58,6 +62,18 @@
 //! mid-way) leaves an existing file byte-for-byte untouched and no temporary file behind.
 //! [`export_with`] is the same with the writing done by a closure (used by the CLI for JSON and
 //! table output, and by tests to inject failures).
+//!
+//! What is at the target decides how it is written; the window's save dialog and
+//! `meetdesk-cli --output` share these rules:
+//! - a character device or FIFO (`/dev/null`, `/dev/stdout`, a named pipe), or a link to one, is
+//!   written in place: a rename would replace the device node instead of writing to it;
+//! - any other symbolic link is refused with a message naming where it points: replacing it by a
+//!   rename would turn the link into a file, and following it would let a link planted in a
+//!   shared folder aim the export at any file of the user;
+//! - an existing file that is read-only (or that the user may not write) is refused: a rename
+//!   would replace it silently, since only the folder's permissions count for a rename;
+//! - before writing, temporary files of an export that was killed
+//!   (`.meetdesk-export-*.tmp` older than [`STALE_TEMP_AGE`]) are removed from the folder.
 
 use std::borrow::Cow;
 use std::fs;
@@ -69,6 +85,7 @@ use dingtalk::{BizType, Meeting, RoomCode, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::view::{self, Caveat, MeetingView};
 
 /// Number of columns in every row.
 pub const COLUMN_COUNT: usize = 14;
@@ -338,6 +355,21 @@ pub fn status_word(status: Status, lang: ExportLang) -> Cow<'static, str> {
     }
 }
 
+/// The status cell of the CLI table and the CSV: the status in words, with the caveat when
+/// there is one ("Live (over a day, may have ended)"); `None` when DingTalk sent no status.
+pub fn view_status_word(v: &MeetingView, lang: ExportLang) -> Option<Cow<'static, str>> {
+    let word = status_word(v.wire_status?, lang);
+    Some(match (v.caveat, lang) {
+        (None, _) => word,
+        (Some(Caveat::LiveOverADay), ExportLang::En) => {
+            format!("{word} (over a day, may have ended)").into()
+        }
+        (Some(Caveat::LiveOverADay), ExportLang::ZhCn) => {
+            format!("{word}（已超过一天，可能已结束）").into()
+        }
+    })
+}
+
 /// The meeting type in words: Instant / Booked / Audio / Unknown (video_x).
 pub fn biz_type_word(t: &BizType, lang: ExportLang) -> Cow<'static, str> {
     match (t, lang) {
@@ -369,7 +401,8 @@ pub fn guard_cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// Duration in minutes with one decimal, rounded half up; `decimal` is `.` or `,`.
+/// Duration in minutes with one decimal, truncated (the window's rule, see [`crate::view`]);
+/// `decimal` is `.` or `,`.
 pub fn duration_minutes(ms: i64, decimal: char) -> String {
     let mut s = String::new();
     push_minutes(&mut s, ms, decimal);
@@ -377,7 +410,7 @@ pub fn duration_minutes(ms: i64, decimal: char) -> String {
 }
 
 fn push_minutes(out: &mut String, ms: i64, decimal: char) {
-    let tenths = ms.max(0).saturating_add(3_000) / 6_000;
+    let tenths = view::tenths_of_minutes(ms);
     push_uint(out, (tenths / 10) as u64);
     out.push(decimal);
     out.push(char::from(b'0' + (tenths % 10) as u8));
@@ -496,16 +529,19 @@ pub fn write_csv<'a, W: Write>(
 
     let mut scratch = String::with_capacity(64);
     let mut rows = 0u64;
+    // One "now" for the whole file, so the live caveat cannot differ between two rows.
+    let now = view::now_ms();
     for m in meetings {
+        let v = MeetingView::new(m, now);
         put_text(&mut wtr, &mut scratch, m.room_code.as_deref())?;
         put_text(&mut wtr, &mut scratch, m.title.as_deref())?;
-        let status = m.status.map(|s| status_word(s, opts.lang));
+        let status = view_status_word(&v, opts.lang);
         put_text(&mut wtr, &mut scratch, status.as_deref())?;
         let kind = m.biz_type.as_ref().map(|t| biz_type_word(t, opts.lang));
         put_text(&mut wtr, &mut scratch, kind.as_deref())?;
 
-        let start = m.start_time.and_then(|ms| opts.zone.at_millis(ms));
-        let end = m.end_time.and_then(|ms| opts.zone.at_millis(ms));
+        let start = v.start.and_then(|ms| opts.zone.at_millis(ms));
+        let end = v.end.and_then(|ms| opts.zone.at_millis(ms));
         // Generated here from numbers: never starts with a trigger character.
         for t in [&start, &end] {
             scratch.clear();
@@ -523,7 +559,7 @@ pub fn write_csv<'a, W: Write>(
         }
         // The one numeric column: not guarded (and never negative).
         scratch.clear();
-        if let Some(ms) = m.duration_ms() {
+        if let Some(ms) = v.duration_ms {
             push_minutes(&mut scratch, ms, decimal);
         }
         wtr.write_field(scratch.as_bytes()).map_err(to_io)?;
@@ -578,19 +614,47 @@ where
             format!("could not export to {shown}: this is not a file name"),
         ));
     }
-    if path.is_dir() {
-        return Err(AppError::new(
-            "io",
-            format!("could not export to {shown}: a folder of that name exists"),
-        ));
+    match Target::of(path) {
+        Target::Missing | Target::File => {}
+        Target::Stream => return write_direct(path, write),
+        Target::Folder => {
+            return Err(AppError::new(
+                "io",
+                format!("could not export to {shown}: a folder of that name exists"),
+            ))
+        }
+        Target::Link(to) => {
+            return Err(AppError::new(
+                "io",
+                format!(
+                    "could not export to {shown}: it is a symbolic link (to {}), and MeetDesk does not write through links; give the real path instead",
+                    to.display()
+                ),
+            ))
+        }
+        Target::ReadOnly => {
+            return Err(AppError::new(
+                "io",
+                format!(
+                    "could not export to {shown}: the file is read-only; choose another name, or make it writable first"
+                ),
+            ))
+        }
+        Target::Other => {
+            return Err(AppError::new(
+                "io",
+                format!("could not export to {shown}: it is not an ordinary file"),
+            ))
+        }
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    remove_stale_temp_files(dir);
 
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".meetdesk-export-").suffix(".tmp");
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     {
         // NamedTempFile defaults to 0600; an export is an ordinary document (the umask applies).
@@ -647,6 +711,150 @@ where
     })
 }
 
+/// Prefix and suffix of the temporary file beside the target.
+const TEMP_PREFIX: &str = ".meetdesk-export-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Age after which a temporary export file is taken as left behind by an export that was killed
+/// (power cut, `kill -9`): one hour. A live export writes its file in seconds (100,000 meetings
+/// in well under one, see benches/export.rs), so an hour never removes one still being written,
+/// even by a second MeetDesk exporting into the same folder.
+pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes `.meetdesk-export-*.tmp` files older than [`STALE_TEMP_AGE`] in `dir`. Best effort:
+/// a file that cannot be read or removed is left alone, and never stops the export. Only plain
+/// files are removed (not a link or folder of that name).
+pub fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let Ok(meta) = entry.path().symlink_metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if meta.is_file() && old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// What is at an export's target path, for deciding how (and whether) to write it.
+enum Target {
+    Missing,
+    /// A regular file we may replace.
+    File,
+    /// A character device (`/dev/null`, a terminal) or a FIFO, or a link to one: written in
+    /// place, as a rename would replace the device node instead of writing to it.
+    Stream,
+    Folder,
+    /// A symbolic link to something else (or to nothing): refused. Replacing it by a rename
+    /// would turn the link into a file, not write where it points; following it would let a link
+    /// planted in a shared folder aim the export at any file the user can write.
+    Link(PathBuf),
+    /// An existing file the user may not write (no write permission, or a read-only mode even
+    /// for root): refused, as a rename would replace it regardless.
+    ReadOnly,
+    /// A socket, a block device.
+    Other,
+}
+
+impl Target {
+    fn of(path: &Path) -> Target {
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return Target::Missing;
+        };
+        if meta.file_type().is_symlink() {
+            return match fs::metadata(path) {
+                Ok(t) if is_stream(&t.file_type()) => Target::Stream,
+                _ => Target::Link(fs::read_link(path).unwrap_or_default()),
+            };
+        }
+        let ft = meta.file_type();
+        if is_stream(&ft) {
+            Target::Stream
+        } else if ft.is_dir() {
+            Target::Folder
+        } else if !ft.is_file() {
+            Target::Other
+        } else if meta.permissions().readonly()
+            // Unix only: on Windows a file open in Excel fails the same probe, and its own
+            // message (see `export_with`) says so better.
+            || cfg!(unix) && fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .is_err_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
+        {
+            Target::ReadOnly
+        } else {
+            Target::File
+        }
+    }
+}
+
+#[cfg(unix)]
+fn is_stream(ft: &fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    ft.is_char_device() || ft.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &fs::FileType) -> bool {
+    false
+}
+
+/// Counts the bytes that pass through, for [`ExportSummary::bytes`] when there is no file to ask.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes = self.bytes.saturating_add(n as u64);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes a device or FIFO in place: there is nothing to keep intact, and no folder to put a
+/// temporary file in (`/dev`).
+fn write_direct<F>(path: &Path, write: F) -> Result<ExportSummary, AppError>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<u64>,
+{
+    let shown = path.display();
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| AppError::io(&format!("could not open {shown} for writing"), e))?;
+    let mut out = Counting {
+        inner: BufWriter::with_capacity(64 * 1024, file),
+        bytes: 0,
+    };
+    let count = write(&mut out)
+        .and_then(|n| out.flush().map(|_| n))
+        .map_err(|e| AppError::io(&format!("could not write {shown}"), e))?;
+    Ok(ExportSummary {
+        path: path.to_path_buf(),
+        count,
+        bytes: out.bytes,
+    })
+}
+
 /// The file name the save dialog and the CLI suggest: `meetings-427233559-2026-11-26.csv`.
 pub fn default_file_name(room: &RoomCode, date: NaiveDate) -> String {
     format!("meetings-{}-{}.csv", room.as_str(), date.format("%Y-%m-%d"))
@@ -688,11 +896,17 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(duration_minutes(0, '.'), "0.0");
-        assert_eq!(duration_minutes(1_000_000, '.'), "16.7");
+        assert_eq!(
+            duration_minutes(1_000_000, '.'),
+            "16.6",
+            "16 min 40 s, truncated"
+        );
         assert_eq!(duration_minutes(20 * 60_000, '.'), "20.0");
         assert_eq!(duration_minutes(2_999, '.'), "0.0");
-        assert_eq!(duration_minutes(3_000, '.'), "0.1", "half up");
-        assert_eq!(duration_minutes(1_000_000, ','), "16,7");
+        assert_eq!(duration_minutes(5_999, '.'), "0.0", "truncated");
+        assert_eq!(duration_minutes(6_000, '.'), "0.1");
+        assert_eq!(duration_minutes(12 * 60_000 + 59_000, '.'), "12.9");
+        assert_eq!(duration_minutes(1_000_000, ','), "16,6");
         assert!(duration_minutes(i64::MAX, '.').len() > 10, "no overflow");
     }
 

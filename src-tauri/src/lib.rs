@@ -16,6 +16,7 @@ pub mod settings;
 mod single_instance;
 mod state;
 mod store;
+pub mod view;
 
 use std::sync::OnceLock;
 use std::time::Instant;

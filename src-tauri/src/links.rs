@@ -12,20 +12,38 @@ use crate::error::AppError;
 const DINGTALK_DOMAINS: &[&str] = &["dingtalk.com", "dingtalk.io"];
 
 /// The domain whose subdomains a custom deployment's join links may use: the custom API host
-/// without its first label when it has three or more (`api.meet.corp.cn` → `meet.corp.cn`),
-/// else the host itself. Deliberately narrow: we never widen to a public suffix.
+/// without its first label (`api.meet.corp.cn` → `meet.corp.cn`), but never wider than the
+/// host's registrable domain by the public suffix list (`api.co.uk` stays `api.co.uk`, not
+/// `co.uk`; `x.github.io` stays `x.github.io`, not `github.io`, which anyone can publish under).
+/// A host that is itself a public suffix (or a single label like `localhost`) trusts only
+/// itself. Deliberately narrow: a deployment's join links are expected next to its API host.
 pub fn custom_link_domain(custom_base_url: &str) -> Option<String> {
     let url = Url::parse(custom_base_url.trim()).ok()?;
     let host = match url.host()? {
-        Host::Domain(d) => d.to_ascii_lowercase(),
+        Host::Domain(d) => d.trim_end_matches('.').to_ascii_lowercase(),
         _ => return None,
     };
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() >= 3 {
-        Some(labels[1..].join("."))
-    } else {
-        Some(host)
+    if host.is_empty() {
+        return None;
     }
+    let Some(registrable) = psl::domain_str(&host) else {
+        return Some(host);
+    };
+    let parent = host
+        .split_once('.')
+        .map(|(_, rest)| rest)
+        .filter(|p| p.len() >= registrable.len() && host_in(p, registrable));
+    Some(parent.unwrap_or(registrable).to_owned())
+}
+
+/// The warning logged when Join refuses a link. The conference id comes from the page (and
+/// before that from the server) and the reason may quote the server's link: both are escaped, so
+/// a newline in them cannot forge a line of the log.
+pub fn refusal_log_line(conference_id: &str, reason: &str) -> String {
+    format!(
+        "join: refused a link for meeting {conference_id:?}: {}",
+        reason.escape_debug()
+    )
 }
 
 fn host_in(host: &str, domain: &str) -> bool {
@@ -95,6 +113,47 @@ mod tests {
             let e = check_join_link(bad, None).unwrap_err();
             assert_eq!(e.kind, "unsafeLink", "{bad}");
         }
+    }
+
+    #[test]
+    fn a_custom_domain_never_widens_to_a_public_suffix() {
+        let d = |u| custom_link_domain(u);
+        assert_eq!(d("https://api.co.uk").as_deref(), Some("api.co.uk"));
+        assert_eq!(d("https://x.github.io").as_deref(), Some("x.github.io"));
+        assert_eq!(
+            d("https://a.b.x.github.io").as_deref(),
+            Some("b.x.github.io")
+        );
+        assert_eq!(
+            d("https://api.example.com.cn").as_deref(),
+            Some("example.com.cn")
+        );
+        // A host that is a public suffix trusts only itself.
+        assert_eq!(d("https://co.uk").as_deref(), Some("co.uk"));
+        assert_eq!(d("https://github.io").as_deref(), Some("github.io"));
+        assert_eq!(d("https://localhost:8443").as_deref(), Some("localhost"));
+        assert_eq!(
+            d("https://API.Example.COM.").as_deref(),
+            Some("example.com")
+        );
+        // What that means for links: a stranger's site under the same suffix is refused.
+        let uk = d("https://api.co.uk").unwrap();
+        assert!(check_join_link("https://evil.co.uk/app", Some(&uk)).is_err());
+        check_join_link("https://meet.api.co.uk/app", Some(&uk)).unwrap();
+        let gh = d("https://x.github.io").unwrap();
+        assert!(check_join_link("https://attacker.github.io/app", Some(&gh)).is_err());
+        check_join_link("https://x.github.io/j/1", Some(&gh)).unwrap();
+    }
+
+    #[test]
+    fn a_refused_links_log_line_cannot_be_forged() {
+        let line = refusal_log_line(
+            "c1\n[2026-11-26][INFO] export: forged\r",
+            "evil\nline is not a DingTalk host",
+        );
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line}");
+        assert!(line.contains(r"c1\n[2026"), "{line}");
+        assert!(line.contains(r"evil\nline"), "{line}");
     }
 
     #[test]

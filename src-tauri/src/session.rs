@@ -22,6 +22,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AppError;
+use crate::view::{self, MeetingRow};
 
 /// What a command returns to the window after a page (or several) arrived.
 #[derive(Debug, Clone, Serialize)]
@@ -29,8 +30,10 @@ use crate::error::AppError;
 pub struct PageView {
     pub query_id: u64,
     pub room_code: String,
-    /// The new meetings, or all of them when `replace` is true.
-    pub meetings: Vec<Meeting>,
+    /// The new meetings, or all of them when `replace` is true: DingTalk's fields as sent, plus
+    /// `view` (status, start, end, duration, caveat, joinable) computed by [`crate::view`], so
+    /// the window shows what the CLI and the CSV show and derives none of it itself.
+    pub meetings: Vec<MeetingRow>,
     /// True when `meetings` is the whole list and replaces what the window shows.
     pub replace: bool,
     pub has_more: bool,
@@ -397,10 +400,14 @@ fn restart_is_cheaper(state: &QueryState) -> bool {
 }
 
 fn view(query: &Query, state: &QueryState, meetings: Vec<Meeting>, replace: bool) -> PageView {
+    let now = view::now_ms();
     PageView {
         query_id: query.id,
         room_code: query.room.to_string(),
-        meetings,
+        meetings: meetings
+            .into_iter()
+            .map(|m| MeetingRow::new(m, now))
+            .collect(),
         replace,
         has_more: !state.cursor.is_done(),
         total_count: state.total_count,

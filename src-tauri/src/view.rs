@@ -1,0 +1,445 @@
+//! How one meeting is shown: the one rule for its status, start, end and duration, used by the
+//! window (through [`crate::session::PageView`]), the CLI table and the CSV export alike, so the
+//! three never disagree about a meeting.
+//!
+//! DingTalk's numbers are untrusted: any `i64` can arrive in any field. A value that cannot be
+//! right is shown as unknown (an empty cell, "—") rather than as nonsense:
+//! - a start or end outside [`PLAUSIBLE_FROM_MS`]..[`PLAUSIBLE_UNTIL_MS`] (years 2000 to 2100 in
+//!   every time zone), or an end before the start, is unknown;
+//! - the duration is `confDuration` when it is between 0 and [`MAX_DURATION_MS`], else the span
+//!   from start to end when that is positive and within the same bound, else unknown;
+//! - a meeting still "live" more than [`LIVE_CAVEAT_AFTER_MS`] after its start keeps the status
+//!   live (that is what DingTalk says, and it may be right) but carries
+//!   [`Caveat::LiveOverADay`], shown as "over a day, may have ended" beside it.
+//!
+//! Durations are shown truncated, never rounded up: the window and the CLI show whole minutes
+//! ([`whole_minutes`]), the CSV minutes with one decimal ([`tenths_of_minutes`]); 12 min 59 s
+//! is "12 min" in both and 12.9 in the CSV, so a column summed in Excel never claims more time
+//! than the window showed.
+//!
+//! Plain Rust, no Tauri.
+
+use dingtalk::{Meeting, Status};
+use serde::Serialize;
+
+const MINUTE_MS: i64 = 60_000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+
+/// Earliest plausible start or end: 2000-01-02T00:00:00Z. DingTalk's video meetings began in the
+/// 2010s; anything earlier is a zero, a negative or seconds sent as milliseconds. One day after
+/// New Year so that no time zone (UTC−12 at most) turns it into a date in 1999.
+pub const PLAUSIBLE_FROM_MS: i64 = 946_771_200_000;
+
+/// First implausible start or end: 2100-12-31T00:00:00Z, so that even UTC+14 stays within the
+/// year 2100. Booked meetings are at most a few years ahead; later is garbage (or `i64::MAX`).
+pub const PLAUSIBLE_UNTIL_MS: i64 = 4_133_894_400_000;
+
+/// Longest duration believed: 7 days. DingTalk ends a meeting after 24 hours at most; a week
+/// leaves room for a deployment that allows longer, and keeps `i64::MAX` ms from being shown as
+/// "153722867280912 min".
+pub const MAX_DURATION_MS: i64 = 7 * DAY_MS;
+
+/// How long a meeting may say "live" before the caveat appears: one day. DingTalk's meetings
+/// end by themselves within 24 hours, so a meeting live for longer most likely ended and the
+/// server never updated its status.
+pub const LIVE_CAVEAT_AFTER_MS: i64 = DAY_MS;
+
+/// The status as shown. Serialised as `"notStarted" | "live" | "ended" | "unknown"` (the window's
+/// `status.*` words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ViewStatus {
+    NotStarted,
+    Live,
+    Ended,
+    Unknown,
+}
+
+/// A plain doubt shown next to a value that is possible but unlikely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Caveat {
+    /// "Live" for more than [`LIVE_CAVEAT_AFTER_MS`].
+    LiveOverADay,
+}
+
+/// A meeting as shown, computed once from the wire values and the current time. Serialises as
+/// `{ status, start, end, durationMs, caveat, joinable }` (times in ms since the epoch, `null`
+/// when unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeetingView {
+    pub status: ViewStatus,
+    /// DingTalk's own status value, for "Unknown (7)" in the CLI and CSV; `None` when the server
+    /// sent none (an empty cell there).
+    #[serde(skip)]
+    pub wire_status: Option<Status>,
+    /// Start, when plausible.
+    pub start: Option<i64>,
+    /// End, when plausible and not before the start.
+    pub end: Option<i64>,
+    /// Duration in ms, between 0 and [`MAX_DURATION_MS`].
+    pub duration_ms: Option<i64>,
+    pub caveat: Option<Caveat>,
+    /// Whether DingTalk gave a join link at all (whether it is safe is checked on Join).
+    pub joinable: bool,
+}
+
+/// `Some(ms)` when `ms` is within the plausible years.
+pub fn plausible_time(ms: i64) -> Option<i64> {
+    (PLAUSIBLE_FROM_MS..PLAUSIBLE_UNTIL_MS)
+        .contains(&ms)
+        .then_some(ms)
+}
+
+fn plausible_duration(ms: i64) -> Option<i64> {
+    (0..=MAX_DURATION_MS).contains(&ms).then_some(ms)
+}
+
+impl MeetingView {
+    /// The view of `m` at `now_ms` (ms since the epoch; only the live caveat depends on it).
+    pub fn new(m: &Meeting, now_ms: i64) -> MeetingView {
+        let start = m.start_time.and_then(plausible_time);
+        let end = m
+            .end_time
+            .and_then(plausible_time)
+            .filter(|e| start.is_none_or(|s| *e >= s));
+        let span = match (start, end) {
+            (Some(s), Some(e)) => e.checked_sub(s).filter(|d| *d > 0),
+            _ => None,
+        };
+        let duration_ms = m
+            .conf_duration
+            .and_then(plausible_duration)
+            .or_else(|| span.and_then(plausible_duration));
+        let status = match m.status {
+            Some(Status::NotStarted) => ViewStatus::NotStarted,
+            Some(Status::Live) => ViewStatus::Live,
+            Some(Status::Ended) => ViewStatus::Ended,
+            Some(Status::Unknown(_)) | None => ViewStatus::Unknown,
+        };
+        let live_for = start.and_then(|s| now_ms.checked_sub(s));
+        let caveat = (status == ViewStatus::Live
+            && live_for.is_some_and(|d| d > LIVE_CAVEAT_AFTER_MS))
+        .then_some(Caveat::LiveOverADay);
+        MeetingView {
+            status,
+            wire_status: m.status,
+            start,
+            end,
+            duration_ms,
+            caveat,
+            joinable: m
+                .external_link_url
+                .as_deref()
+                .is_some_and(|l| !l.trim().is_empty()),
+        }
+    }
+}
+
+/// The current time in ms since the epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Whole minutes, truncated (12 min 59 s → 12): what the window and the CLI show.
+pub fn whole_minutes(duration_ms: i64) -> i64 {
+    duration_ms.max(0) / MINUTE_MS
+}
+
+/// Tenths of a minute, truncated (12 min 59 s → 129, shown 12.9): the CSV's duration column.
+pub fn tenths_of_minutes(duration_ms: i64) -> i64 {
+    duration_ms.max(0) / (MINUTE_MS / 10)
+}
+
+/// A meeting with its view, as the window receives it: DingTalk's fields as sent (camelCase,
+/// absent ones left out) plus `view`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingRow {
+    #[serde(flatten)]
+    pub meeting: Meeting,
+    pub view: MeetingView,
+}
+
+impl MeetingRow {
+    pub fn new(meeting: Meeting, now_ms: i64) -> MeetingRow {
+        let view = MeetingView::new(&meeting, now_ms);
+        MeetingRow { meeting, view }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
+
+    /// 2026-11-26T01:30:00Z
+    const T0: i64 = 1_795_656_600_000;
+
+    fn at(start: Option<i64>, end: Option<i64>, conf: Option<i64>) -> Meeting {
+        Meeting {
+            status: Some(Status::Ended),
+            start_time: start,
+            end_time: end,
+            conf_duration: conf,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn bounds_are_the_dates_their_docs_say() {
+        let from = Utc.with_ymd_and_hms(2000, 1, 2, 0, 0, 0).unwrap();
+        let until = Utc.with_ymd_and_hms(2100, 12, 31, 0, 0, 0).unwrap();
+        assert_eq!(from.timestamp_millis(), PLAUSIBLE_FROM_MS);
+        assert_eq!(until.timestamp_millis(), PLAUSIBLE_UNTIL_MS);
+        // The years stay 2000..=2100 at the extreme offsets.
+        for off in [-12 * 3600, 14 * 3600] {
+            let z = FixedOffset::east_opt(off).unwrap();
+            for ms in [PLAUSIBLE_FROM_MS, PLAUSIBLE_UNTIL_MS - 1] {
+                let y = DateTime::from_timestamp_millis(ms)
+                    .unwrap()
+                    .with_timezone(&z)
+                    .year();
+                assert!((2000..=2100).contains(&y), "{ms} at {off}: {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_durations_are_unknown_not_nonsense() {
+        for d in [i64::MAX, i64::MIN, -1, MAX_DURATION_MS + 1] {
+            let v = MeetingView::new(&at(None, None, Some(d)), T0);
+            assert_eq!(v.duration_ms, None, "{d}");
+        }
+        let v = MeetingView::new(&at(None, None, Some(MAX_DURATION_MS)), T0);
+        assert_eq!(v.duration_ms, Some(MAX_DURATION_MS));
+        // A bad confDuration falls back to a good span.
+        let v = MeetingView::new(&at(Some(T0), Some(T0 + 600_000), Some(i64::MIN)), T0);
+        assert_eq!(v.duration_ms, Some(600_000));
+        // The API's own example: end before start, confDuration given.
+        let v = MeetingView::new(&at(Some(T0), Some(T0 - 5), Some(1_000_000)), T0);
+        assert_eq!((v.end, v.duration_ms), (None, Some(1_000_000)));
+        // A span over the bound is not believed either.
+        let v = MeetingView::new(&at(Some(T0), Some(T0 + 8 * DAY_MS), None), T0);
+        assert_eq!(v.duration_ms, None);
+    }
+
+    #[test]
+    fn extreme_times_are_unknown() {
+        for t in [i64::MIN, -1, 0, 1_000_000_000, PLAUSIBLE_UNTIL_MS, i64::MAX] {
+            let v = MeetingView::new(&at(Some(t), Some(t), None), T0);
+            assert_eq!((v.start, v.end, v.duration_ms), (None, None, None), "{t}");
+        }
+        let v = MeetingView::new(&at(Some(i64::MIN), Some(i64::MAX), None), T0);
+        assert_eq!(v.duration_ms, None, "no overflow, no span");
+    }
+
+    #[test]
+    fn live_for_more_than_a_day_carries_the_caveat() {
+        let live = |start| Meeting {
+            status: Some(Status::Live),
+            start_time: Some(start),
+            ..Default::default()
+        };
+        let v = MeetingView::new(&live(T0 - 12 * MINUTE_MS), T0);
+        assert_eq!((v.status, v.caveat), (ViewStatus::Live, None));
+        let v = MeetingView::new(&live(T0 - LIVE_CAVEAT_AFTER_MS - 1), T0);
+        assert_eq!(
+            (v.status, v.caveat),
+            (ViewStatus::Live, Some(Caveat::LiveOverADay))
+        );
+        // No caveat for an ended meeting, nor for a live one without a usable start.
+        let mut m = live(T0 - 3 * DAY_MS);
+        m.status = Some(Status::Ended);
+        assert_eq!(MeetingView::new(&m, T0).caveat, None);
+        assert_eq!(MeetingView::new(&live(i64::MIN), T0).caveat, None);
+        assert_eq!(
+            MeetingView::new(&live(T0 - 3 * DAY_MS), i64::MIN).caveat,
+            None
+        );
+    }
+
+    #[test]
+    fn truncation_is_the_one_rounding_rule() {
+        let d = 12 * MINUTE_MS + 59_000;
+        assert_eq!(whole_minutes(d), 12);
+        assert_eq!(tenths_of_minutes(d), 129);
+        assert_eq!(whole_minutes(59_999), 0);
+        assert_eq!(tenths_of_minutes(5_999), 0);
+        assert_eq!(whole_minutes(i64::MIN), 0);
+    }
+
+    #[test]
+    fn window_row_carries_the_wire_fields_and_the_view() {
+        let m = Meeting {
+            conference_id: Some("c1".into()),
+            status: Some(Status::Unknown(7)),
+            start_time: Some(T0),
+            conf_duration: Some(i64::MAX),
+            external_link_url: Some("  ".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(MeetingRow::new(m, T0)).unwrap();
+        assert_eq!(json["conferenceId"], "c1");
+        assert_eq!(json["status"], 7);
+        assert_eq!(json["confDuration"], i64::MAX);
+        assert_eq!(
+            json["view"],
+            serde_json::json!({
+                "status": "unknown", "start": T0, "end": null, "durationMs": null,
+                "caveat": null, "joinable": false
+            })
+        );
+    }
+}
+
+/// Property tests: any value DingTalk could send, through the view, the CSV writer and the CLI
+/// table. Nothing panics, and nothing absurd is shown: no negative duration, none over the
+/// bound, no year outside 2000..=2100, in any time zone.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use crate::cli::{table_cells, write_table, Fetched};
+    use crate::export::{write_csv, ExportLang, ExportOptions, ExportZone};
+    use chrono::FixedOffset;
+    use dingtalk::RoomCode;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// A number as a server might send it: any i64, the edges, plausible times, floats up to
+    /// 1e308, numbers as strings, and things that are not numbers at all.
+    fn number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            Just(json!(i64::MAX)),
+            Just(json!(i64::MIN)),
+            Just(json!(-1)),
+            Just(json!(0)),
+            (PLAUSIBLE_FROM_MS - DAY_MS..PLAUSIBLE_UNTIL_MS + DAY_MS).prop_map(Value::from),
+            (-MAX_DURATION_MS..2 * MAX_DURATION_MS).prop_map(Value::from),
+            (-1e308f64..1e308f64).prop_map(|f| json!(f)),
+            Just(json!(1e308)),
+            Just(json!(-1e308)),
+            Just(json!(1.5)),
+            any::<i64>().prop_map(|i| json!(i.to_string())),
+            Just(json!("9223372036854775808")),
+            Just(json!(" 12 ")),
+            Just(json!({ "n": 1 })),
+            Just(Value::Null),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<String>().prop_map(Value::from),
+            Just(json!("=HYPERLINK(\"http://evil\",\"x\")")),
+            Just(json!("a\nb\r\u{1b}[31mc\u{202e}d")),
+            Just(json!("")),
+            Just(json!("   ")),
+            Just(json!("产品周会")),
+            Just(Value::Null),
+        ]
+    }
+
+    prop_compose! {
+        fn meeting_json()(
+            status in number(), start in number(), end in number(), conf in number(),
+            title in text(), nick in text(), link in text(), biz in text(),
+        ) -> Value {
+            json!({
+                "conferenceId": "c1", "status": status, "startTime": start, "endTime": end,
+                "confDuration": conf, "title": title, "creatorNick": nick,
+                "externalLinkUrl": link, "bizType": biz,
+            })
+        }
+    }
+
+    fn year_ok(date: &str) -> bool {
+        date.get(..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .is_some_and(|y| (2000..=2100).contains(&y))
+    }
+
+    fn check_table_duration(cell: &str) -> Result<(), TestCaseError> {
+        prop_assert!(!cell.contains('-'), "negative duration {cell:?}");
+        let nums: Vec<i64> = cell
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap_or(i64::MAX))
+            .collect();
+        let mins = match nums[..] {
+            [] => 0,
+            [m] if cell.contains('h') || cell.contains('小') => m * 60,
+            [m] => m,
+            [h, m] => h * 60 + m,
+            _ => i64::MAX,
+        };
+        prop_assert!(mins <= MAX_DURATION_MS / MINUTE_MS, "{cell:?}");
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_meeting_is_shown_sanely_everywhere(
+            raw in meeting_json(),
+            now in prop_oneof![any::<i64>(), Just(1_795_656_600_000i64)],
+            offset_min in -12 * 60i32..=14 * 60,
+            zh in any::<bool>(),
+            semicolon in any::<bool>(),
+        ) {
+            let m: Meeting = serde_json::from_value(raw).expect("a meeting parses from any values");
+            let v = MeetingView::new(&m, now);
+            if let Some(d) = v.duration_ms {
+                prop_assert!((0..=MAX_DURATION_MS).contains(&d));
+            }
+            for t in [v.start, v.end].into_iter().flatten() {
+                prop_assert!((PLAUSIBLE_FROM_MS..PLAUSIBLE_UNTIL_MS).contains(&t));
+            }
+            if let (Some(s), Some(e)) = (v.start, v.end) {
+                prop_assert!(e >= s);
+            }
+
+            let opts = ExportOptions {
+                lang: if zh { ExportLang::ZhCn } else { ExportLang::En },
+                bom: false,
+                delimiter: if semicolon { b';' } else { b',' },
+                zone: ExportZone::Fixed(FixedOffset::east_opt(offset_min * 60).unwrap()),
+            };
+
+            // The CSV, read back as a spreadsheet would.
+            let mut out = Vec::new();
+            write_csv(&mut out, std::slice::from_ref(&m), &opts).unwrap();
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(opts.delimiter)
+                .from_reader(&out[..]);
+            let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+            prop_assert_eq!(rows.len(), 1);
+            let row = &rows[0];
+            for col in 4..=7 {
+                let cell = &row[col];
+                prop_assert!(cell.is_empty() || year_ok(cell), "column {col}: {cell:?}");
+            }
+            let dur = &row[8];
+            if !dur.is_empty() {
+                let minutes: f64 = dur.replace(',', ".").parse().unwrap();
+                prop_assert!((0.0..=(MAX_DURATION_MS / MINUTE_MS) as f64).contains(&minutes), "{dur:?}");
+                // The one rounding rule: the CSV's whole minutes are the window's and the CLI's.
+                prop_assert_eq!(minutes.trunc() as i64, whole_minutes(v.duration_ms.unwrap()));
+            }
+
+            // The CLI table's cells, and the whole table (no panic, no control characters).
+            let cells = table_cells(&m, now, &opts);
+            prop_assert!(cells[1].is_empty() || year_ok(&cells[1]), "{:?}", cells[1]);
+            prop_assert!(cells[2].len() <= 5 || year_ok(&cells[2]), "{:?}", cells[2]);
+            check_table_duration(&cells[3])?;
+            let f = Fetched { meetings: vec![m.clone()], total_count: Some(1), ..Default::default() };
+            let mut table = Vec::new();
+            write_table(&mut table, &RoomCode::parse("427233559").unwrap(), &f, &opts, 80).unwrap();
+            let table = String::from_utf8(table).unwrap();
+            prop_assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "{table:?}");
+        }
+    }
+}
