@@ -20,15 +20,6 @@ export function toTime(x) {
   return n;
 }
 
-/** Status word key: 0 → notStarted, 1 → ended, 2 → live, anything else → unknown. */
-export function statusKey(status) {
-  const n = toNumber(status);
-  if (n === 0) return 'notStarted';
-  if (n === 1) return 'ended';
-  if (n === 2) return 'live';
-  return 'unknown';
-}
-
 /** Meeting type key: "0" instant, "3" booked, "audio_conf" audio, anything else unknown. */
 export function bizTypeKey(bizType) {
   if (bizType === null || bizType === undefined) return 'unknown';

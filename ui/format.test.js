@@ -2,21 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bizTypeKey, dayKey, dayKind, durationKey, formatDayLabel, formatNumber, formatTime, liveForKey,
-  msUntilNextMidnight, startOfDay, statusKey, toTime, viewOf, MINUTE, HOUR,
+  msUntilNextMidnight, startOfDay, toTime, viewOf, MINUTE, HOUR,
 } from './format.js';
-
-test('status keys: 0 not started, 1 ended, 2 live, else unknown', () => {
-  assert.equal(statusKey(0), 'notStarted');
-  assert.equal(statusKey(1), 'ended');
-  assert.equal(statusKey(2), 'live');
-  assert.equal(statusKey('2'), 'live');
-  assert.equal(statusKey(3), 'unknown');
-  assert.equal(statusKey(-1), 'unknown');
-  assert.equal(statusKey(null), 'unknown');
-  assert.equal(statusKey(undefined), 'unknown');
-  assert.equal(statusKey('LIVE'), 'unknown');
-  assert.equal(statusKey({}), 'unknown');
-});
 
 test('bizType keys', () => {
   assert.equal(bizTypeKey('0'), 'instant');

@@ -6,7 +6,7 @@ import { confirmDialog } from './dialogs.js';
 import { applyI18n, copyText, isEditable } from './dom.js';
 import { errorSentence, renderErrorPanel, describeError } from './errors.js';
 import { createExport } from './export.js';
-import { dayKey, msUntilNextMidnight, statusKey } from './format.js';
+import { dayKey, msUntilNextMidnight, viewOf } from './format.js';
 import { getLanguage, setLanguage, t } from './i18n.js';
 import { QueryController } from './query-state.js';
 import { groupRoomCode } from './roomcode.js';
@@ -357,7 +357,7 @@ async function join(meeting, rowEl) {
   const id = meeting && meeting.conferenceId;
   if (queryId === null || id === undefined || id === null || id === '') return;
   const title = meetingTitle(meeting);
-  if (statusKey(meeting.status) === 'ended') {
+  if (viewOf(meeting).status === 'ended') {
     const ok = await confirmDialog(els.confirmDialog, {
       title: t('join.confirmTitle'),
       text: t('join.confirmText', { title }),
