@@ -242,6 +242,12 @@ impl SimHandle {
         self.inner.shared.lock().token_expire_in = value;
     }
 
+    /// Stall every token answer this long (`None`: answer at once), for a client's timeout on
+    /// its credential check.
+    pub fn set_token_latency(&self, latency: Option<Duration>) {
+        self.inner.shared.lock().token_latency = latency;
+    }
+
     /// A valid token without a token call, for the "pasted token" path; lives `token_ttl`.
     pub fn issue_token(&self) -> String {
         self.inner.shared.issue_token()

@@ -55,6 +55,8 @@ pub(crate) struct State {
     window: VecDeque<Instant>,
     pub(crate) rate_limited: u64,
     pub(crate) token_expire_in: Option<Value>,
+    /// A stall before every token answer (faults never touch token calls; this does).
+    pub(crate) token_latency: Option<Duration>,
 }
 
 pub(crate) struct Shared {
@@ -80,6 +82,7 @@ impl Shared {
                 window: VecDeque::new(),
                 rate_limited: 0,
                 token_expire_in: None,
+                token_latency: None,
             }),
             config,
             started: Instant::now(),
@@ -304,6 +307,10 @@ async fn dingtalk(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
         }
     }
     if parts.method == Method::POST && (path == APP_TOKEN_PATH || path == CORP_TOKEN_PATH) {
+        let stall = shared.lock().token_latency;
+        if let Some(d) = stall {
+            tokio::time::sleep(d).await;
+        }
         let result = token_call(&shared, &path, &parts.headers, &bytes);
         return match result {
             Ok(token) => {
