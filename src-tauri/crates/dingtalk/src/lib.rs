@@ -30,6 +30,9 @@ pub mod model;
 pub mod paging;
 pub mod token;
 
+#[cfg(test)]
+mod proptests;
+
 pub use client::{
     validate_base_url, Client, ClientConfig, ClientStats, ACCESS_TOKEN_HEADER,
     DEFAULT_RATE_PER_SECOND, DINGTALK_QPS_LIMIT, GLOBAL_BASE_URL, MAINLAND_BASE_URL,
