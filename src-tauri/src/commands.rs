@@ -184,9 +184,11 @@ pub async fn open_meeting<R: Runtime>(
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
     let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
+        // Both come from the server: escaped, so a newline cannot forge a log line.
         log::warn!(
-            "join: refused a link for meeting {conference_id}: {}",
-            e.message
+            "join: refused a link for meeting {}: {}",
+            dingtalk::log_safe(&conference_id),
+            dingtalk::log_safe(&e.message)
         );
     })?;
     app.opener()

@@ -121,7 +121,10 @@ mod tests {
         )
         .into();
         assert!(!e.retryable);
-        assert_eq!(e.message, "page token \"10\" repeated after 2 pages (20 meetings)");
+        assert_eq!(
+            e.message,
+            "page token \"10\" repeated after 2 pages (20 meetings)"
+        );
         let shown = e.to_string();
         assert_eq!(shown.matches("pagingLoop").count(), 1, "{shown}");
         assert_eq!(shown.matches("repeated").count(), 1, "{shown}");

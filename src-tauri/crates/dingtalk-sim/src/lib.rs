@@ -20,6 +20,9 @@
 //!   `PUT /_sim/rooms/{code}` (JSON array of meetings), `POST /_sim/tokens/expire`,
 //!   `POST /_sim/tokens` (→ `{"accessToken","expireIn"}`).
 //!
+//! # Rate limit
+//! [`SimConfig::qps_limit`]: at most N room queries in any rolling second (off by default).
+//!
 //! # Demo credentials
 //! appKey `demo-app-key` / appSecret `demo-app-secret`; suiteKey `demo-suite-key`,
 //! suiteSecret `demo-suite-secret`, authCorpId `demo-corp-id`, suiteTicket `demo-suite-ticket`.
