@@ -28,9 +28,15 @@ pub struct AppError {
     pub field: Option<String>,
     /// Whether trying the same thing again may help (the window shows Retry only then).
     pub retryable: bool,
-    /// How long DingTalk asked to wait before trying again, in whole seconds (a ban).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<u64>,
+    /// How long DingTalk asked to wait before trying again, in whole seconds (a ban; the client
+    /// keeps it within 1 s to 10 minutes); 0 = it did not say, and is not sent. A plain u16 keeps
+    /// this error under clippy's 128 bytes for errors returned by value.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub retry_after_secs: u16,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 /// Whether Retry may help for the app's own kinds (dingtalk's kinds say so themselves).
@@ -51,7 +57,7 @@ impl AppError {
             http_status: None,
             field: None,
             retryable: app_kind_retryable(kind),
-            retry_after_secs: None,
+            retry_after_secs: 0,
         }
     }
 
@@ -93,7 +99,9 @@ impl From<dingtalk::Error> for AppError {
             http_status: e.http_status(),
             field: None,
             retryable: e.is_retryable(),
-            retry_after_secs: e.retry_after().map(|d| d.as_secs_f64().ceil() as u64),
+            retry_after_secs: e.retry_after().map_or(0, |d| {
+                u16::try_from(d.as_secs_f64().ceil() as u64).unwrap_or(u16::MAX)
+            }),
         }
     }
 }
@@ -109,8 +117,9 @@ mod tests {
         assert_eq!(v["kind"], "invalidSetting");
         assert_eq!(v["field"], "pageSize");
         assert!(v.get("requestId").is_none());
+        assert!(v.get("retryAfterSecs").is_none());
         assert_eq!(v["retryable"], false);
-        assert_eq!(AppError::io("x", "y").retryable, true);
+        assert!(AppError::io("x", "y").retryable);
     }
 
     #[test]
@@ -144,7 +153,7 @@ mod tests {
             retry_after: Some(dingtalk::MAX_BAN_WAIT),
         }
         .into();
-        assert_eq!(e.retry_after_secs, Some(600));
+        assert_eq!(e.retry_after_secs, 600);
         assert!(e.retryable);
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["retryAfterSecs"], 600);
