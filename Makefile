@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-sdk bench-export bench-window bundle screenshots clean
+.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-pacing bench-page-memory bench-sdk bench-export bench-window bundle screenshots clean
 
 help:
 	@echo "make run          install what is missing, build, and open MeetDesk"
@@ -38,10 +38,19 @@ test: test-deps
 	scripts/smoke-install.sh
 
 # Each benchmark prints its medians; docs/benchmarks.md and docs/performance-*.md hold the figures.
-bench: bench-client bench-sdk bench-export
+bench: bench-client bench-pacing bench-page-memory bench-sdk bench-export
 
 bench-client:
 	cargo bench -p dingtalk --bench client
+
+# Load-all of 5,000 meetings at the default pace against the simulator's limit of 20 calls in any
+# rolling second: calls, seconds, ratio to the floor (calls / 20 s) and 403s, beside 15/s and 20/s.
+bench-pacing:
+	cargo run --release -p dingtalk --example bench_pacing
+
+# Peak memory of one call that meets an 8 MB page of `{}` (2.8 million meetings for maxResults=100).
+bench-page-memory:
+	cargo run --release -p dingtalk --example page_rss
 
 # Our fetch of a 5,000-meeting room against the official Python SDK's, same simulator, same run.
 bench-sdk:

@@ -1,11 +1,12 @@
 // The only module that touches window.__TAURI__: one wrapper per Rust command.
 // Every wrapper returns a promise; a rejection is always a normalised error object
-//   { kind, message, code, requestId, httpStatus, field? }
+//   { kind, message, code, requestId, httpStatus, field?, retryable?, retryAfterSecs? }
 // with kind one of KNOWN_KINDS or 'unknown'.
 
 export const KNOWN_KINDS = [
   'invalidRoomCode', 'missingRoomCode', 'auth', 'permission', 'rateLimited', 'quota',
-  'ipNotAllowed', 'server', 'network', 'timeout', 'tls', 'badResponse', 'badRequest', 'pagingLoop', 'stale',
+  'ipNotAllowed', 'server', 'gateway', 'network', 'timeout', 'tls', 'badResponse', 'badRequest', 'pagingLoop',
+  'tooManyMeetings', 'stale',
   'cancelled', 'config', 'notConfigured', 'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain',
 ];
 const KINDS = new Set(KNOWN_KINDS);
@@ -26,6 +27,10 @@ export function normaliseError(e) {
       httpStatus: typeof e.httpStatus === 'number' ? e.httpStatus : (str(e.httpStatus) ? Number(e.httpStatus) || null : null),
     };
     if (e.field !== undefined && e.field !== null) out.field = String(e.field);
+    // Rust says whether Retry can help (false for a paging loop); absent means the kind decides.
+    if (typeof e.retryable === 'boolean') out.retryable = e.retryable;
+    const wait = Number(e.retryAfterSecs);
+    if (Number.isFinite(wait) && wait > 0) out.retryAfterSecs = Math.ceil(wait);
     return out;
   }
   const message = e instanceof Error ? e.message : str(e) ?? '';

@@ -7,8 +7,8 @@ import { t } from './i18n.js';
 
 /** Kinds where trying again can help. */
 const RETRYABLE = new Set([
-  'auth', 'permission', 'rateLimited', 'ipNotAllowed', 'server', 'network', 'timeout', 'tls',
-  'badResponse', 'pagingLoop', 'notFound', 'io', 'keychain', 'unknown', 'quota',
+  'auth', 'permission', 'rateLimited', 'ipNotAllowed', 'server', 'gateway', 'network', 'timeout', 'tls',
+  'badResponse', 'notFound', 'io', 'keychain', 'unknown', 'quota',
 ]);
 
 /** Kinds whose fix is in the settings. */
@@ -27,12 +27,14 @@ export function describeError(err) {
   if (e.code) details.push(t('error.code', { code: String(e.code) }));
   if (e.requestId) details.push(t('error.requestId', { id: String(e.requestId) }));
   if (e.httpStatus) details.push(t('error.http', { status: String(e.httpStatus) }));
+  if (e.retryAfterSecs) details.push(t('error.retryAfter', { secs: String(e.retryAfterSecs) }));
   const copyLines = [
     `kind: ${kind}`,
     e.code ? `code: ${e.code}` : null,
     e.requestId ? `requestId: ${e.requestId}` : null,
     e.httpStatus ? `httpStatus: ${e.httpStatus}` : null,
     e.field ? `field: ${e.field}` : null,
+    e.retryAfterSecs ? `retryAfterSecs: ${e.retryAfterSecs}` : null,
     e.message ? `message: ${e.message}` : null,
   ].filter(Boolean);
   return {
@@ -41,7 +43,8 @@ export function describeError(err) {
     next: t(`error.${kind}.next`),
     details,
     technical: e.message ? String(e.message) : '',
-    retry: RETRYABLE.has(kind),
+    // The error's own word wins: Rust knows when a retry can only fail the same way again.
+    retry: e.retryable === false ? false : RETRYABLE.has(kind),
     settings: SETTINGS_FIX.has(kind),
     copyText: copyLines.join('\n'),
   };

@@ -44,6 +44,34 @@ test('describeError gives plain words, next step, copyable details', () => {
   setLanguage('en', []);
 });
 
+test('Retry is offered only when Rust says it can help', () => {
+  setLanguage('en', ['en-US']);
+  const loop = describeError(normaliseError({ kind: 'pagingLoop', message: 'page token "10" repeated', retryable: false }));
+  assert.equal(loop.retry, false);
+  assert.doesNotMatch(loop.next, /Retry later/);
+  // Without the word, the kind decides; a paging loop never offers Retry.
+  assert.equal(describeError({ kind: 'pagingLoop' }).retry, false);
+  assert.equal(describeError({ kind: 'server', retryable: false }).retry, false);
+  assert.equal(describeError(normaliseError({ kind: 'server', retryable: true })).retry, true);
+  assert.equal(describeError({ kind: 'tooManyMeetings', retryable: false }).retry, false);
+});
+
+test('a gateway failure is not blamed on DingTalk, and a ban shows its wait', () => {
+  setLanguage('en', ['en-US']);
+  const g = describeError(normaliseError({ kind: 'gateway', httpStatus: 502, message: 'a proxy or gateway ... failed (HTTP 502)', retryable: true }));
+  assert.equal(g.kind, 'gateway');
+  assert.match(g.title, /proxy or gateway/);
+  assert.ok(g.details.includes('HTTP status: 502'));
+  assert.equal(g.retry, true);
+  const ban = describeError(normaliseError({ kind: 'rateLimited', code: '1111', retryAfterSecs: 600, retryable: true }));
+  assert.ok(ban.details.includes('DingTalk asks to wait 600 s before trying again.'), ban.details.join('|'));
+  assert.match(ban.copyText, /retryAfterSecs: 600/);
+  assert.equal(normaliseError({ kind: 'rateLimited', retryAfterSecs: 'abc' }).retryAfterSecs, undefined);
+  setLanguage('zh-CN', []);
+  assert.match(describeError({ kind: 'gateway' }).title, /代理或网关/);
+  setLanguage('en', []);
+});
+
 test('normaliseError copes with anything a command rejects with', () => {
   assert.deepEqual(normaliseError({ kind: 'network', message: 'offline', code: null, requestId: undefined, httpStatus: null }),
     { kind: 'network', message: 'offline', code: null, requestId: null, httpStatus: null });

@@ -41,8 +41,9 @@ pub fn custom_link_domain(custom_base_url: &str) -> Option<String> {
 /// a newline in them cannot forge a line of the log.
 pub fn refusal_log_line(conference_id: &str, reason: &str) -> String {
     format!(
-        "join: refused a link for meeting {conference_id:?}: {}",
-        reason.escape_debug()
+        "join: refused a link for meeting {}: {}",
+        dingtalk::log_safe(conference_id),
+        dingtalk::log_safe(reason)
     )
 }
 
@@ -152,8 +153,11 @@ mod tests {
             "evil\nline is not a DingTalk host",
         );
         assert!(!line.contains('\n') && !line.contains('\r'), "{line}");
-        assert!(line.contains(r"c1\n[2026"), "{line}");
-        assert!(line.contains(r"evil\nline"), "{line}");
+        assert!(line.starts_with("join: refused"), "{line}");
+        assert!(
+            line.contains("c1 [2026") && line.contains("evil line"),
+            "{line}"
+        );
     }
 
     #[test]

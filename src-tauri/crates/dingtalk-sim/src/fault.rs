@@ -5,6 +5,7 @@
 //! trustworthy if a test can make the server do exactly that, on exactly the Nth call.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::time::Duration;
 
 /// One way the simulated API can misbehave. Serialised as `{"kind":"systemError"}`, or
@@ -49,13 +50,30 @@ pub enum Fault {
     /// The request this rule applies to is otherwise handled normally; the flag waits for the
     /// first error (from this or a later room query) and is then consumed.
     UpperCaseErrorKeys,
+    /// 403 `{"status":1111,"wait":W}` with any JSON value as `W` (`1e20`, `-5`, `"abc"`, an
+    /// i64 extreme): the ban body with a wait no client should trust blindly.
+    Ban(Value),
+    /// A proxy's `text/html` error page with this status (502, 503, 504...): not DingTalk's JSON.
+    GatewayHtml(u16),
+    /// 200 with a page of this many empty meetings (`{}`), whatever `maxResults` asked, and
+    /// `hasMore:false`: 2.8 million of them fill the 8 MB a client reads at most.
+    OversizedPage(u32),
+    /// Any answer: this status, content type and body. Every `{token}` in the body is replaced by
+    /// the access token the request carried, so a test can make the server echo a secret.
+    Raw {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 /// The wire form of [`Fault`]; kept private so the public enum can hold a `Duration`.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum FaultRepr {
-    Latency { ms: u64 },
+    Latency {
+        ms: u64,
+    },
     SystemError,
     QpsLimit,
     QpsLimitForAppkey,
@@ -70,6 +88,26 @@ enum FaultRepr {
     RepeatToken,
     EmptyPageClaimsMore,
     UpperCaseErrorKeys,
+    Ban {
+        wait: Value,
+    },
+    GatewayHtml {
+        status: u16,
+    },
+    OversizedPage {
+        meetings: u32,
+    },
+    #[serde(rename_all = "camelCase")]
+    Raw {
+        status: u16,
+        #[serde(default = "json_content_type")]
+        content_type: String,
+        body: String,
+    },
+}
+
+fn json_content_type() -> String {
+    "application/json;charset=utf-8".to_owned()
 }
 
 impl From<FaultRepr> for Fault {
@@ -90,6 +128,18 @@ impl From<FaultRepr> for Fault {
             FaultRepr::RepeatToken => Fault::RepeatToken,
             FaultRepr::EmptyPageClaimsMore => Fault::EmptyPageClaimsMore,
             FaultRepr::UpperCaseErrorKeys => Fault::UpperCaseErrorKeys,
+            FaultRepr::Ban { wait } => Fault::Ban(wait),
+            FaultRepr::GatewayHtml { status } => Fault::GatewayHtml(status),
+            FaultRepr::OversizedPage { meetings } => Fault::OversizedPage(meetings),
+            FaultRepr::Raw {
+                status,
+                content_type,
+                body,
+            } => Fault::Raw {
+                status,
+                content_type,
+                body,
+            },
         }
     }
 }
@@ -114,6 +164,18 @@ impl From<Fault> for FaultRepr {
             Fault::RepeatToken => FaultRepr::RepeatToken,
             Fault::EmptyPageClaimsMore => FaultRepr::EmptyPageClaimsMore,
             Fault::UpperCaseErrorKeys => FaultRepr::UpperCaseErrorKeys,
+            Fault::Ban(wait) => FaultRepr::Ban { wait },
+            Fault::GatewayHtml(status) => FaultRepr::GatewayHtml { status },
+            Fault::OversizedPage(meetings) => FaultRepr::OversizedPage { meetings },
+            Fault::Raw {
+                status,
+                content_type,
+                body,
+            } => FaultRepr::Raw {
+                status,
+                content_type,
+                body,
+            },
         }
     }
 }

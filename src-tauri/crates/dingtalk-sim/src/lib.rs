@@ -20,6 +20,9 @@
 //!   `PUT /_sim/rooms/{code}` (JSON array of meetings), `POST /_sim/tokens/expire`,
 //!   `POST /_sim/tokens` (→ `{"accessToken","expireIn"}`).
 //!
+//! # Rate limit
+//! [`SimConfig::qps_limit`]: at most N room queries in any rolling second (off by default).
+//!
 //! # Demo credentials
 //! appKey `demo-app-key` / appSecret `demo-app-secret`; suiteKey `demo-suite-key`,
 //! suiteSecret `demo-suite-secret`, authCorpId `demo-corp-id`, suiteTicket `demo-suite-ticket`.
@@ -71,7 +74,17 @@ pub struct SimConfig {
     /// Load the built-in rooms (see the crate docs). Off gives a blank server for tests that want
     /// to control every meeting.
     pub demo_data: bool,
+    /// DingTalk's per-app, per-API limit: at most this many room queries in any rolling second
+    /// (not per clock second); the next one answers 403 `Forbidden.AccessDenied.QpsLimitForApi`
+    /// and is not counted. `None` (the default) = no limit, so tests that drive the client at
+    /// loopback speed stay fast; [`DINGTALK_QPS_LIMIT`] is DingTalk's standard-edition value.
+    pub qps_limit: Option<u32>,
 }
+
+/// DingTalk's standard-edition limit: 20 calls of one API in any rolling second. Written here
+/// from the documentation, independently of the client's constant (see the crate docs); a client
+/// test checks the two agree.
+pub const DINGTALK_QPS_LIMIT: u32 = 20;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -79,6 +92,7 @@ impl Default for SimConfig {
             port: 0,
             token_ttl: Duration::from_secs(7200),
             demo_data: true,
+            qps_limit: None,
         }
     }
 }
@@ -217,6 +231,24 @@ impl SimHandle {
     /// Invalidates every token issued so far (later ones are valid), like a server-side revoke.
     pub fn expire_all_tokens(&self) {
         self.inner.shared.expire_all_tokens();
+    }
+
+    /// Room queries refused by the rolling-window limit ([`SimConfig::qps_limit`]) so far.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.inner.shared.lock().rate_limited
+    }
+
+    /// What the token endpoints send as `expireIn` from now on: any JSON value (`1e308`, `-5`,
+    /// `"abc"`, `null`); `None` goes back to `token_ttl` in whole seconds. The token itself still
+    /// lives `token_ttl`.
+    pub fn set_token_expire_in(&self, value: Option<Value>) {
+        self.inner.shared.lock().token_expire_in = value;
+    }
+
+    /// Stall every token answer this long (`None`: answer at once), for a client's timeout on
+    /// its credential check.
+    pub fn set_token_latency(&self, latency: Option<Duration>) {
+        self.inner.shared.lock().token_latency = latency;
     }
 
     /// A valid token without a token call, for the "pasted token" path; lives `token_ttl`.

@@ -11,7 +11,7 @@ use dingtalk_sim::{
 use std::io::Write;
 use std::time::Duration;
 
-const USAGE: &str = "usage: dingtalk-sim [--port PORT (default 8787, 0 = any free)] [--token-ttl SECS (default 7200)] [--no-demo-data]";
+const USAGE: &str = "usage: dingtalk-sim [--port PORT (default 8787, 0 = any free)] [--token-ttl SECS (default 7200)] [--qps-limit N (room queries in any rolling second; default 0 = none, DingTalk's is 20)] [--no-demo-data]";
 
 fn parse_args() -> Result<SimConfig, String> {
     let mut config = SimConfig {
@@ -39,6 +39,11 @@ fn parse_args() -> Result<SimConfig, String> {
                 let v = value("a number of seconds")?;
                 let secs: u64 = v.parse().map_err(|_| format!("bad token TTL: {v}"))?;
                 config.token_ttl = Duration::from_secs(secs);
+            }
+            "--qps-limit" => {
+                let v = value("a number of calls")?;
+                let n: u32 = v.parse().map_err(|_| format!("bad QPS limit: {v}"))?;
+                config.qps_limit = (n > 0).then_some(n);
             }
             "--no-demo-data" => config.demo_data = false,
             "-h" | "--help" => {

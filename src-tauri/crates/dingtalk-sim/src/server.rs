@@ -18,9 +18,9 @@ use axum::routing::{delete, post, put};
 use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Demo credentials the token endpoints accept (internal app, then third-party suite).
 pub const DEMO_APP_KEY: &str = "demo-app-key";
@@ -51,6 +51,12 @@ pub(crate) struct State {
     requests: Vec<RecordedRequest>,
     faults: Vec<ActiveRule>,
     upper_case_pending: bool,
+    /// Arrival times of the room queries accepted within the last second (the rolling window).
+    window: VecDeque<Instant>,
+    pub(crate) rate_limited: u64,
+    pub(crate) token_expire_in: Option<Value>,
+    /// A stall before every token answer (faults never touch token calls; this does).
+    pub(crate) token_latency: Option<Duration>,
 }
 
 pub(crate) struct Shared {
@@ -73,6 +79,10 @@ impl Shared {
                 requests: Vec::new(),
                 faults: Vec::new(),
                 upper_case_pending: false,
+                window: VecDeque::new(),
+                rate_limited: 0,
+                token_expire_in: None,
+                token_latency: None,
             }),
             config,
             started: Instant::now(),
@@ -128,6 +138,24 @@ impl Shared {
 }
 
 impl State {
+    /// DingTalk's "N calls in any rolling second": true when this call is over the limit.
+    /// Only accepted calls enter the window, so a client that backs off gets through again.
+    fn over_rate_limit(&mut self, limit: u32, now: Instant) -> bool {
+        while self
+            .window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            self.window.pop_front();
+        }
+        if self.window.len() >= limit as usize {
+            self.rate_limited += 1;
+            return true;
+        }
+        self.window.push_back(now);
+        false
+    }
+
     /// See [`FaultRule`] for the counting rules this implements.
     fn pick_fault(&mut self, room: &str) -> Option<Fault> {
         let mut chosen = None;
@@ -279,13 +307,24 @@ async fn dingtalk(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
         }
     }
     if parts.method == Method::POST && (path == APP_TOKEN_PATH || path == CORP_TOKEN_PATH) {
+        let stall = shared.lock().token_latency;
+        if let Some(d) = stall {
+            tokio::time::sleep(d).await;
+        }
         let result = token_call(&shared, &path, &parts.headers, &bytes);
         return match result {
-            Ok(token) => json_response(
-                StatusCode::OK,
-                &json!({ "accessToken": token, "expireIn": shared.config.token_ttl.as_secs() }),
-                &request_id,
-            ),
+            Ok(token) => {
+                let expire_in = shared
+                    .lock()
+                    .token_expire_in
+                    .clone()
+                    .unwrap_or_else(|| json!(shared.config.token_ttl.as_secs()));
+                json_response(
+                    StatusCode::OK,
+                    &json!({ "accessToken": token, "expireIn": expire_in }),
+                    &request_id,
+                )
+            }
             Err(e) => error_response(&e, &request_id, false),
         };
     }
@@ -322,6 +361,20 @@ async fn room_query(
             .decode_utf8_lossy()
             .into_owned(),
     };
+    // The limit sits in front of everything, faults included, as DingTalk's gateway does.
+    if let Some(limit) = shared.config.qps_limit {
+        if shared.lock().over_rate_limit(limit, Instant::now()) {
+            return error_response(
+                &api_err(
+                    403,
+                    "Forbidden.AccessDenied.QpsLimitForApi",
+                    "The request has exceeded the QPS limit of this API.",
+                ),
+                request_id,
+                false,
+            );
+        }
+    }
     let fault = shared.lock().pick_fault(&room_for_match);
 
     let mut mode = PageMode::Normal;
@@ -357,6 +410,38 @@ async fn room_query(
         }
         Some(Fault::IpBan) => {
             return json_response(StatusCode::FORBIDDEN, &json!({ "status": 1111, "wait": 5 }), request_id);
+        }
+        Some(Fault::Ban(wait)) => {
+            return json_response(
+                StatusCode::FORBIDDEN,
+                &json!({ "status": 1111, "wait": wait }),
+                request_id,
+            );
+        }
+        Some(Fault::GatewayHtml(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let page = format!(
+                "<html>\r\n<head><title>{} {reason}</title></head>\r\n<body>\r\n<center><h1>{} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                status.as_u16(),
+                status.as_u16()
+            );
+            return raw_response(status, "text/html", page, request_id);
+        }
+        Some(Fault::OversizedPage(n)) => {
+            return raw_response(StatusCode::OK, JSON_CT, oversized_page(n), request_id);
+        }
+        Some(Fault::Raw {
+            status,
+            content_type,
+            body,
+        }) => {
+            let token = header_string(headers, TOKEN_HEADER).unwrap_or_default();
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let ct = HeaderValue::from_str(&content_type)
+                .map(|_| content_type.as_str())
+                .unwrap_or(JSON_CT);
+            return raw_response(status, ct, body.replace("{token}", &token), request_id);
         }
         Some(Fault::SystemError) => Some(doc_err(500, "systemError")),
         Some(Fault::QpsLimit) => Some(api_err(
@@ -416,6 +501,22 @@ async fn truncate_json(resp: Response, request_id: &str) -> Response {
         cut -= 1;
     }
     raw_response(StatusCode::OK, JSON_CT, text[..cut].to_string(), request_id)
+}
+
+/// `{"hasMore":false,"totalCount":n,"conferenceList":[{},{},...]}`, built as bytes: going
+/// through `serde_json::Value` would cost the simulator far more memory than the client under test.
+fn oversized_page(n: u32) -> Vec<u8> {
+    let head = format!(r#"{{"hasMore":false,"totalCount":{n},"conferenceList":["#);
+    let mut body = Vec::with_capacity(head.len() + 3 * n as usize + 2);
+    body.extend_from_slice(head.as_bytes());
+    for i in 0..n {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(b"{}");
+    }
+    body.extend_from_slice(b"]}");
+    body
 }
 
 const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";

@@ -407,3 +407,122 @@ fn fault_rules_serialise_as_documented() {
         "typos are rejected"
     );
 }
+
+#[tokio::test]
+async fn trust_boundary_faults_send_what_they_say() {
+    let sim = blank_sim().await;
+    sim.set_room(ROOM, meetings(ROOM, 5));
+    let t = sim.issue_token();
+
+    for wait in [json!(1e20), json!(-5), json!("abc"), json!(i64::MAX)] {
+        sim.add_fault(FaultRule::once(Fault::Ban(wait.clone())));
+        let r = room(&sim, Some(&t), ROOM, "").await;
+        assert_eq!(r.status, 403);
+        assert_eq!(r.json(), json!({"status": 1111, "wait": wait}));
+    }
+
+    for status in [502u16, 503, 504] {
+        sim.add_fault(FaultRule::once(Fault::GatewayHtml(status)));
+        let r = room(&sim, Some(&t), ROOM, "").await;
+        assert_eq!(r.status, status);
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        assert!(r.text.contains(&format!("<h1>{status} ")), "{}", r.text);
+    }
+
+    sim.add_fault(FaultRule::once(Fault::OversizedPage(1000)));
+    let r = room(&sim, Some(&t), ROOM, "?maxResults=10").await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["conferenceList"].as_array().unwrap().len(), 1000);
+    assert_eq!(v["conferenceList"][0], json!({}));
+
+    sim.add_fault(FaultRule::once(Fault::Raw {
+        status: 418,
+        content_type: "text/plain".into(),
+        body: "echo {token}!".into(),
+    }));
+    let r = room(&sim, Some(&t), ROOM, "").await;
+    assert_eq!(
+        (r.status, r.text.as_str()),
+        (418, format!("echo {t}!").as_str())
+    );
+
+    // Faults as JSON, for other languages.
+    let rule: FaultRule = serde_json::from_value(json!({
+        "fault": {"kind": "raw", "status": 200, "body": "{}"}
+    }))
+    .unwrap();
+    assert!(
+        matches!(rule.fault, Fault::Raw { ref content_type, .. } if content_type.starts_with("application/json"))
+    );
+    let rule: FaultRule =
+        serde_json::from_value(json!({"fault": {"kind": "ban", "wait": 1e20}})).unwrap();
+    assert_eq!(rule.fault, Fault::Ban(json!(1e20)));
+    let back = serde_json::to_value(FaultRule::new(Fault::OversizedPage(7))).unwrap();
+    assert_eq!(
+        back["fault"],
+        json!({"kind": "oversizedPage", "meetings": 7})
+    );
+}
+
+#[tokio::test]
+async fn any_expire_in_is_sent_as_set() {
+    let sim = blank_sim().await;
+    for v in [
+        json!(9223372036854775807i64),
+        json!(1e308),
+        json!("abc"),
+        json!(-5),
+    ] {
+        sim.set_token_expire_in(Some(v.clone()));
+        let r = post_json(
+            &sim,
+            "/v1.0/oauth2/accessToken",
+            json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json()["expireIn"], v);
+    }
+}
+
+#[tokio::test]
+async fn the_qps_limit_is_20_in_any_rolling_second_not_per_clock_second() {
+    let sim = dingtalk_sim::SimHandle::start(dingtalk_sim::SimConfig {
+        demo_data: false,
+        qps_limit: Some(dingtalk_sim::DINGTALK_QPS_LIMIT),
+        ..dingtalk_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    sim.set_room(ROOM, meetings(ROOM, 5));
+    let t = sim.issue_token();
+    let started = Instant::now();
+    // 10 now, 10 more 600 ms later: 20 within a second, all accepted.
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(room(&sim, Some(&t), ROOM, "").await.status);
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for _ in 0..10 {
+        statuses.push(room(&sim, Some(&t), ROOM, "").await.status);
+    }
+    // The 21st within the same second is refused, whatever clock second each fell in.
+    let r = room(&sim, Some(&t), ROOM, "").await;
+    let within_a_second = started.elapsed() < Duration::from_millis(1000);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    if within_a_second {
+        r.assert_error(403, "Forbidden.AccessDenied.QpsLimitForApi");
+        assert_eq!(sim.rate_limited_count(), 1);
+    }
+    // Once the first ten are over a second old, ten calls fit again (refused calls do not count).
+    let since = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(1050).saturating_sub(since)).await;
+    for _ in 0..10 {
+        assert_eq!(room(&sim, Some(&t), ROOM, "").await.status, 200);
+    }
+    let r = room(&sim, Some(&t), ROOM, "").await;
+    if started.elapsed() < Duration::from_millis(1600) {
+        r.assert_error(403, "Forbidden.AccessDenied.QpsLimitForApi");
+    }
+}

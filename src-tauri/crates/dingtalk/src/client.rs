@@ -1,7 +1,10 @@
 //! One page of a room's meetings, with timeouts, retries and a client-side rate limit.
 //!
-//! - Timeouts: connect and whole-request timeouts on every call (token calls too). The official
-//!   SDKs have none by default in Go.
+//! - Timeouts: [`ClientConfig::request_timeout`] is the budget of one whole call — one
+//!   [`Client::room_page`] or [`Client::check_credentials`], its retries, backoff sleeps,
+//!   rate-limit waits and token fetch included. A stalled server ends in a `timeout` error that
+//!   says how long it waited, never in attempts × timeout. The official SDKs have none by
+//!   default in Go.
 //! - Retries: exponential backoff with jitter via the [`backon`] crate (well kept, small, with a
 //!   tokio sleeper built in), only for failures that may pass: network errors, timeouts, 5xx
 //!   (including HTML or garbled 5xx bodies) and DingTalk's QPS-limit answers (waiting at least
@@ -9,8 +12,13 @@
 //!   waited out when `N` ≤ 5 s. Every other 4xx is final: retrying a wrong room code or a missing
 //!   permission only spends the organisation's monthly quota.
 //! - Rate limit: a [`governor`] limiter shared by all clones spaces room-page calls (each attempt,
-//!   retries included) at most [`ClientConfig::rate_per_second`] per second, under DingTalk's
-//!   20 QPS. Token calls are not counted: DingTalk exempts them.
+//!   retries included) evenly, [`ClientConfig::rate_per_second`] a second: by default
+//!   [`DEFAULT_RATE_PER_SECOND`], one call every 52.6 ms against DingTalk's "20 in any rolling
+//!   second". Even spacing rather than a burst of 20 because it holds under every reading of that
+//!   limit (rolling second, clock second, a token bucket with a small burst), and the 2.6 ms of
+//!   slack per call means 21 calls can land within one second only if the network delays one call
+//!   by over 50 ms more than the call 20 places later. It costs 5 % against the floor of
+//!   calls / 20 s. Token calls are not counted: DingTalk exempts them.
 //! - Expired tokens: when a call answers `InvalidAuthentication`, the client fetches a new token
 //!   once and repeats the call. A pasted token cannot be refreshed: the call fails with `auth`.
 //! - Redirects are not followed: the access token travels in a custom header that HTTP clients
@@ -22,14 +30,16 @@ use std::net::Ipv4Addr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use url::{Host, Url};
 
-use crate::error::{from_response, snippet, Error, ErrorKind};
+#[cfg(test)]
+use crate::error::from_response;
+use crate::error::{clean_field, from_response_redacted, snippet, Error, ErrorKind};
 use crate::model::{RoomCode, RoomPage};
 use crate::token::{
     parse_token_response, token_request, Credentials, Fetch, FetchFuture, Secret, TokenProvider,
@@ -45,8 +55,13 @@ pub const ACCESS_TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 /// The request-id response header.
 pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 
-/// DingTalk's documented per-app, per-API limit. Real hosts must stay below it.
+/// DingTalk's documented per-app, per-API limit: at most this many calls in any rolling second.
+/// Real hosts must stay below it.
 pub const DINGTALK_QPS_LIMIT: u32 = 20;
+
+/// The default pace of room-page calls: one below [`DINGTALK_QPS_LIMIT`], evenly spaced (see the
+/// module docs for why).
+pub const DEFAULT_RATE_PER_SECOND: u32 = DINGTALK_QPS_LIMIT - 1;
 
 /// Largest answer body we read (a 500-meeting page is about 250 KB).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -58,7 +73,8 @@ pub struct ClientConfig {
     pub base_url: Url,
     /// TCP + TLS connect timeout. Default 5 s.
     pub connect_timeout: Duration,
-    /// Whole-request timeout, body included. Default 15 s.
+    /// The budget of one call, body, retries, backoff, rate-limit waits and a token fetch
+    /// included. Default 15 s.
     pub request_timeout: Duration,
     /// Retries after the first attempt, for transient failures only. Default 3.
     pub max_retries: u32,
@@ -68,14 +84,15 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Least wait after a QPS-limit answer. Default 1 s.
     pub qps_limit_wait: Duration,
-    /// Room-page calls per second, shared by all clones of a client. Default 15. Must stay below
+    /// Room-page calls per second, evenly spaced, shared by all clones of a client. Default
+    /// [`DEFAULT_RATE_PER_SECOND`]. Must stay below
     /// DingTalk's 20 QPS for real hosts ([`Client::new`] refuses more unless the host is loopback).
     pub rate_per_second: u32,
 }
 
 impl ClientConfig {
     /// Settings with defaults for this host. The URL must be `https://` (plain `http://` only to
-    /// 127.0.0.0/8, ::1 or localhost), without user name, password, query or fragment.
+    /// 127.0.0.0/8, ::1 or exactly `localhost`), without user name, password, query or fragment.
     pub fn new(base: &str) -> Result<ClientConfig, Error> {
         let base = base.trim();
         let url = Url::parse(base).map_err(|e| {
@@ -92,7 +109,7 @@ impl ClientConfig {
             min_backoff: Duration::from_millis(300),
             max_backoff: Duration::from_secs(8),
             qps_limit_wait: Duration::from_secs(1),
-            rate_per_second: 15,
+            rate_per_second: DEFAULT_RATE_PER_SECOND,
         })
     }
 
@@ -102,11 +119,12 @@ impl ClientConfig {
     }
 }
 
+/// Loopback IP literals, and the name `localhost` exactly. Not `localhost.`: the trailing dot
+/// makes it a fully qualified name that resolvers send to DNS, which may answer anything, and
+/// the token would then travel in clear text to whatever that is.
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost") || d.eq_ignore_ascii_case("localhost.")
-        }
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => {
             ip.is_loopback()
@@ -267,8 +285,18 @@ impl Client {
 
     /// Check the credentials by getting a token. For a pasted token this does nothing remote
     /// (the only way to test one is a billed conference call).
+    /// Bounded by [`ClientConfig::request_timeout`], retries included.
     pub async fn check_credentials(&self) -> Result<(), Error> {
-        self.inner.tokens.token(&*self.inner).await.map(|_| ())
+        let deadline = self.inner.deadline();
+        self.inner
+            .within_budget(deadline, async {
+                self.inner
+                    .tokens
+                    .token(&Budgeted(&self.inner, deadline))
+                    .await
+                    .map(|_| ())
+            })
+            .await
     }
 
     /// The URL of one room page. The room code goes in as one percent-encoded path segment;
@@ -286,20 +314,46 @@ impl Client {
     ///
     /// `GET {base}/v1.0/conference/roomCodes/{room}/infos?maxResults=N[&nextToken=T]`.
     /// `max_results` is sent as given (DingTalk decides the range; [`crate::Cursor`] keeps it in
-    /// 1..=500); `next_token` is passed back exactly as the server gave it.
+    /// 1..=500); `next_token` is passed back exactly as the server gave it. A page holding more
+    /// than `max_results` meetings is refused (`badResponse`) before its meetings are built.
+    ///
+    /// The whole call, retries and waits included, takes at most
+    /// [`ClientConfig::request_timeout`] (then: `timeout`).
     pub async fn room_page(
         &self,
         room: &RoomCode,
         max_results: u32,
         next_token: Option<&str>,
     ) -> Result<RoomPage, Error> {
+        let deadline = self.inner.deadline();
+        self.inner
+            .within_budget(
+                deadline,
+                self.room_page_inner(room, max_results, next_token, deadline),
+            )
+            .await
+    }
+
+    async fn room_page_inner(
+        &self,
+        room: &RoomCode,
+        max_results: u32,
+        next_token: Option<&str>,
+        deadline: Instant,
+    ) -> Result<RoomPage, Error> {
         let url = self.room_page_url(room, max_results, next_token);
         let mut refreshed = false;
         loop {
-            let token = self.inner.tokens.token(&*self.inner).await?;
+            let token = self
+                .inner
+                .tokens
+                .token(&Budgeted(&self.inner, deadline))
+                .await?;
             let result = self
                 .inner
-                .with_retries(|| self.inner.room_attempt(&url, &token))
+                .with_retries(Some(deadline), || {
+                    self.inner.room_attempt(&url, &token, max_results)
+                })
                 .await;
             match result {
                 Err(e)
@@ -342,9 +396,63 @@ pub(crate) fn room_page_url(
     url
 }
 
+/// "3 s", "2.5 s", "0.25 s".
+fn show_secs(d: Duration) -> String {
+    let s = format!("{:.3}", d.as_secs_f64());
+    format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The token fetcher for one budgeted call: its backoff never sleeps past the call's deadline.
+struct Budgeted<'a>(&'a Inner, Instant);
+
+impl Fetch for Budgeted<'_> {
+    fn fetch<'a>(&'a self, creds: &'a Credentials) -> FetchFuture<'a> {
+        Box::pin(
+            self.0
+                .with_retries(Some(self.1), move || self.0.token_attempt(creds)),
+        )
+    }
+}
+
 impl Inner {
-    /// Run `op`, retrying transient failures with exponential backoff and jitter.
-    async fn with_retries<T, F, Fut>(&self, op: F) -> Result<T, Error>
+    /// When the call starting now must be over.
+    fn deadline(&self) -> Instant {
+        let now = Instant::now();
+        now.checked_add(self.config.request_timeout).unwrap_or(now)
+    }
+
+    /// Run one whole call within the budget: past `deadline` it is dropped (a request in flight
+    /// is abandoned) and the call ends in a `timeout` that says how long it waited.
+    async fn within_budget<T>(
+        &self,
+        deadline: Instant,
+        call: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let budget = show_secs(self.config.request_timeout);
+        match tokio::time::timeout_at(deadline.into(), call).await {
+            Ok(Err(e)) if e.kind() == ErrorKind::Timeout => Err(Error::Transport {
+                kind: ErrorKind::Timeout,
+                message: format!(
+                    "DingTalk did not answer within {budget} (the time allowed per request, retries included): {}",
+                    e.detail()
+                ),
+                source: None,
+            }),
+            Ok(r) => r,
+            Err(_) => Err(Error::Transport {
+                kind: ErrorKind::Timeout,
+                message: format!(
+                    "DingTalk did not answer within {budget} (the time allowed per request, retries included); stopped waiting"
+                ),
+                source: None,
+            }),
+        }
+    }
+
+    /// Run `op`, retrying transient failures with exponential backoff and jitter. With a
+    /// deadline, a retry whose wait would end past it is not made: the last error is returned
+    /// at once rather than after sleeping into the timeout.
+    async fn with_retries<T, F, Fut>(&self, deadline: Option<Instant>, op: F) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
@@ -367,6 +475,9 @@ impl Inner {
                         wait = wait.max(server_wait);
                     }
                 }
+                if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                    return None;
+                }
                 Some(wait)
             })
             .notify(|_, _| {
@@ -375,7 +486,12 @@ impl Inner {
             .await
     }
 
-    async fn room_attempt(&self, url: &Url, token: &Secret) -> Result<RoomPage, Error> {
+    async fn room_attempt(
+        &self,
+        url: &Url,
+        token: &Secret,
+        max_results: u32,
+    ) -> Result<RoomPage, Error> {
         let mut header = HeaderValue::from_str(token.expose()).map_err(|_| {
             Error::local(
                 ErrorKind::Auth,
@@ -390,11 +506,10 @@ impl Inner {
             .get(url.clone())
             .header(ACCESS_TOKEN_HEADER, header)
             .header(ACCEPT, "application/json");
-        let (status, request_id, body) = send(request)
-            .await
-            .map_err(|e| e.redact(&[token.expose()]))?;
-        parse_room_page(status, request_id.as_deref(), &body)
-            .map_err(|e| e.redact(&[token.expose()]))
+        let secrets = [token.expose()];
+        let (status, request_id, body) = send(request).await.map_err(|e| e.redact(&secrets))?;
+        parse_room_page(status, request_id.as_deref(), &body, max_results, &secrets)
+            .map_err(|e| e.redact(&secrets))
     }
 
     async fn token_attempt(&self, creds: &Credentials) -> Result<(Secret, Duration), Error> {
@@ -416,17 +531,16 @@ impl Inner {
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         let (status, request_id, body) = send(request).await.map_err(|e| e.redact(&secrets))?;
         if (200..300).contains(&status) {
-            parse_token_response(status, request_id.as_deref(), &body)
+            parse_token_response(status, request_id.as_deref(), &body, &secrets)
         } else {
-            Err(from_response(status, request_id.as_deref(), &body))
+            Err(from_response_redacted(
+                status,
+                request_id.as_deref(),
+                &body,
+                &secrets,
+            ))
         }
         .map_err(|e| e.redact(&secrets))
-    }
-}
-
-impl Fetch for Inner {
-    fn fetch<'a>(&'a self, creds: &'a Credentials) -> FetchFuture<'a> {
-        Box::pin(self.with_retries(move || self.token_attempt(creds)))
     }
 }
 
@@ -439,7 +553,7 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, 
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(128).collect::<String>());
+        .map(|s| clean_field(s, &[]));
     let mut body = Vec::with_capacity(
         resp.content_length()
             .unwrap_or(16 * 1024)
@@ -468,14 +582,76 @@ async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, 
     Ok((status, request_id, body))
 }
 
-/// Turn a room-page answer into a page or an error.
+/// For error.rs's tests: parse a 200 page body with these secrets.
+#[cfg(test)]
+pub(crate) fn tests_parse_page(body: &[u8], secrets: &[&str]) -> Error {
+    match parse_room_page(200, None, body, 100, secrets) {
+        Err(e) => e,
+        Ok(_) => Error::local(ErrorKind::BadResponse, "parsed"),
+    }
+}
+
+/// How many meetings a page body holds, counted without building them (each element is skipped
+/// with `IgnoredAny`; nulls, which parsing drops, are not counted). `None` when the body is not
+/// a page at all: the full parse then says why.
+fn count_meetings(body: &[u8]) -> Option<u64> {
+    use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+
+    fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        struct Count;
+        impl<'de> Visitor<'de> for Count {
+            type Value = u64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of meetings")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+                let mut n = 0u64;
+                while let Some(item) = seq.next_element::<Option<IgnoredAny>>()? {
+                    n = n.saturating_add(u64::from(item.is_some()));
+                }
+                Ok(n)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
+                Ok(0)
+            }
+        }
+        d.deserialize_any(Count).or(Ok(0))
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        #[serde(rename = "conferenceList", default, deserialize_with = "count")]
+        meetings: u64,
+    }
+    serde_json::from_slice::<Shape>(body)
+        .ok()
+        .map(|s| s.meetings)
+}
+
+/// Turn a room-page answer into a page or an error. `max_results` is what the call asked for:
+/// a page holding more is refused before its meetings are built (an 8 MB page of `{}` is 2.8
+/// million of them).
 pub(crate) fn parse_room_page(
     status: u16,
     request_id: Option<&str>,
     body: &[u8],
+    max_results: u32,
+    secrets: &[&str],
 ) -> Result<RoomPage, Error> {
     if !(200..300).contains(&status) {
-        return Err(from_response(status, request_id, body));
+        return Err(from_response_redacted(status, request_id, body, secrets));
+    }
+    if let Some(n) = count_meetings(body).filter(|n| *n > u64::from(max_results)) {
+        return Err(Error::Api {
+            kind: ErrorKind::BadResponse,
+            http_status: status,
+            code: None,
+            message: Some(format!(
+                "the page holds {n} meetings where {max_results} were asked for; refused without reading them"
+            )),
+            request_id: request_id.map(|r| clean_field(r, secrets)),
+            retry_after: None,
+        });
     }
     match serde_json::from_slice::<RoomPage>(body) {
         Ok(page) => {
@@ -490,7 +666,7 @@ pub(crate) fn parse_room_page(
                     Ok(serde_json::Value::Object(obj)) => {
                         let error_keys = ["code", "Code", "errcode", "status"];
                         if error_keys.iter().any(|k| obj.contains_key(*k)) {
-                            let e = from_response(status, request_id, body);
+                            let e = from_response_redacted(status, request_id, body, secrets);
                             if e.kind() != ErrorKind::BadResponse || e.code().is_some() {
                                 return Err(e);
                             }
@@ -501,6 +677,7 @@ pub(crate) fn parse_room_page(
                             status,
                             request_id,
                             body,
+                            secrets,
                             "the answer is not a JSON object",
                         ))
                     }
@@ -512,18 +689,25 @@ pub(crate) fn parse_room_page(
             status,
             request_id,
             body,
+            secrets,
             &format!("could not read the page ({e})"),
         )),
     }
 }
 
-fn bad_page(status: u16, request_id: Option<&str>, body: &[u8], what: &str) -> Error {
+fn bad_page(
+    status: u16,
+    request_id: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+    what: &str,
+) -> Error {
     Error::Api {
         kind: ErrorKind::BadResponse,
         http_status: status,
         code: None,
-        message: Some(format!("{what}: {}", snippet(body))),
-        request_id: request_id.map(str::to_owned),
+        message: Some(format!("{what}: {}", snippet(body, secrets))),
+        request_id: request_id.map(|r| clean_field(r, secrets)),
         retry_after: None,
     }
 }
@@ -586,13 +770,19 @@ mod tests {
             "HTTP://LOCALHOST",
         ] {
             let c = ClientConfig::new(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
-            assert_eq!(c.rate_per_second, 15);
+            assert_eq!(c.rate_per_second, DEFAULT_RATE_PER_SECOND);
             assert_eq!(c.max_retries, 3);
         }
         for bad in [
             "http://api.dingtalk.com",
             "http://192.168.1.2",
             "http://localhost.evil.com",
+            // A trailing dot is a fully qualified name: resolved through DNS, not this computer.
+            "http://localhost.",
+            "http://localhost.:8080",
+            "http://LOCALHOST./",
+            "http://localhost6",
+            "http://127.0.0.1.nip.io",
             "ftp://api.dingtalk.com",
             "api.dingtalk.com",
             "https://user:pw@api.dingtalk.com",
@@ -675,6 +865,10 @@ mod tests {
         Client::new(c, Credentials::AccessToken("t".into())).unwrap()
     }
 
+    fn parse_page(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<RoomPage, Error> {
+        parse_room_page(status, request_id, body, 100, &[])
+    }
+
     fn api(status: u16, body: &str) -> Error {
         from_response(status, None, body.as_bytes())
     }
@@ -689,7 +883,7 @@ mod tests {
         let started = std::time::Instant::now();
         let r = client
             .inner
-            .with_retries(|| {
+            .with_retries(None, || {
                 attempts.fetch_add(1, Ordering::SeqCst);
                 let next = script.lock().unwrap().next().expect("script long enough");
                 async move { next }
@@ -762,21 +956,58 @@ mod tests {
     }
 
     #[test]
+    fn a_page_with_more_meetings_than_asked_is_refused_before_it_is_built() {
+        let page = |n: usize| {
+            format!(
+                r#"{{"hasMore":false,"conferenceList":[{}]}}"#,
+                vec!["{}"; n].join(",")
+            )
+        };
+        let p = parse_room_page(200, None, page(20).as_bytes(), 20, &[]).unwrap();
+        assert_eq!(p.conference_list.len(), 20);
+        let e = parse_room_page(200, Some("r\n1"), page(21).as_bytes(), 20, &[]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadResponse);
+        assert!(e.to_string().contains("21 meetings where 20"), "{e}");
+        // Nulls are dropped by parsing, so they do not count against the page size.
+        let body = r#"{"conferenceList":[{},null,{},null]}"#;
+        assert_eq!(
+            parse_room_page(200, None, body.as_bytes(), 2, &[])
+                .unwrap()
+                .conference_list
+                .len(),
+            2
+        );
+        // 8 MB of `{}`: refused, and cheaply (the count skips elements without building them).
+        let huge = page(2_796_000);
+        let started = std::time::Instant::now();
+        let e = parse_room_page(200, None, huge.as_bytes(), 100, &[]).unwrap_err();
+        assert!(e.to_string().contains("2796000 meetings where 100"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+
+    #[test]
+    fn show_secs_is_short() {
+        assert_eq!(show_secs(Duration::from_secs(3)), "3 s");
+        assert_eq!(show_secs(Duration::from_millis(2500)), "2.5 s");
+        assert_eq!(show_secs(Duration::from_millis(250)), "0.25 s");
+    }
+
+    #[test]
     fn two_hundred_with_error_bodies() {
-        let e = parse_room_page(
+        let e = parse_page(
             200,
             Some("h"),
             br#"{"code":"systemError","message":"x","requestid":"r"}"#,
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Server);
-        let e = parse_room_page(200, None, br#"{"status":1111,"wait":5}"#).unwrap_err();
+        let e = parse_page(200, None, br#"{"status":1111,"wait":5}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RateLimited);
-        let e = parse_room_page(200, None, b"[]").unwrap_err();
+        let e = parse_page(200, None, b"[]").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
-        let e = parse_room_page(200, None, b"null").unwrap_err();
+        let e = parse_page(200, None, b"null").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
-        let e = parse_room_page(
+        let e = parse_page(
             200,
             None,
             b"{\"hasMore\":true,\"conferenceList\":[{\"title\":",
@@ -787,14 +1018,14 @@ mod tests {
             e.message().unwrap().contains("hasMore"),
             "keeps a snippet: {e}"
         );
-        let p = parse_room_page(
+        let p = parse_page(
             200,
             None,
             br#"{"hasMore":false,"conferenceList":[],"totalCount":0}"#,
         )
         .unwrap();
         assert_eq!(p.has_more, Some(false));
-        let p = parse_room_page(200, None, b"{}").unwrap();
+        let p = parse_page(200, None, b"{}").unwrap();
         assert!(p.conference_list.is_empty());
     }
 }

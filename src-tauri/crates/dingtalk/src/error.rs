@@ -5,7 +5,12 @@
 //! small closed set of [`ErrorKind`]s that the UI translates ([`ErrorKind::explain`]).
 //!
 //! Secrets never reach an `Error`: the client redacts the access token and app secrets from
-//! anything the server echoes back (see [`Error::redact`]), and no request headers are kept.
+//! anything the server echoes back, before any text is cut short (see [`Error::redact`]), and no
+//! request headers are kept.
+//!
+//! Text from the server (codes, messages, request ids) is made single-line and its control and
+//! direction-changing characters escaped where it enters an `Error`, so it cannot forge a log
+//! line or the one line the CLI prints ([`log_safe`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,8 +37,11 @@ pub enum ErrorKind {
     Quota,
     /// This machine's IP address is not on the app's allow-list.
     IpNotAllowed,
-    /// DingTalk (or a proxy in front of it) failed: `systemError` or any HTTP 5xx.
+    /// DingTalk failed: `systemError` or an HTTP 5xx that DingTalk itself answered.
     Server,
+    /// A proxy or gateway between this computer and DingTalk failed: HTTP 502/503/504 without
+    /// DingTalk's error JSON (an nginx or company-proxy HTML page).
+    Gateway,
     /// Could not reach DingTalk (DNS, connection refused or reset).
     Network,
     /// DingTalk did not answer in time.
@@ -50,6 +58,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The client settings are wrong (host URL, empty app key, ...).
     Config,
+    /// Load-all stopped at [`crate::MAX_LOAD_ALL_MEETINGS`]; what was loaded is kept.
+    TooManyMeetings,
 }
 
 /// The user's language for [`ErrorKind::explain`].
@@ -66,7 +76,7 @@ pub enum Lang {
 
 impl ErrorKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::InvalidRoomCode,
         ErrorKind::MissingRoomCode,
         ErrorKind::Auth,
@@ -75,6 +85,7 @@ impl ErrorKind {
         ErrorKind::Quota,
         ErrorKind::IpNotAllowed,
         ErrorKind::Server,
+        ErrorKind::Gateway,
         ErrorKind::Network,
         ErrorKind::Timeout,
         ErrorKind::Tls,
@@ -83,6 +94,7 @@ impl ErrorKind {
         ErrorKind::PagingLoop,
         ErrorKind::Cancelled,
         ErrorKind::Config,
+        ErrorKind::TooManyMeetings,
     ];
 
     /// The wire name (`"rateLimited"`), same as the serde form.
@@ -96,6 +108,7 @@ impl ErrorKind {
             ErrorKind::Quota => "quota",
             ErrorKind::IpNotAllowed => "ipNotAllowed",
             ErrorKind::Server => "server",
+            ErrorKind::Gateway => "gateway",
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Tls => "tls",
@@ -104,6 +117,7 @@ impl ErrorKind {
             ErrorKind::PagingLoop => "pagingLoop",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Config => "config",
+            ErrorKind::TooManyMeetings => "tooManyMeetings",
         }
     }
 
@@ -120,14 +134,16 @@ impl ErrorKind {
                 Quota => "Your organisation has used up its monthly DingTalk API calls. Ask your DingTalk admin to raise the quota, or try again next month.",
                 IpNotAllowed => "This computer's IP address is not on the DingTalk app's allow-list. Ask your DingTalk admin to add it.",
                 Server => "DingTalk had a problem answering. Try again in a minute; if it keeps happening, check DingTalk's service status.",
+                Gateway => "A proxy or gateway between this computer and DingTalk failed (DingTalk itself did not answer). Try again in a minute; if it keeps happening, ask whoever runs your network or proxy.",
                 Network => "Could not reach DingTalk. Check your internet connection, proxy and the host set in Settings, then try again.",
                 Timeout => "DingTalk did not answer in time. Check your connection and try again.",
                 Tls => "The secure connection to DingTalk failed (certificate problem). Check the host in Settings and the computer's date and time; a company proxy may be intercepting the connection.",
                 BadResponse => "DingTalk sent an answer this app does not understand. Try again later; if it keeps happening, check the host in Settings.",
                 BadRequest => "DingTalk refused a request parameter (for example the page size). Use a smaller page size and try again.",
-                PagingLoop => "DingTalk's result pages repeated themselves, so loading stopped. The meetings loaded so far are shown; try again later.",
+                PagingLoop => "DingTalk's result pages repeated themselves, so loading stopped. The meetings loaded so far are shown; loading again would only repeat the same pages.",
                 Cancelled => "Cancelled. The meetings loaded so far are kept.",
                 Config => "The DingTalk connection settings are not valid. Open Settings and check the host URL and credentials.",
+                TooManyMeetings => "This room has more meetings than MeetDesk loads at once, so loading stopped. The meetings loaded so far are shown; export them, or look at the newest ones.",
             },
             Lang::ZhCn => match self {
                 InvalidRoomCode => "会议号无效。请输入会议邀请中的 6 到 12 位数字会议号（可包含空格和短横线）。",
@@ -138,16 +154,34 @@ impl ErrorKind {
                 Quota => "贵组织本月的钉钉 API 调用次数已用完。请联系钉钉管理员提高额度，或下月再试。",
                 IpNotAllowed => "此电脑的 IP 地址不在钉钉应用的 IP 白名单中。请联系钉钉管理员添加。",
                 Server => "钉钉服务暂时出错。请稍后重试；如果持续出现，请查看钉钉服务状态。",
+                Gateway => "这台电脑与钉钉之间的代理或网关出错（并非钉钉本身的应答）。请稍后重试；如果持续出现，请联系网络或代理的管理员。",
                 Network => "无法连接钉钉。请检查网络连接、代理以及“设置”中的服务器地址，然后重试。",
                 Timeout => "钉钉未及时响应。请检查网络连接后重试。",
                 Tls => "与钉钉的安全连接失败（证书问题）。请检查“设置”中的服务器地址和电脑的日期时间；公司代理可能拦截了连接。",
                 BadResponse => "钉钉返回了无法识别的内容。请稍后重试；如果持续出现，请检查“设置”中的服务器地址。",
                 BadRequest => "钉钉拒绝了请求参数（例如每页条数）。请减小每页条数后重试。",
-                PagingLoop => "钉钉的分页结果出现重复，已停止加载。已加载的会议会保留显示，请稍后重试。",
+                PagingLoop => "钉钉的分页结果出现重复，已停止加载。已加载的会议会保留显示；再次加载只会重复同样的页面。",
                 Cancelled => "已取消。已加载的会议会保留。",
                 Config => "钉钉连接设置无效。请打开“设置”检查服务器地址和凭据。",
+                TooManyMeetings => "这个会议室的会议数量超过 MeetDesk 一次能加载的上限，已停止加载。已加载的会议会保留显示；可以导出它们，或查看最新的会议。",
             },
         }
+    }
+}
+
+impl ErrorKind {
+    /// See [`Error::is_retryable`].
+    pub fn is_retryable(self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::InvalidRoomCode
+                | ErrorKind::MissingRoomCode
+                | ErrorKind::BadRequest
+                | ErrorKind::PagingLoop
+                | ErrorKind::Cancelled
+                | ErrorKind::Config
+                | ErrorKind::TooManyMeetings
+        )
     }
 }
 
@@ -206,21 +240,18 @@ fn api_line(
     message: Option<&str>,
     request_id: Option<&str>,
 ) -> String {
+    // Escaped again here: an `Error::Api` may be built outside `from_response`.
     let mut s = String::from("DingTalk error ");
-    s.push_str(code.unwrap_or("(no code)"));
+    s.push_str(&code.map_or_else(|| "(no code)".to_owned(), field_safe));
     s.push_str(&format!(" (HTTP {status})"));
-    if let Some(m) = message.filter(|m| !m.is_empty()) {
+    if let Some(m) = message.filter(|m| !m.trim().is_empty()) {
         s.push_str(": ");
-        s.push_str(&one_line(m));
+        s.push_str(&log_safe(m));
     }
     s.push_str(" [request id: ");
-    s.push_str(request_id.unwrap_or("none"));
+    s.push_str(&request_id.map_or_else(|| "none".to_owned(), field_safe));
     s.push(']');
     s
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Error {
@@ -238,6 +269,16 @@ impl Error {
 
     pub(crate) fn cancelled() -> Error {
         Error::local(ErrorKind::Cancelled, "cancelled by the user")
+    }
+
+    /// The one-line description without the kind in front: what [`fmt::Display`] prints after
+    /// `"{kind}: "` for local and transport errors, and all of it for DingTalk's answers. For
+    /// layers that show the kind their own way (the app's error), so nothing is said twice.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Local { message, .. } | Error::Transport { message, .. } => message.clone(),
+            Error::Api { .. } => self.to_string(),
+        }
     }
 
     /// What kind of failure this is.
@@ -295,31 +336,36 @@ impl Error {
         matches!(self.code(), Some(c) if c.eq_ignore_ascii_case("InvalidAuthentication"))
     }
 
-    /// Whether trying the same call again later may succeed: network errors, timeouts, 5xx and
-    /// garbled 5xx bodies, and DingTalk's QPS-limit answers. A ban (`{"status":1111,"wait":N}`)
-    /// is transient only if it asks for at most 5 s. Every other 4xx is final.
+    /// Whether the client itself should try the same call again at once (with backoff): network
+    /// errors, timeouts, 5xx and garbled 5xx bodies, a failed gateway, and DingTalk's QPS-limit
+    /// answers. A ban (`{"status":1111,"wait":N}`) is waited out only if it asks for at most
+    /// [`MAX_HONOURED_WAIT`]; a ban whose wait cannot be read is not. Every other 4xx is final.
     pub fn is_transient(&self) -> bool {
         match self.kind() {
-            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server => true,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server | ErrorKind::Gateway => {
+                true
+            }
             ErrorKind::RateLimited => match self.retry_after() {
                 Some(wait) => wait <= MAX_HONOURED_WAIT,
-                None => true,
+                None => self.code() != Some(BAN_CODE),
             },
             _ => false,
         }
+    }
+
+    /// Whether the user trying the same thing again (a Retry button) may help. False where a retry
+    /// can only repeat the outcome: a refused room code or setting, a paging loop, the load-all
+    /// cap, a cancel. The rest may pass: a network or server failure, a rate limit or ban once the
+    /// wait is over, a credential or permission the user or the admin can fix meanwhile.
+    pub fn is_retryable(&self) -> bool {
+        self.kind().is_retryable()
     }
 
     /// Replace every occurrence of each secret in the kept text with `***`. The client calls this
     /// with the access token / app secret used for the call, so a server that echoes them back
     /// cannot leak them into logs or the UI.
     pub fn redact(mut self, secrets: &[&str]) -> Error {
-        let scrub = |s: &mut String| {
-            for secret in secrets.iter().filter(|s| s.len() >= 4) {
-                if s.contains(secret) {
-                    *s = s.replace(secret, "***");
-                }
-            }
-        };
+        let scrub = |s: &mut String| *s = scrub(s, secrets);
         match &mut self {
             Error::Local { message, .. } | Error::Transport { message, .. } => scrub(message),
             Error::Api {
@@ -339,21 +385,131 @@ impl Error {
     }
 }
 
-/// The longest server-requested wait we honour by waiting; longer bans fail as `rateLimited`.
-pub(crate) const MAX_HONOURED_WAIT: Duration = Duration::from_secs(5);
+/// The longest server-requested wait we honour by waiting; longer bans fail as `rateLimited`
+/// at once, with the wait in the error for the user.
+pub const MAX_HONOURED_WAIT: Duration = Duration::from_secs(5);
+/// A ban's `wait` is kept in this range: a server asking for less still gets a pause...
+pub const MIN_BAN_WAIT: Duration = Duration::from_secs(1);
+/// ...and one asking for more (`1e20`) is not believed beyond the documented 5-minute ban, with
+/// room to spare.
+pub const MAX_BAN_WAIT: Duration = Duration::from_secs(600);
+/// The code under which the anti-abuse ban is kept (its body has `status`, not `code`).
+pub(crate) const BAN_CODE: &str = "1111";
 
-/// Serialises as `{ kind, message, code, requestId, httpStatus }` for the UI layer.
+/// A ban's `wait`, in seconds as any JSON number or numeric string, clamped to
+/// [`MIN_BAN_WAIT`]..=[`MAX_BAN_WAIT`]. `None` when it is not a number at all (or NaN).
+/// Clamping happens on the f64 first: `Duration::from_secs_f64` panics past its range.
+pub(crate) fn ban_wait(value: &serde_json::Value) -> Option<Duration> {
+    let secs = match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }?;
+    if secs.is_nan() {
+        return None;
+    }
+    let clamped = secs.clamp(MIN_BAN_WAIT.as_secs_f64(), MAX_BAN_WAIT.as_secs_f64());
+    Some(Duration::from_secs_f64(clamped))
+}
+
+/// Serialises as `{ kind, message, code, requestId, httpStatus, retryable, retryAfterSecs }`
+/// for the UI layer.
 impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = serializer.serialize_struct("Error", 5)?;
+        let mut st = serializer.serialize_struct("Error", 7)?;
         st.serialize_field("kind", &self.kind())?;
         st.serialize_field("message", &self.to_string())?;
         st.serialize_field("code", &self.code())?;
         st.serialize_field("requestId", &self.request_id())?;
         st.serialize_field("httpStatus", &self.http_status())?;
+        st.serialize_field("retryable", &self.is_retryable())?;
+        st.serialize_field(
+            "retryAfterSecs",
+            &self.retry_after().map(|d| d.as_secs_f64().ceil() as u64),
+        )?;
         st.end()
     }
+}
+
+/// Longest server message kept, in characters (after redaction).
+const MESSAGE_CHARS: usize = 500;
+/// Longest code or request id kept, in characters.
+const FIELD_CHARS: usize = 128;
+
+/// Server text made safe for one log line: whitespace runs (newlines, tabs, U+2028...) become one
+/// space; other control characters and the invisible or direction-changing format characters
+/// (U+200B..U+200F, U+202A..U+202E, U+2066..U+2069, U+FEFF) are written as escapes (`\u{1b}`),
+/// so what a log reader sees is what the server sent.
+pub fn log_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            push_escaped(&mut out, c);
+        }
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    let invisible = matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    );
+    if c.is_control() || invisible {
+        out.extend(c.escape_unicode());
+    } else {
+        out.push(c);
+    }
+}
+
+/// A code or request id: like [`log_safe`], but every whitespace is escaped too (they have none).
+fn field_safe(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_whitespace() && c != ' ' {
+            out.extend(c.escape_unicode());
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    cut(out.trim(), FIELD_CHARS)
+}
+
+/// At most `max` characters, with `…` when cut.
+fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => {
+            let mut c = s[..i].to_owned();
+            c.push('…');
+            c
+        }
+        None => s.to_owned(),
+    }
+}
+
+/// Replace each secret (of 4 characters or more: shorter would blank ordinary words) by `***`.
+fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        if out.contains(secret) {
+            out = out.replace(secret, "***");
+        }
+    }
+    out
+}
+
+/// A server's message: secrets out first, then one safe line, then cut.
+pub(crate) fn clean_message(text: &str, secrets: &[&str]) -> String {
+    cut(&log_safe(&scrub(text, secrets)), MESSAGE_CHARS)
+}
+
+/// A server's code or request id: secrets out, escaped, cut.
+pub(crate) fn clean_field(text: &str, secrets: &[&str]) -> String {
+    field_safe(&scrub(text, secrets))
 }
 
 /// Map DingTalk's error `code` (and the HTTP status, for unknown codes) to an [`ErrorKind`].
@@ -407,8 +563,14 @@ fn kind_for_status(http_status: u16) -> ErrorKind {
 const SNIPPET_CHARS: usize = 160;
 
 /// A short, single-line, tag-free excerpt of a body, for non-JSON answers (an HTML 502 page).
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(8 * 1024)]);
+/// Secrets are replaced before anything is cut: a secret straddling a cut would otherwise leave
+/// its first characters behind, where no later redaction can recognise them.
+pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> String {
+    // Read a little more than we keep, and at least one secret's length beyond it, so a secret
+    // that starts inside the kept part is whole when it is replaced.
+    let longest = secrets.iter().map(|s| s.len()).max().unwrap_or(0);
+    let window = (8 * 1024 + longest).min(body.len());
+    let text = scrub(&String::from_utf8_lossy(&body[..window]), secrets);
     let mut out = String::new();
     let mut in_tag = false;
     for ch in text.chars() {
@@ -423,14 +585,7 @@ pub(crate) fn snippet(body: &[u8]) -> String {
             c => out.push(c),
         }
     }
-    let line = one_line(&out);
-    if line.chars().count() > SNIPPET_CHARS {
-        let mut cut: String = line.chars().take(SNIPPET_CHARS).collect();
-        cut.push('…');
-        cut
-    } else {
-        line
-    }
+    cut(&log_safe(&out), SNIPPET_CHARS)
 }
 
 /// Build the error for a non-success answer (or a 2xx that carries an error body).
@@ -439,20 +594,60 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 /// variant, the old API's `errcode`/`errmsg`, and the anti-abuse ban `{"status":1111,"wait":N}`.
 /// Bodies that are not JSON objects become `badResponse` (or `server` when the status is ≥ 500),
 /// keeping a short snippet.
+#[cfg(test)]
 pub(crate) fn from_response(
     http_status: u16,
     header_request_id: Option<&str>,
     body: &[u8],
 ) -> Error {
-    let header_request_id = header_request_id.map(str::to_owned);
+    from_response_redacted(http_status, header_request_id, body, &[])
+}
+
+/// Whether an answer without DingTalk's error JSON came from a proxy or gateway in between.
+fn is_gateway_status(http_status: u16) -> bool {
+    matches!(http_status, 502..=504)
+}
+
+fn gateway_message(http_status: u16, snip: &str) -> String {
+    let mut m = format!(
+        "a proxy or gateway between this computer and DingTalk failed (HTTP {http_status}); DingTalk itself did not answer"
+    );
+    if !snip.is_empty() {
+        m.push_str(": ");
+        m.push_str(snip);
+    }
+    m
+}
+
+/// [`from_response`] with the secrets used for the call replaced in every kept text before it
+/// is cut short (see [`snippet`]).
+pub(crate) fn from_response_redacted(
+    http_status: u16,
+    header_request_id: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Error {
+    let header_request_id = header_request_id
+        .map(|r| clean_field(r, secrets))
+        .filter(|r| !r.is_empty());
     let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let Some(serde_json::Value::Object(obj)) = value else {
+        let snip = snippet(body, secrets);
+        if is_gateway_status(http_status) {
+            return Error::Api {
+                kind: ErrorKind::Gateway,
+                http_status,
+                code: None,
+                message: Some(gateway_message(http_status, &snip)),
+                request_id: header_request_id,
+                retry_after: None,
+            };
+        }
         let kind = if http_status >= 500 {
             ErrorKind::Server
         } else {
             ErrorKind::BadResponse
         };
-        let snip = snippet(body);
         return Error::Api {
             kind,
             http_status,
@@ -467,15 +662,20 @@ pub(crate) fn from_response(
         };
     };
 
-    let text = |keys: &[&str]| -> Option<String> {
+    let raw_text = |keys: &[&str]| -> Option<String> {
         keys.iter().find_map(|k| match obj.get(*k) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
             _ => None,
         })
     };
+    let field = |keys: &[&str]| {
+        raw_text(keys)
+            .map(|s| clean_field(&s, secrets))
+            .filter(|s| !s.is_empty())
+    };
     let request_id =
-        text(&["requestid", "requestId", "RequestId", "request_id"]).or(header_request_id);
+        field(&["requestid", "requestId", "RequestId", "request_id"]).or(header_request_id);
 
     // The anti-abuse layer's temporary IP ban: {"status":1111,"wait":5,...}.
     let status_field = obj.get("status").and_then(|v| match v {
@@ -484,35 +684,46 @@ pub(crate) fn from_response(
         _ => None,
     });
     if status_field == Some(1111) {
-        let wait = obj.get("wait").and_then(|v| match v {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        });
-        let retry_after = wait
-            .filter(|w| w.is_finite() && *w >= 0.0)
-            .map(Duration::from_secs_f64);
+        let retry_after = obj.get("wait").and_then(ban_wait);
         return Error::Api {
             kind: ErrorKind::RateLimited,
             http_status,
-            code: Some("1111".to_owned()),
-            message: Some(match wait {
-                Some(w) => format!("temporarily banned by DingTalk's anti-abuse layer; wait {w} s"),
-                None => "temporarily banned by DingTalk's anti-abuse layer".to_owned(),
+            code: Some(BAN_CODE.to_owned()),
+            message: Some(match retry_after {
+                Some(w) => format!(
+                    "temporarily banned by DingTalk's anti-abuse layer; try again in {} s",
+                    w.as_secs_f64().ceil() as u64
+                ),
+                None => {
+                    "temporarily banned by DingTalk's anti-abuse layer; try again in a few minutes"
+                        .to_owned()
+                }
             }),
             request_id,
             retry_after,
         };
     }
 
-    let code = text(&["code", "Code", "errcode", "errorCode", "ErrorCode"]);
-    let message = text(&[
+    let code = field(&["code", "Code", "errcode", "errorCode", "ErrorCode"]);
+    let message = raw_text(&[
         "message",
         "Message",
         "errmsg",
         "errorMessage",
         "ErrorMessage",
-    ]);
+    ])
+    .map(|m| clean_message(&m, secrets))
+    .filter(|m| !m.is_empty());
+    if code.is_none() && message.is_none() && is_gateway_status(http_status) {
+        return Error::Api {
+            kind: ErrorKind::Gateway,
+            http_status,
+            code: None,
+            message: Some(gateway_message(http_status, &snippet(body, secrets))),
+            request_id,
+            retry_after: None,
+        };
+    }
     if code.is_none() && message.is_none() {
         let kind = if http_status >= 500 {
             ErrorKind::Server
@@ -528,7 +739,7 @@ pub(crate) fn from_response(
             kind,
             http_status,
             code: None,
-            message: Some(format!("unexpected answer: {}", snippet(body))),
+            message: Some(format!("unexpected answer: {}", snippet(body, secrets))),
             request_id,
             retry_after: None,
         };
@@ -661,7 +872,7 @@ mod tests {
     fn non_json_bodies() {
         let html = b"<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
         let e = from_response(502, Some("r"), html);
-        assert_eq!(e.kind(), ErrorKind::Server);
+        assert_eq!(e.kind(), ErrorKind::Gateway);
         assert!(e.message().unwrap().contains("502 Bad Gateway"), "{e}");
         assert!(!e.message().unwrap().contains('<'), "tags stripped: {e}");
         assert!(e.is_transient());
@@ -681,7 +892,141 @@ mod tests {
 
         let long = "x".repeat(10_000);
         let e = err(503, &long);
-        assert!(e.message().unwrap().chars().count() < 200);
+        assert!(e.message().unwrap().chars().count() < 300);
+    }
+
+    #[test]
+    fn a_proxy_failure_is_not_blamed_on_dingtalk() {
+        for status in [502u16, 503, 504] {
+            for body in [
+                format!("<html><title>{status} Bad Gateway</title><center>nginx</center></html>"),
+                "upstream connect error".to_owned(),
+                String::new(),
+                "{}".to_owned(),
+            ] {
+                let e = err(status, &body);
+                assert_eq!(e.kind(), ErrorKind::Gateway, "{status} {body:?}");
+                let line = e.to_string();
+                assert!(
+                    line.contains("proxy or gateway") && line.contains(&format!("HTTP {status}")),
+                    "{line}"
+                );
+                assert!(e.is_transient() && e.is_retryable());
+            }
+        }
+        // DingTalk's own JSON error through a 502 is DingTalk's; a 500 page is the server's.
+        assert_eq!(
+            err(502, r#"{"code":"systemError","message":"m"}"#).kind(),
+            ErrorKind::Server
+        );
+        assert_eq!(err(500, "<html>oops</html>").kind(), ErrorKind::Server);
+        assert!(ErrorKind::Gateway.explain(Lang::En).contains("proxy"));
+        assert!(ErrorKind::Gateway.explain(Lang::ZhCn).contains("代理"));
+    }
+
+    #[test]
+    fn ban_waits_of_any_size_are_clamped_never_panic() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("1e20", Some(600)),
+            ("1e308", Some(600)),
+            ("-5", Some(1)),
+            ("-1e308", Some(1)),
+            ("0", Some(1)),
+            ("0.3", Some(1)),
+            ("5", Some(5)),
+            ("9223372036854775807", Some(600)),
+            ("-9223372036854775808", Some(600 - 599)),
+            ("18446744073709551616", Some(600)),
+            ("\"abc\"", None),
+            ("\"1e400\"", Some(600)),
+            ("\"NaN\"", None),
+            ("null", None),
+            ("[5]", None),
+        ];
+        for (wait, secs) in cases {
+            let e = err(403, &format!(r#"{{"status":1111,"wait":{wait}}}"#));
+            assert_eq!(e.kind(), ErrorKind::RateLimited, "{wait}");
+            assert_eq!(
+                e.retry_after().map(|d| d.as_secs_f64().ceil() as u64),
+                *secs,
+                "{wait}"
+            );
+            if let Some(d) = e.retry_after() {
+                assert!(d >= MIN_BAN_WAIT && d <= MAX_BAN_WAIT, "{wait}: {d:?}");
+                let n = d.as_secs_f64().ceil() as u64;
+                assert!(
+                    e.to_string().contains(&format!("try again in {n} s")),
+                    "{e}"
+                );
+            } else {
+                assert!(e.to_string().contains("a few minutes"), "{e}");
+            }
+            // Only a short wait is waited out by the client itself.
+            assert_eq!(
+                e.is_transient(),
+                e.retry_after().is_some_and(|d| d <= MAX_HONOURED_WAIT),
+                "{wait}"
+            );
+            let v = serde_json::to_value(&e).unwrap();
+            assert_eq!(v["retryAfterSecs"], serde_json::json!(secs), "{wait}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_before_the_snippet_is_cut() {
+        let secret = "tok-SECRET-0123456789abcdef";
+        // The secret starts a few characters before the 160-character cut.
+        for pad in [150usize, 155, 158, 159, 160, 8 * 1024 - 5] {
+            let body = format!("{}{secret} trailing", "x".repeat(pad));
+            for status in [400u16, 502, 500] {
+                let e = from_response_redacted(status, None, body.as_bytes(), &[secret]);
+                let line = format!("{e} {e:?}");
+                assert!(!line.contains(&secret[..4]), "{status} pad {pad}: {line}");
+                let e = crate::client::tests_parse_page(body.as_bytes(), &[secret]);
+                let line = format!("{e} {e:?}");
+                assert!(!line.contains(&secret[..4]), "page pad {pad}: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn server_strings_cannot_forge_a_log_line() {
+        let e = from_response(
+            400,
+            Some("hdr\r\nINFO forged"),
+            "{\"code\":\"bad\\ncode\",\"message\":\"nope\\n2026-12-01 INFO forged line\\u001b[2J\\u202e\",\"requestid\":\"rid\\r\\n1\"}".as_bytes(),
+        );
+        let line = e.to_string();
+        assert!(
+            !line.contains('\n') && !line.contains('\r') && !line.contains('\u{1b}'),
+            "{line}"
+        );
+        assert!(!line.contains('\u{202e}'), "{line}");
+        assert_eq!(e.code(), Some("bad\\u{a}code"));
+        assert_eq!(e.request_id(), Some("rid\\u{d}\\u{a}1"));
+        assert!(
+            line.contains("nope 2026-12-01 INFO forged line\\u{1b}[2J\\u{202e}"),
+            "{line}"
+        );
+        // A header request id is escaped too.
+        let e = from_response(500, Some("hdr\r\nINFO forged"), b"<html></html>");
+        assert_eq!(e.request_id(), Some("hdr\\u{d}\\u{a}INFO forged"));
+        assert_eq!(log_safe("a\u{2028}b\tc\u{0}"), "a b c\\u{0}");
+    }
+
+    #[test]
+    fn retryable_says_whether_retry_can_help() {
+        assert!(!Error::local(ErrorKind::PagingLoop, "x").is_retryable());
+        assert!(!Error::local(ErrorKind::InvalidRoomCode, "x").is_retryable());
+        assert!(!Error::local(ErrorKind::TooManyMeetings, "x").is_retryable());
+        assert!(err(500, r#"{"code":"systemError"}"#).is_retryable());
+        assert!(err(403, r#"{"status":1111,"wait":300}"#).is_retryable());
+        let v = serde_json::to_value(Error::local(ErrorKind::PagingLoop, "x")).unwrap();
+        assert_eq!(v["retryable"], false);
+        // detail() leaves the kind out, so a layer that shows the kind does not say it twice.
+        let e = Error::local(ErrorKind::PagingLoop, "page token \"10\" repeated");
+        assert_eq!(e.detail(), "page token \"10\" repeated");
+        assert_eq!(e.to_string(), "pagingLoop: page token \"10\" repeated");
     }
 
     #[test]

@@ -30,13 +30,24 @@ pub mod model;
 pub mod paging;
 pub mod token;
 
+#[cfg(test)]
+mod proptests;
+
 pub use client::{
-    validate_base_url, Client, ClientConfig, ClientStats, ACCESS_TOKEN_HEADER, DINGTALK_QPS_LIMIT,
-    GLOBAL_BASE_URL, MAINLAND_BASE_URL, REQUEST_ID_HEADER,
+    validate_base_url, Client, ClientConfig, ClientStats, ACCESS_TOKEN_HEADER,
+    DEFAULT_RATE_PER_SECOND, DINGTALK_QPS_LIMIT, GLOBAL_BASE_URL, MAINLAND_BASE_URL,
+    REQUEST_ID_HEADER,
 };
-pub use error::{kind_for_code, Error, ErrorKind, Lang};
+pub use error::{
+    kind_for_code, log_safe, Error, ErrorKind, Lang, MAX_BAN_WAIT, MAX_HONOURED_WAIT, MIN_BAN_WAIT,
+};
 pub use model::{
     BizType, Meeting, RoomCode, RoomPage, Status, ROOM_CODE_MAX_DIGITS, ROOM_CODE_MIN_DIGITS,
 };
-pub use paging::{load_all, Cursor, Page, Progress, LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE};
-pub use token::{Credentials, Secret, TokenProvider, DEFAULT_TOKEN_TTL};
+pub use paging::{
+    load_all, Cursor, Page, Progress, LOAD_ALL_PAGE_SIZE, MAX_LOAD_ALL_MEETINGS, MAX_PAGES,
+    MAX_PAGE_SIZE,
+};
+pub use token::{
+    Credentials, Secret, TokenProvider, DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL, MIN_TOKEN_TTL,
+};

@@ -486,6 +486,19 @@ pub fn de_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
     Ok(Scalar::deserialize(d)?.into_i64())
 }
 
+/// `deserialize_with` helper: any JSON number or numeric string as f64 (NaN and odd types → None).
+/// For values that are clamped rather than range-checked (token lifetimes).
+pub(crate) fn de_opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = match Scalar::deserialize(d)? {
+        Scalar::I64(i) => Some(i as f64),
+        Scalar::U64(u) => Some(u as f64),
+        Scalar::F64(f) => Some(f),
+        Scalar::Str(s) => s.trim().parse::<f64>().ok(),
+        Scalar::Bool(_) | Scalar::Nothing => None,
+    };
+    Ok(v.filter(|f| !f.is_nan()))
+}
+
 fn de_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     Ok(Scalar::deserialize(d)?
         .into_i64()

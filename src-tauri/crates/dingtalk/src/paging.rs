@@ -25,6 +25,10 @@ pub const LOAD_ALL_PAGE_SIZE: u32 = 100;
 pub const MAX_PAGE_SIZE: u32 = 500;
 /// A cursor gives up after this many pages (a server handing out fresh tokens forever).
 pub const MAX_PAGES: u32 = 10_000;
+/// [`load_all`] stops before loading more than this many meetings ([`ErrorKind::TooManyMeetings`],
+/// what was loaded is kept): the window, the CSV export and their benchmarks are sized for it, and
+/// a server with no end to its list must not fill the memory.
+pub const MAX_LOAD_ALL_MEETINGS: u64 = 100_000;
 
 /// One page of results as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -165,8 +169,10 @@ impl Cursor {
         total_count: Option<u64>,
         next_token: Option<String>,
     ) -> Result<Page<Meeting>, Error> {
-        self.pages += 1;
-        self.loaded += items.len() as u64;
+        self.pages = self.pages.saturating_add(1);
+        self.loaded = self
+            .loaded
+            .saturating_add(u64::try_from(items.len()).unwrap_or(u64::MAX));
         if total_count.is_some() {
             self.total = total_count;
         }
@@ -184,19 +190,22 @@ impl Cursor {
         }
         let token = token.expect("more implies a token");
         let loop_error = if items.is_empty() {
+            // Facts only: the kind's own words say what it means and what to do.
             Some(format!(
-                "DingTalk sent an empty page that claims more follow (after {} pages, {} meetings); stopped instead of looping",
+                "empty page with hasMore after {} pages ({} meetings)",
                 self.pages, self.loaded
             ))
         } else if self.seen_tokens.contains(&token)
             || self.next_token.as_deref() == Some(token.as_str())
         {
             Some(format!(
-                "DingTalk sent the page token {token:?} a second time (after {} pages, {} meetings); stopped instead of loading the same meetings again",
-                self.pages, self.loaded
+                "page token {:?} repeated after {} pages ({} meetings)",
+                crate::error::log_safe(&token),
+                self.pages,
+                self.loaded
             ))
         } else if self.pages >= MAX_PAGES {
-            Some(format!("stopped after {MAX_PAGES} pages"))
+            Some(format!("{MAX_PAGES} pages without an end"))
         } else {
             None
         };
@@ -231,7 +240,8 @@ impl Cursor {
 /// Follow `cursor` to the end, handing each page to `on_page` as it arrives, so the caller keeps
 /// everything loaded so far if a page fails or the user cancels. Returns
 /// [`ErrorKind::Cancelled`] promptly when `cancel` fires, also in the middle of a request (the
-/// cursor stays at the page that was being fetched, so the load can resume).
+/// cursor stays at the page that was being fetched, so the load can resume). Stops with
+/// [`ErrorKind::TooManyMeetings`] rather than go past [`MAX_LOAD_ALL_MEETINGS`].
 pub async fn load_all(
     client: &Client,
     cursor: &mut Cursor,
@@ -241,6 +251,17 @@ pub async fn load_all(
     loop {
         if cancel.is_cancelled() {
             return Err(Error::cancelled());
+        }
+        let room_for_more = MAX_LOAD_ALL_MEETINGS.saturating_sub(cursor.loaded());
+        if !cursor.done && room_for_more < u64::from(cursor.page_size) {
+            cursor.done = true;
+            return Err(Error::local(
+                ErrorKind::TooManyMeetings,
+                format!(
+                    "stopped after {} meetings: MeetDesk loads at most {MAX_LOAD_ALL_MEETINGS} at once; the meetings loaded so far are kept",
+                    cursor.loaded()
+                ),
+            ));
         }
         let next = tokio::select! {
             biased;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use crate::error::{Error, ErrorKind};
-use crate::model::de_opt_i64;
+use crate::model::de_opt_f64;
 
 /// A secret string. `Debug` and `Display` print `***`; read it with [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -177,8 +177,15 @@ impl Credentials {
     }
 }
 
-/// Token lifetime assumed when DingTalk omits `expireIn` or sends 0.
+/// Token lifetime assumed when DingTalk omits `expireIn` or sends 0 (or something that is not a
+/// number): refetching in a loop would be rate-limited.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(7200);
+/// The shortest lifetime believed: a server saying `expireIn: 1` (or -5) must not make every
+/// call fetch a token.
+pub const MIN_TOKEN_TTL: Duration = Duration::from_secs(60);
+/// The longest lifetime believed (DingTalk's are 2 h): `expireIn: 9223372036854775807` must not
+/// overflow the clock, nor keep a token past the day.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Refresh at most this long before expiry...
 pub const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
@@ -193,14 +200,19 @@ pub fn refresh_margin(ttl: Duration) -> Duration {
 pub(crate) struct TokenResponse {
     #[serde(default, alias = "access_token")]
     pub access_token: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_i64", alias = "expires_in")]
-    pub expire_in: Option<i64>,
+    /// Seconds, as any JSON number or numeric string (i64 and u64 extremes, floats to 1e308).
+    #[serde(default, deserialize_with = "de_opt_f64", alias = "expires_in")]
+    pub expire_in: Option<f64>,
 }
 
 impl TokenResponse {
+    /// The lifetime, clamped to [`MIN_TOKEN_TTL`]..=[`MAX_TOKEN_TTL`]; missing or 0 means
+    /// [`DEFAULT_TOKEN_TTL`]. Clamped as f64 first: `Duration::from_secs_f64` panics past its range.
     pub(crate) fn ttl(&self) -> Duration {
         match self.expire_in {
-            Some(s) if s > 0 => Duration::from_secs(s as u64),
+            Some(s) if s != 0.0 && !s.is_nan() => Duration::from_secs_f64(
+                s.clamp(MIN_TOKEN_TTL.as_secs_f64(), MAX_TOKEN_TTL.as_secs_f64()),
+            ),
             _ => DEFAULT_TOKEN_TTL,
         }
     }
@@ -301,7 +313,11 @@ impl TokenProvider {
         let completion = self.completions.fetch_add(1, Ordering::SeqCst) + 1;
         match result {
             Ok((token, ttl)) => {
-                let refresh_at = Instant::now() + ttl.saturating_sub(refresh_margin(ttl));
+                // The ttl is clamped, but a lifetime is a server value: never panic on the clock.
+                let now = Instant::now();
+                let refresh_at = now
+                    .checked_add(ttl.saturating_sub(refresh_margin(ttl)))
+                    .unwrap_or(now);
                 st.cached = Some(CachedToken {
                     token: token.clone(),
                     refresh_at,
@@ -360,6 +376,7 @@ pub(crate) fn parse_token_response(
     status: u16,
     request_id: Option<&str>,
     body: &[u8],
+    secrets: &[&str],
 ) -> Result<(Secret, Duration), Error> {
     if let Ok(r) = serde_json::from_slice::<TokenResponse>(body) {
         if let Some(t) = r
@@ -371,7 +388,7 @@ pub(crate) fn parse_token_response(
             return Ok((Secret::new(t), r.ttl()));
         }
     }
-    let e = crate::error::from_response(status, request_id, body);
+    let e = crate::error::from_response_redacted(status, request_id, body, secrets);
     Err(match e {
         Error::Api {
             kind: ErrorKind::BadResponse,
@@ -441,22 +458,73 @@ mod tests {
     }
 
     #[test]
+    fn any_expire_in_is_clamped_to_a_sane_lifetime() {
+        let cases: &[(&str, Duration)] = &[
+            ("9223372036854775807", MAX_TOKEN_TTL),
+            ("18446744073709551615", MAX_TOKEN_TTL),
+            ("184467440737095516150", MAX_TOKEN_TTL),
+            ("1e308", MAX_TOKEN_TTL),
+            ("-9223372036854775808", MIN_TOKEN_TTL),
+            ("-5", MIN_TOKEN_TTL),
+            ("-1e308", MIN_TOKEN_TTL),
+            ("1", MIN_TOKEN_TTL),
+            ("0", DEFAULT_TOKEN_TTL),
+            ("0.0", DEFAULT_TOKEN_TTL),
+            ("null", DEFAULT_TOKEN_TTL),
+            ("\"abc\"", DEFAULT_TOKEN_TTL),
+            ("\"NaN\"", DEFAULT_TOKEN_TTL),
+            ("\"1e400\"", MAX_TOKEN_TTL),
+            ("{}", DEFAULT_TOKEN_TTL),
+            ("3600", Duration::from_secs(3600)),
+            ("\"3600\"", Duration::from_secs(3600)),
+            ("3600.5", Duration::from_secs_f64(3600.5)),
+        ];
+        for (v, want) in cases {
+            let body = format!(r#"{{"accessToken":"a","expireIn":{v}}}"#);
+            let (_, ttl) = parse_token_response(200, None, body.as_bytes(), &[]).unwrap();
+            assert_eq!(ttl, *want, "expireIn {v}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_huge_lifetime_does_not_overflow_the_clock() {
+        // Before the clamp, Instant::now() + 9223372036854775807 s panicked here.
+        let p = TokenProvider::new(app()).unwrap();
+        let (_, ttl) = parse_token_response(
+            200,
+            None,
+            br#"{"accessToken":"a","expireIn":9223372036854775807}"#,
+            &[],
+        )
+        .unwrap();
+        let f = FakeFetch {
+            calls: AtomicUsize::new(0),
+            ttl,
+            fail: false,
+        };
+        assert_eq!(p.token(&f).await.unwrap().expose(), "tok-1");
+        assert_eq!(p.token(&f).await.unwrap().expose(), "tok-1", "cached");
+    }
+
+    #[test]
     fn token_answers() {
         let (t, ttl) =
-            parse_token_response(200, None, br#"{"accessToken":"abc","expireIn":7200}"#).unwrap();
+            parse_token_response(200, None, br#"{"accessToken":"abc","expireIn":7200}"#, &[])
+                .unwrap();
         assert_eq!(t.expose(), "abc");
         assert_eq!(ttl, Duration::from_secs(7200));
         let e = parse_token_response(
             400,
             Some("r"),
             br#"{"code":"invalidClientIdOrSecret","message":"bad"}"#,
+            &[],
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth);
-        let e = parse_token_response(200, None, br#"{"expireIn":7200}"#).unwrap_err();
+        let e = parse_token_response(200, None, br#"{"expireIn":7200}"#, &[]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadResponse);
-        let e = parse_token_response(502, None, b"<html>bad gateway</html>").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Server);
+        let e = parse_token_response(502, None, b"<html>bad gateway</html>", &[]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Gateway);
     }
 
     #[test]

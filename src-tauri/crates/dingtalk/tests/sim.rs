@@ -10,4 +10,5 @@ mod sim {
     mod rate_limit;
     mod requests;
     mod tokens;
+    mod trust;
 }

@@ -73,6 +73,41 @@ async fn load_all_is_limited_too() {
     assert!(most <= 10, "{most} calls within {WINDOW:?}; limit is 10/s");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_pace_is_close_to_dingtalks_limit_and_never_over_it() {
+    let sim = sim().await;
+    let mut config = dingtalk::ClientConfig::new(&sim.base_url()).unwrap();
+    config.max_retries = 0;
+    let client = Client::new(config, app_creds()).unwrap();
+    client.check_credentials().await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            client.room_page(&room(SEED_ROOM), 1, None).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let times: Vec<Instant> = room_calls(&sim).iter().map(|r| r.at).collect();
+    assert_eq!(times.len(), 40);
+    // Never more than 20 in a second, at the server.
+    let most = max_in_window(&times, Duration::from_secs(1));
+    assert!(
+        most <= dingtalk::DINGTALK_QPS_LIMIT as usize,
+        "{most} calls in 1 s"
+    );
+    // 39 gaps of 1/19 s = 2.05 s; the old 15/s took 2.6 s. The bound leaves ~10 ms per call for
+    // a loaded machine.
+    let span = times.last().unwrap().duration_since(times[0]);
+    println!("40 calls at the default pace spanned {span:?}");
+    assert!(
+        span >= Duration::from_millis(1950) && span < Duration::from_millis(2450),
+        "{span:?}"
+    );
+}
+
 #[tokio::test]
 async fn default_rate_is_under_dingtalks_20_qps() {
     let sim = sim().await;
