@@ -89,6 +89,17 @@ fn env_for(sim: &SimHandle) -> EnvOverrides {
     }
 }
 
+/// A harness whose exports go to `meetings.csv` in a fresh folder (kept alive by the `TempDir`).
+fn export_harness(sim: &SimHandle) -> (Harness, tempfile::TempDir, std::path::PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("meetings.csv");
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(sim)
+    });
+    (h, out, target)
+}
+
 fn room_calls(sim: &SimHandle) -> usize {
     sim.requests().iter().filter(|r| r.is_room_query()).count()
 }
@@ -313,12 +324,7 @@ async fn unsafe_join_links_are_refused_by_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_file() {
     let sim = sim().await;
-    let out = tempfile::tempdir().unwrap();
-    let target = out.path().join("meetings.csv");
-    let h = harness(EnvOverrides {
-        export_path: Some(target.clone()),
-        ..env_for(&sim)
-    });
+    let (h, out, target) = export_harness(&sim);
     let page = h
         .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
         .unwrap();
@@ -572,12 +578,7 @@ async fn one_wrong_field_falls_back_alone_and_is_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_search_and_an_export_succeed_although_the_settings_file_cannot_be_written() {
     let sim = sim().await;
-    let out = tempfile::tempdir().unwrap();
-    let target = out.path().join("meetings.csv");
-    let h = harness(EnvOverrides {
-        export_path: Some(target.clone()),
-        ..env_for(&sim)
-    });
+    let (h, _out, target) = export_harness(&sim);
     // A folder with something in it where the file goes: the rename fails, even for root.
     let blocker = h.data_dir().join("settings.json");
     std::fs::create_dir(&blocker).unwrap();
@@ -826,12 +827,7 @@ async fn a_cancelled_load_all_restart_stops_its_requests_and_keeps_the_first_pag
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancelled_export_of_all_pages_writes_nothing() {
     let sim = sim().await;
-    let out = tempfile::tempdir().unwrap();
-    let target = out.path().join("meetings.csv");
-    let h = harness(EnvOverrides {
-        export_path: Some(target.clone()),
-        ..env_for(&sim)
-    });
+    let (h, out, target) = export_harness(&sim);
     let page = h
         .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
         .unwrap();
