@@ -35,17 +35,7 @@ async fn concurrent_clones_share_the_limit() {
     config.rate_per_second = 5;
     let client = Client::new(config, app_creds()).unwrap();
     client.check_credentials().await.unwrap();
-    let mut tasks = Vec::new();
-    for _ in 0..12 {
-        let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            client.room_page(&room(SEED_ROOM), 1, None).await
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap().unwrap();
-    }
-    let times: Vec<Instant> = room_calls(&sim).iter().map(|r| r.at).collect();
+    let times = concurrent_pages(&client, &sim, 12).await;
     assert_eq!(times.len(), 12);
     let most = max_in_window(&times, WINDOW);
     assert!(most <= 5, "{most} calls within {WINDOW:?}; limit is 5/s");
@@ -80,17 +70,7 @@ async fn the_default_pace_is_close_to_dingtalks_limit_and_never_over_it() {
     config.max_retries = 0;
     let client = Client::new(config, app_creds()).unwrap();
     client.check_credentials().await.unwrap();
-    let mut tasks = Vec::new();
-    for _ in 0..40 {
-        let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            client.room_page(&room(SEED_ROOM), 1, None).await
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap().unwrap();
-    }
-    let times: Vec<Instant> = room_calls(&sim).iter().map(|r| r.at).collect();
+    let times = concurrent_pages(&client, &sim, 40).await;
     assert_eq!(times.len(), 40);
     // Never more than 20 in a second, at the server.
     let most = max_in_window(&times, Duration::from_secs(1));
@@ -122,4 +102,22 @@ async fn default_rate_is_under_dingtalks_20_qps() {
         Client::new(config, app_creds()).unwrap_err().kind(),
         dingtalk::ErrorKind::Config
     );
+}
+
+/// `n` first-page calls from as many tasks sharing one client; when each reached the server.
+async fn concurrent_pages(
+    client: &Client,
+    sim: &dingtalk_sim::SimHandle,
+    n: usize,
+) -> Vec<Instant> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.room_page(&room(SEED_ROOM), 1, None).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    room_calls(sim).iter().map(|r| r.at).collect()
 }
