@@ -28,10 +28,12 @@ run: deps
 sim:
 	cargo run -p dingtalk-sim -- --port 8787
 
-# Everything: front-end unit tests, Rust unit and integration tests (the simulator, the client,
+# Everything: formatting and clippy (warnings are errors), front-end unit tests, Rust unit and integration tests (the simulator, the client,
 # the commands under the mock runtime, the CLI, export, and the WebDriver tests in the real window,
 # which start their own Xvfb), then the .deb built, installed and started (scripts/smoke-install.sh).
 test: test-deps
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
 	node --test ui/
 	cargo test --workspace --no-fail-fast
 	npx tauri build --bundles deb
