@@ -171,8 +171,8 @@ pub struct QueryArgs {
     #[arg(long, value_name = "T", env = "MEETDESK_SUITE_TICKET", hide_env_values = true, value_parser = parse_secret)]
     pub suite_ticket: Option<Secret>,
 
-    /// Seconds to wait for each answer from DingTalk.
-    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    /// Seconds one page may take, retries included; then the query fails with a timeout.
+    #[arg(long, value_name = "SECS", default_value_t = dingtalk::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
 
     /// Language of the table, CSV headers and advice.

@@ -17,7 +17,8 @@ pub const PAGE_SIZE_DEFAULT: u32 = 20;
 /// above 2 minutes nobody waits anyway.
 pub const TIMEOUT_SECS_MIN: u32 = 5;
 pub const TIMEOUT_SECS_MAX: u32 = 120;
-pub const TIMEOUT_SECS_DEFAULT: u32 = 15;
+/// The client's own default, so the window and a bare `Client` agree.
+pub const TIMEOUT_SECS_DEFAULT: u32 = dingtalk::DEFAULT_REQUEST_TIMEOUT.as_secs() as u32;
 /// Enough to find last week's rooms again; more would turn the dropdown into a list to scroll.
 pub const RECENT_ROOMS_MAX: usize = 12;
 

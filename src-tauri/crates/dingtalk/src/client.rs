@@ -63,6 +63,10 @@ pub const DINGTALK_QPS_LIMIT: u32 = 20;
 /// module docs for why).
 pub const DEFAULT_RATE_PER_SECOND: u32 = DINGTALK_QPS_LIMIT - 1;
 
+/// The default budget of one call, retries included: long enough for a slow mobile link, short
+/// enough that a stall ends before the user gives up on the window.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Largest answer body we read (a 500-meeting page is about 250 KB).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -104,7 +108,7 @@ impl ClientConfig {
         Ok(ClientConfig {
             base_url: url,
             connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(15),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_retries: 3,
             min_backoff: Duration::from_millis(300),
             max_backoff: Duration::from_secs(8),

@@ -35,8 +35,8 @@ mod proptests;
 
 pub use client::{
     validate_base_url, Client, ClientConfig, ClientStats, ACCESS_TOKEN_HEADER,
-    DEFAULT_RATE_PER_SECOND, DINGTALK_QPS_LIMIT, GLOBAL_BASE_URL, MAINLAND_BASE_URL,
-    REQUEST_ID_HEADER,
+    DEFAULT_RATE_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, DINGTALK_QPS_LIMIT, GLOBAL_BASE_URL,
+    MAINLAND_BASE_URL, REQUEST_ID_HEADER,
 };
 pub use error::{
     kind_for_code, log_safe, Error, ErrorKind, Lang, MAX_BAN_WAIT, MAX_HONOURED_WAIT, MIN_BAN_WAIT,
