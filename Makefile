@@ -60,7 +60,7 @@ bench-sdk:
 	cargo run --release -p dingtalk --example bench_fetch
 
 bench-export:
-	cargo bench -p meetdesk --bench export
+	cargo bench -p meetdesk-core --bench export
 
 # The real window's speed and memory (docs/performance-window.md), about 10 minutes;
 # MEETDESK_BENCH_BIN=path/to/release/meetdesk measures a release build.

@@ -6,7 +6,7 @@ use std::path::Path;
 use dingtalk_sim::{
     Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
 };
-use meetdesk_lib::settings::EnvOverrides;
+use meetdesk_core::settings::EnvOverrides;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};

@@ -11,13 +11,13 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::error::AppError;
-use crate::secrets::{Binding, SecretInput, SecretName};
-use crate::session::PageView;
-use crate::settings::{CredentialMode, Settings};
 use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
-use crate::{connection, export, links};
+use meetdesk_core::error::AppError;
+use meetdesk_core::profile::{Binding, SecretInput, SecretName};
+use meetdesk_core::query::PageView;
+use meetdesk_core::settings::{CredentialMode, Settings};
+use meetdesk_core::{export, links, profile};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -325,7 +325,7 @@ pub async fn test_connection(
     // What was typed, else what is stored for the saved host and mode, and nothing for any
     // other: a script asking to "test" its own host gets no secret to send there.
     let saved = state.binding();
-    let conn = connection::resolve(
+    let conn = profile::resolve(
         &settings,
         &Default::default(),
         |b, n| {
@@ -479,7 +479,7 @@ pub async fn export_csv<R: Runtime>(
 pub const HONOURS_TEST_EXPORT_PATH: bool = cfg!(debug_assertions);
 
 /// The test-only export path, when `honour` (see [`HONOURS_TEST_EXPORT_PATH`]).
-fn test_export_path(env: &crate::settings::EnvOverrides, honour: bool) -> Option<PathBuf> {
+fn test_export_path(env: &meetdesk_core::settings::EnvOverrides, honour: bool) -> Option<PathBuf> {
     env.export_path.clone().filter(|_| honour)
 }
 
@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn the_test_export_path_is_for_debug_builds_only() {
-        let env = crate::settings::EnvOverrides {
+        let env = meetdesk_core::settings::EnvOverrides {
             export_path: Some(PathBuf::from("/tmp/x.csv")),
             ..Default::default()
         };

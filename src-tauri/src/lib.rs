@@ -1,22 +1,17 @@
 //! MeetDesk: look up DingTalk video meetings by room code.
 //!
-//! This file only assembles the app (plugins, state, commands); the parts live in their own
-//! modules and are tested without a window. DingTalk itself is the `dingtalk` crate, the demo
-//! and test server the `dingtalk-sim` crate.
+//! This package is the Tauri glue: this file assembles the app (plugins, state, commands), and
+//! its modules are the commands, the running app's state, the settings file and the keychain.
+//! What the window shows and how is `meetdesk-core` (shared with `meetdesk-cli`), DingTalk
+//! itself the `dingtalk` crate, the demo and test server the `dingtalk-sim` crate.
 
-pub mod cli;
 pub mod commands;
-pub mod connection;
-pub mod error;
-pub mod export;
-pub mod links;
 pub mod secrets;
-pub mod session;
-pub mod settings;
 mod single_instance;
 mod state;
 mod store;
-pub mod view;
+
+use meetdesk_core::settings;
 
 use std::sync::OnceLock;
 use std::time::Instant;

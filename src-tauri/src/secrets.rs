@@ -17,108 +17,29 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{CredentialMode, Settings};
+use meetdesk_core::profile::{Binding, SecretName};
+use meetdesk_core::settings::CredentialMode;
 
 const SERVICE: &str = "com.meetdesk.desktop";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SecretName {
-    AppSecret,
-    SuiteSecret,
-    SuiteTicket,
-    AccessToken,
-}
-
-impl SecretName {
-    pub const ALL: [SecretName; 4] = [
-        SecretName::AppSecret,
-        SecretName::SuiteSecret,
-        SecretName::SuiteTicket,
-        SecretName::AccessToken,
-    ];
-
-    /// The keychain account versions before 0.2 used, with no host: migrated on first load.
-    fn legacy_account(self) -> &'static str {
-        match self {
-            SecretName::AppSecret => "appSecret",
-            SecretName::SuiteSecret => "suiteSecret",
-            SecretName::SuiteTicket => "suiteTicket",
-            SecretName::AccessToken => "accessToken",
-        }
+/// The keychain account versions before 0.2 used, with no host: migrated on first load.
+fn legacy_account(name: SecretName) -> &'static str {
+    match name {
+        SecretName::AppSecret => "appSecret",
+        SecretName::SuiteSecret => "suiteSecret",
+        SecretName::SuiteTicket => "suiteTicket",
+        SecretName::AccessToken => "accessToken",
     }
 }
 
-/// The host and credential mode a set of secrets belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Binding {
-    /// Normalised with [`normalise_base_url`], so `https://API.dingtalk.io:443/` and
-    /// `https://api.dingtalk.io` are the same host and `https://api.dingtalk.io.evil` is not.
-    pub base_url: String,
-    pub mode: CredentialMode,
-}
-
-impl Binding {
-    pub fn new(base_url: &str, mode: CredentialMode) -> Binding {
-        Binding {
-            base_url: normalise_base_url(base_url),
-            mode,
-        }
-    }
-
-    /// The binding of the secrets these settings would use.
-    pub fn of(settings: &Settings) -> Binding {
-        Binding::new(settings.base_url(), settings.credential_mode)
-    }
-
-    fn account(&self, name: SecretName) -> String {
-        let mode = match self.mode {
-            CredentialMode::Token => "token",
-            CredentialMode::InternalApp => "internalApp",
-            CredentialMode::ThirdParty => "thirdParty",
-        };
-        format!("{}|{mode}|{}", name.legacy_account(), self.base_url)
-    }
-}
-
-/// One spelling per host: scheme and host lower-cased, the default port and a trailing slash
-/// dropped (the `url` crate's own normalisation). Something that is not a URL is kept as typed
-/// (trimmed): it can never equal a real host's spelling, and validation refuses it anyway.
-pub fn normalise_base_url(s: &str) -> String {
-    let s = s.trim();
-    match url::Url::parse(s) {
-        Ok(u) => u.as_str().trim_end_matches('/').to_string(),
-        Err(_) => s.to_string(),
-    }
-}
-
-/// What the user typed into the secret fields; `None` or empty means "leave as is".
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SecretInput {
-    pub app_secret: Option<String>,
-    pub suite_secret: Option<String>,
-    pub suite_ticket: Option<String>,
-    pub access_token: Option<String>,
-}
-
-impl SecretInput {
-    pub fn entries(&self) -> impl Iterator<Item = (SecretName, &str)> {
-        [
-            (SecretName::AppSecret, &self.app_secret),
-            (SecretName::SuiteSecret, &self.suite_secret),
-            (SecretName::SuiteTicket, &self.suite_ticket),
-            (SecretName::AccessToken, &self.access_token),
-        ]
-        .into_iter()
-        .filter_map(|(n, v)| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| (n, v))
-        })
-    }
+/// The keychain account of one secret: `name|mode|baseUrl`, so each host's secrets are apart.
+fn account(binding: &Binding, name: SecretName) -> String {
+    let mode = match binding.mode {
+        CredentialMode::Token => "token",
+        CredentialMode::InternalApp => "internalApp",
+        CredentialMode::ThirdParty => "thirdParty",
+    };
+    format!("{}|{mode}|{}", legacy_account(name), binding.base_url)
 }
 
 /// Secrets kept in the settings file (no keychain, and the user ticked the box), with the host
@@ -219,7 +140,7 @@ impl Vault {
         let value = self
             .keychain
             .as_ref()?
-            .get(&binding.account(name))
+            .get(&account(binding, name))
             .inspect_err(|e| log::warn!("secrets: the keychain could not be read ({e})"))
             .ok()??;
         lock(&self.cache).insert(key, value.clone());
@@ -234,7 +155,7 @@ impl Vault {
     /// session).
     pub fn set(&self, binding: &Binding, name: SecretName, value: &str) -> Result<(), String> {
         if let Some(k) = &self.keychain {
-            k.set(&binding.account(name), value)
+            k.set(&account(binding, name), value)
                 .map_err(|e| format!("The system keychain refused to store the secret: {e}"))?;
         }
         lock(&self.cache).insert((binding.clone(), name), value.to_string());
@@ -247,7 +168,7 @@ impl Vault {
         lock(&self.cache).retain(|(b, _), _| b != binding);
         if let Some(k) = &self.keychain {
             for name in SecretName::ALL {
-                if let Err(e) = k.delete(&binding.account(name)) {
+                if let Err(e) = k.delete(&account(binding, name)) {
                     log::warn!("secrets: could not delete an old secret from the keychain ({e})");
                 }
             }
@@ -264,13 +185,13 @@ impl Vault {
         };
         let mut moved = Vec::new();
         for name in SecretName::ALL {
-            let Ok(Some(value)) = k.get(name.legacy_account()) else {
+            let Ok(Some(value)) = k.get(legacy_account(name)) else {
                 continue;
             };
             if self.get(to, name).is_none() && self.set(to, name, &value).is_err() {
                 continue;
             }
-            if k.delete(name.legacy_account()).is_ok() {
+            if k.delete(legacy_account(name)).is_ok() {
                 moved.push(name);
             }
         }
@@ -356,17 +277,6 @@ mod tests {
 
     fn intl() -> Binding {
         Binding::new("https://api.dingtalk.io", CredentialMode::InternalApp)
-    }
-
-    #[test]
-    fn blank_inputs_leave_secrets_unchanged() {
-        let input = SecretInput {
-            app_secret: Some("  ".into()),
-            access_token: Some(" tok ".into()),
-            ..Default::default()
-        };
-        let got: Vec<_> = input.entries().collect();
-        assert_eq!(got, vec![(SecretName::AccessToken, "tok")]);
     }
 
     #[test]

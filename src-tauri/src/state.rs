@@ -9,12 +9,13 @@ use std::time::Duration;
 use dingtalk::{Client, ClientConfig};
 use dingtalk_sim::SimHandle;
 
-use crate::connection::{self, Connection, Demo};
-use crate::error::AppError;
-use crate::secrets::{Binding, Vault};
-use crate::session::Session;
-use crate::settings::{EnvOverrides, Settings};
+use crate::secrets::Vault;
 use crate::store::{self, Doc, ProblemKind, SettingsProblem, SettingsStore};
+use meetdesk_core::error::AppError;
+use meetdesk_core::profile::Binding;
+use meetdesk_core::profile::{self, Connection, Demo};
+use meetdesk_core::query::Session;
+use meetdesk_core::settings::{EnvOverrides, Settings};
 
 pub struct AppState {
     pub env: EnvOverrides,
@@ -153,11 +154,15 @@ impl AppState {
     /// The connection the next call would use.
     pub fn connection(&self) -> Result<Connection, AppError> {
         let demo = self.demo_base_url();
-        connection::resolve(
+        profile::resolve(
             &self.settings(),
             &self.env,
             |b, n| self.vault.get(b, n),
-            demo.as_deref().map(|base_url| Demo { base_url }),
+            demo.as_deref().map(|base_url| Demo {
+                base_url,
+                app_key: dingtalk_sim::DEMO_APP_KEY,
+                app_secret: dingtalk_sim::DEMO_APP_SECRET,
+            }),
         )
     }
 
@@ -189,8 +194,9 @@ pub fn build_client(conn: &Connection) -> Result<Client, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::{MemoryKeychain, SecretName};
-    use crate::settings::CredentialMode;
+    use crate::secrets::MemoryKeychain;
+    use meetdesk_core::profile::SecretName;
+    use meetdesk_core::settings::CredentialMode;
 
     fn keychain_vault(kc: &MemoryKeychain) -> Vault {
         Vault::with_keychain(Box::new(kc.clone()))

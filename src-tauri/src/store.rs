@@ -24,9 +24,10 @@ use std::sync::{Mutex, MutexGuard};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::error::AppError;
-use crate::secrets::{Binding, FileSecrets, SecretName};
-use crate::settings::Settings;
+use crate::secrets::FileSecrets;
+use meetdesk_core::error::AppError;
+use meetdesk_core::profile::{Binding, SecretName};
+use meetdesk_core::settings::Settings;
 
 pub const FILE_NAME: &str = "settings.json";
 /// The format this version writes. Files without it were written before secrets were bound to
@@ -405,7 +406,7 @@ impl SettingsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{CredentialMode, Language};
+    use meetdesk_core::settings::{CredentialMode, Language};
 
     fn dir() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
@@ -638,7 +639,7 @@ mod tests {
         let d = dir();
         let path = d.path().join(FILE_NAME);
         let store = std::sync::Arc::new(SettingsStore::empty(path.clone()));
-        let threads: Vec<_> = (0..crate::settings::RECENT_ROOMS_MAX)
+        let threads: Vec<_> = (0..meetdesk_core::settings::RECENT_ROOMS_MAX)
             .map(|i| {
                 let store = store.clone();
                 let path = path.clone();

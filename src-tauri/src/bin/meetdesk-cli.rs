@@ -1,6 +1,6 @@
-//! `meetdesk-cli`: look up DingTalk meetings by room code from a terminal or a script.
-//! Everything lives in `meetdesk_lib::cli` (documented there) so it is unit-tested with the lib.
+//! The installers' copy of `meetdesk-cli` (the crate `src-tauri/crates/meetdesk-cli` is the CLI;
+//! see the root Cargo.toml for why this file exists).
 
 fn main() {
-    std::process::exit(meetdesk_lib::cli::main());
+    std::process::exit(meetdesk_cli::run_from_env());
 }

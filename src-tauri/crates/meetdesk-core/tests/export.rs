@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use dingtalk::{BizType, Meeting, Status};
-use meetdesk_lib::export::{
+use meetdesk_core::export::{
     default_file_name, export_atomic, export_with, headers, write_csv, ExportLang, ExportOptions,
     ExportZone, COLUMN_COUNT, STALE_TEMP_AGE,
 };
-use meetdesk_lib::view::{now_ms, MAX_DURATION_MS};
+use meetdesk_core::view::{now_ms, MAX_DURATION_MS};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// 2026-11-26T01:30:00Z

@@ -11,7 +11,7 @@ use dingtalk::{load_all, Client, ClientConfig, Credentials, Cursor, Meeting, Roo
 use dingtalk_sim::{
     Fault, FaultRule, SimConfig, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K,
 };
-use meetdesk_lib::export::{write_csv, ExportLang, ExportOptions, ExportZone};
+use meetdesk_core::export::{write_csv, ExportLang, ExportOptions, ExportZone};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 

@@ -6,10 +6,91 @@
 //! elsewhere gets the environment's credentials or none.
 
 use dingtalk::{Credentials, Secret};
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::secrets::{normalise_base_url, Binding, SecretName};
 use crate::settings::{CredentialMode, EnvOverrides, Host, Settings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretName {
+    AppSecret,
+    SuiteSecret,
+    SuiteTicket,
+    AccessToken,
+}
+
+impl SecretName {
+    pub const ALL: [SecretName; 4] = [
+        SecretName::AppSecret,
+        SecretName::SuiteSecret,
+        SecretName::SuiteTicket,
+        SecretName::AccessToken,
+    ];
+}
+
+/// The host and credential mode a set of secrets belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    /// Normalised with [`normalise_base_url`], so `https://API.dingtalk.io:443/` and
+    /// `https://api.dingtalk.io` are the same host and `https://api.dingtalk.io.evil` is not.
+    pub base_url: String,
+    pub mode: CredentialMode,
+}
+
+impl Binding {
+    pub fn new(base_url: &str, mode: CredentialMode) -> Binding {
+        Binding {
+            base_url: normalise_base_url(base_url),
+            mode,
+        }
+    }
+
+    /// The binding of the secrets these settings would use.
+    pub fn of(settings: &Settings) -> Binding {
+        Binding::new(settings.base_url(), settings.credential_mode)
+    }
+}
+
+/// One spelling per host: scheme and host lower-cased, the default port and a trailing slash
+/// dropped (the `url` crate's own normalisation). Something that is not a URL is kept as typed
+/// (trimmed): it can never equal a real host's spelling, and validation refuses it anyway.
+pub fn normalise_base_url(s: &str) -> String {
+    let s = s.trim();
+    match url::Url::parse(s) {
+        Ok(u) => u.as_str().trim_end_matches('/').to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
+/// What the user typed into the secret fields; `None` or empty means "leave as is".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecretInput {
+    pub app_secret: Option<String>,
+    pub suite_secret: Option<String>,
+    pub suite_ticket: Option<String>,
+    pub access_token: Option<String>,
+}
+
+impl SecretInput {
+    pub fn entries(&self) -> impl Iterator<Item = (SecretName, &str)> {
+        [
+            (SecretName::AppSecret, &self.app_secret),
+            (SecretName::SuiteSecret, &self.suite_secret),
+            (SecretName::SuiteTicket, &self.suite_ticket),
+            (SecretName::AccessToken, &self.access_token),
+        ]
+        .into_iter()
+        .filter_map(|(n, v)| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| (n, v))
+        })
+    }
+}
 
 /// Where requests go and how they are authorised. `key` identifies it so a cached client (and
 /// its cached token) is reused until something that matters changes.
@@ -23,9 +104,12 @@ pub struct Connection {
     pub key: String,
 }
 
-/// The demo simulator's address, when demo mode is on.
+/// The demo simulator, when demo mode is on: its address and the app key it accepts (the app
+/// passes them in, so the core does not depend on the simulator).
 pub struct Demo<'a> {
     pub base_url: &'a str,
+    pub app_key: &'a str,
+    pub app_secret: &'a str,
 }
 
 /// `secret(binding, name)` looks a stored secret up for exactly that host and mode.
@@ -39,8 +123,8 @@ pub fn resolve(
         return Ok(Connection {
             base_url: demo.base_url.to_string(),
             credentials: Credentials::InternalApp {
-                app_key: dingtalk_sim::DEMO_APP_KEY.to_string(),
-                app_secret: Secret::new(dingtalk_sim::DEMO_APP_SECRET),
+                app_key: demo.app_key.to_string(),
+                app_secret: Secret::new(demo.app_secret),
             },
             custom_link_domain: None,
             timeout_secs: settings.timeout_secs,
@@ -165,6 +249,17 @@ fn fingerprint(c: &Credentials) -> u64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn blank_inputs_leave_secrets_unchanged() {
+        let input = SecretInput {
+            app_secret: Some("  ".into()),
+            access_token: Some(" tok ".into()),
+            ..Default::default()
+        };
+        let got: Vec<_> = input.entries().collect();
+        assert_eq!(got, vec![(SecretName::AccessToken, "tok")]);
+    }
+
     fn none(_: &Binding, _: SecretName) -> Option<String> {
         None
     }
@@ -225,6 +320,8 @@ mod tests {
             none,
             Some(Demo {
                 base_url: "http://127.0.0.1:7",
+                app_key: "demo-key",
+                app_secret: "demo-secret",
             }),
         )
         .unwrap();

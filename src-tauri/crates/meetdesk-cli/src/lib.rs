@@ -8,7 +8,7 @@
 //! ```
 //!
 //! It is a second face on the same parts as the window: the `dingtalk` crate for the calls
-//! (paging, retries, rate limit, token cache) and [`crate::export`] for CSV, so
+//! (paging, retries, rate limit, token cache) and [`meetdesk_core::export`] for CSV, so
 //! `--format csv` writes exactly the bytes the window's "Export CSV…" writes for the same
 //! meetings, options and time zone.
 //!
@@ -26,10 +26,10 @@
 //! - Secrets are held as [`Secret`] (prints `***`), are never echoed, and `--help` does not show
 //!   the environment's values for them. Prefer the environment to flags for secrets: flags are
 //!   visible to other users in the process list.
-//! - `--output -` is standard output. Files are written by [`crate::export::export_with`]'s
+//! - `--output -` is standard output. Files are written by [`meetdesk_core::export::export_with`]'s
 //!   rules: atomically, devices and named pipes in place, symbolic links and read-only files
 //!   refused (exit 1).
-//! - The table shows each meeting by [`crate::view`]'s rule, like the window and the CSV.
+//! - The table shows each meeting by [`meetdesk_core::view`]'s rule, like the window and the CSV.
 //! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
 //!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
 
@@ -48,12 +48,12 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::error::AppError;
-use crate::export::{
+use meetdesk_core::error::AppError;
+use meetdesk_core::export::{
     default_file_name, export_atomic, export_with, parse_delimiter, view_status_word, write_csv,
     ExportLang, ExportOptions, ExportZone,
 };
-use crate::view::{self, MeetingView};
+use meetdesk_core::view::{self, MeetingView};
 
 /// Success.
 pub const EXIT_OK: i32 = 0;
@@ -217,7 +217,7 @@ fn parse_page_size(s: &str) -> Result<u32, String> {
 }
 
 /// Run the CLI with the process's arguments; returns the exit code.
-pub fn main() -> i32 {
+pub fn run_from_env() -> i32 {
     run(std::env::args_os())
 }
 
@@ -666,7 +666,7 @@ fn pad_to_width(s: &str, width: usize) -> String {
 }
 
 /// `16 min`, `1 h 5 min`, `<1 min` (`16 分钟`, `1 小时 5 分钟`, `不到 1 分钟`); whole minutes,
-/// truncated like the window (see [`crate::view`]).
+/// truncated like the window (see [`meetdesk_core::view`]).
 pub fn human_duration(ms: i64, lang: ExportLang) -> String {
     let mins = view::whole_minutes(ms);
     match (lang, mins) {
@@ -782,6 +782,9 @@ pub(crate) fn write_table(
     }
     Ok(shown)
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {

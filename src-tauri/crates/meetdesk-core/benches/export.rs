@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
 use dingtalk::{BizType, Meeting, Status};
-use meetdesk_lib::export::{export_atomic, write_csv, ExportOptions, ExportZone};
+use meetdesk_core::export::{export_atomic, write_csv, ExportOptions, ExportZone};
 
 const ROWS: usize = 100_000;
 const RUNS: usize = 11;
