@@ -832,9 +832,9 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((q.page_size, q.lang), (Some(500), Lang::ZhCn));
+        assert_eq!(q.utc_offset.unwrap().local_minus_utc(), -5 * 3600);
         let (q, _) = parse(&["427233559", "--lang", "zh-CN"]).unwrap();
         assert_eq!(q.lang, Lang::ZhCn);
-        assert_eq!(q.utc_offset.unwrap().local_minus_utc(), -5 * 3600);
     }
 
     #[test]

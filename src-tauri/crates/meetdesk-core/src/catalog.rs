@@ -90,7 +90,7 @@ impl Lang {
 
     /// The text of `key` (the `other` form of a count-dependent one); English when this
     /// language lacks it, the key itself when English does too (as the window's `t()` does).
-    pub fn text<'a>(self, key: &'a str) -> &'a str {
+    pub fn text(self, key: &str) -> &str {
         match self.entry(key) {
             Some(Entry::Text(s)) => s,
             Some(Entry::Plural { other, .. }) => other,
