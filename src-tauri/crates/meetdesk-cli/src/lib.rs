@@ -246,9 +246,12 @@ where
     }
 }
 
-fn usage_error(message: &str) -> i32 {
+fn usage_error(message: &str, lang: Lang) -> i32 {
     eprintln!("error: {message}");
-    eprintln!("For more information, try 'meetdesk-cli query --help'.");
+    eprintln!(
+        "{}",
+        lang.fill("cli.moreInfo", &[("command", &"meetdesk-cli query --help")])
+    );
     EXIT_USAGE
 }
 
@@ -298,19 +301,33 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
         .collect();
     let kind = if !on_cli.is_empty() {
         if on_cli.len() > 1 {
-            return Err("give one kind of credentials: --token, or --app-key and --app-secret, or the four --suite-* / --auth-corp-id options".into());
+            return Err(args.lang.text("cli.credentials.oneKind").to_owned());
         }
         on_cli[0]
     } else {
         // From the environment: token first, like the window.
-        match groups.iter().find(|(_, ids)| ids.iter().any(|i| present(i))) {
+        match groups
+            .iter()
+            .find(|(_, ids)| ids.iter().any(|i| present(i)))
+        {
             Some(g) => g.0,
             None => {
-                return Err("no credentials: give --token T, or --app-key K and --app-secret S (or set MEETDESK_ACCESS_TOKEN, or MEETDESK_APP_KEY and MEETDESK_APP_SECRET)".into())
+                return Err(args.lang.fill(
+                    "cli.credentials.none",
+                    &[
+                        ("tokenEnv", &"MEETDESK_ACCESS_TOKEN"),
+                        ("keyEnv", &"MEETDESK_APP_KEY"),
+                        ("secretEnv", &"MEETDESK_APP_SECRET"),
+                    ],
+                ))
             }
         }
     };
-    let missing = |flag: &str, env: &str| Err(format!("{flag} is missing or empty (or set {env})"));
+    let missing = |flag: &str, env: &str| {
+        Err(args
+            .lang
+            .fill("cli.credentials.missing", &[("flag", &flag), ("env", &env)]))
+    };
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -371,7 +388,7 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
     let lang = args.lang;
     let creds = match credentials(args, m) {
         Ok(c) => c,
-        Err(msg) => return usage_error(&msg),
+        Err(msg) => return usage_error(&msg, lang),
     };
     // An empty MEETDESK_BASE_URL counts as unset.
     let base_url = match args.base_url.trim() {
@@ -384,12 +401,7 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         Client::new(config, creds)
     }) {
         Ok(c) => c,
-        Err(e) => {
-            return usage_error(
-                e.message()
-                    .unwrap_or("the connection settings are not valid"),
-            )
-        }
+        Err(e) => return usage_error(e.message().unwrap_or(lang.text("error.config.title")), lang),
     };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -397,7 +409,10 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start: {e}");
+            eprintln!(
+                "error: {}",
+                lang.fill("cli.couldNotStart", &[("detail", &e)])
+            );
             return EXIT_FAILURE;
         }
     };
@@ -542,7 +557,7 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
                 if e.kind() == io::ErrorKind::BrokenPipe {
                     Output::BrokenPipe
                 } else {
-                    Output::Failed(AppError::io("could not write to standard output", e))
+                    Output::Failed(AppError::io(args.lang.text("cli.stdoutFailed"), e))
                 }
             })
         }
@@ -865,6 +880,12 @@ mod tests {
         assert!(credentials(&q, &m).unwrap_err().contains("one kind"));
         let (q, m) = parse(&["427233559", "--token", "  "]).unwrap();
         assert!(credentials(&q, &m).unwrap_err().contains("--token"));
+        // In the language asked for, from the catalog.
+        let (q, m) = parse(&["427233559", "--lang", "zh-CN", "--app-key", "k"]).unwrap();
+        assert_eq!(
+            credentials(&q, &m).unwrap_err(),
+            "缺少 --app-secret 或它为空（也可以设置 MEETDESK_APP_SECRET）"
+        );
     }
 
     #[test]
