@@ -111,12 +111,36 @@ function viewNumber(x) {
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
+const DURATION_KINDS = new Set(['none', 'lessThanMinute', 'minutes', 'hours', 'hoursMinutes']);
+
+function wholeNumber(x) {
+  return Number.isSafeInteger(x) && x >= 0 ? x : null;
+}
+
 /**
- * What Rust computed for a meeting (src-tauri/src/view.rs, sent as `meeting.view` by every page):
- * { status, start, end, durationMs, caveat, joinable }. The window shows these and derives none of
- * them from DingTalk's raw fields, so it shows what the CLI and the CSV show: implausible times
- * and durations are already null, and `caveat` is 'liveOverADay' for a meeting "live" for over a
- * day. A meeting without a view (which Rust never sends) shows as all unknown.
+ * A duration as Rust split it (meetdesk-core view.rs DurationParts, `view.duration`):
+ * { kind: 'none' | 'lessThanMinute' | 'minutes' | 'hours' | 'hoursMinutes', h?, m? }. Anything
+ * else (a kind this build does not know, a missing number) is 'none', shown "—".
+ */
+function durationPartsOf(d) {
+  if (!d || typeof d !== 'object' || !DURATION_KINDS.has(d.kind)) return { kind: 'none' };
+  const h = wholeNumber(d.h);
+  const m = wholeNumber(d.m);
+  switch (d.kind) {
+    case 'minutes': return m === null ? { kind: 'none' } : { kind: 'minutes', m };
+    case 'hours': return h === null ? { kind: 'none' } : { kind: 'hours', h };
+    case 'hoursMinutes': return h === null || m === null ? { kind: 'none' } : { kind: 'hoursMinutes', h, m };
+    default: return { kind: d.kind };
+  }
+}
+
+/**
+ * What Rust computed for a meeting (meetdesk-core view.rs, sent as `meeting.view` by every page):
+ * { status, start, end, durationMs, duration, caveat, joinable }. The window shows these and
+ * derives none of them from DingTalk's raw fields, so it shows what the CLI and the CSV show:
+ * implausible times and durations are already null, `duration` is already split into hours and
+ * minutes, and `caveat` is 'liveOverADay' for a meeting "live" for over a day. A meeting without
+ * a view (which Rust never sends) shows as all unknown.
  */
 export function viewOf(m) {
   const v = m && typeof m === 'object' && m.view && typeof m.view === 'object' ? m.view : {};
@@ -126,25 +150,39 @@ export function viewOf(m) {
     start: viewNumber(v.start),
     end: viewNumber(v.end),
     durationMs: durationMs !== null && durationMs >= 0 ? durationMs : null,
+    duration: durationPartsOf(v.duration),
     caveat: v.caveat === 'liveOverADay' ? 'liveOverADay' : null,
     joinable: v.joinable === true,
   };
 }
 
 /**
- * Duration as an i18n key + params. null → 'duration.none' ("—"). Whole minutes, truncated: the
- * rule the CLI and the CSV follow too (12 min 59 s is "12 min" here and 12.9 in the CSV).
- * Under a minute → 'duration.lessThanMinute'; under an hour → 'duration.minutes' {m};
- * otherwise 'duration.hoursMinutes' {h, m} or 'duration.hours' {h}.
+ * A meeting's duration as an i18n key + params, from the parts Rust sent (`viewOf(m).duration`):
+ * { kind: 'hoursMinutes', h: 1, m: 29 } → 'duration.hoursMinutes' { h: 1, m: 29 }. Nothing is
+ * computed here; the CLI puts the same catalog words around the same parts.
  */
-export function durationKey(ms) {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return { key: 'duration.none', params: {} };
-  const totalMin = Math.floor(ms / MINUTE);
-  if (totalMin < 1) return { key: 'duration.lessThanMinute', params: {} };
-  if (totalMin < 60) return { key: 'duration.minutes', params: { m: totalMin } };
-  const h = Math.floor(totalMin / 60);
-  const m = totalMin % 60;
-  return m === 0 ? { key: 'duration.hours', params: { h } } : { key: 'duration.hoursMinutes', params: { h, m } };
+export function durationKey(parts) {
+  const p = durationPartsOf(parts);
+  const params = {};
+  if (p.h !== undefined) params.h = p.h;
+  if (p.m !== undefined) params.m = p.m;
+  return { key: `duration.${p.kind}`, params };
+}
+
+/**
+ * The parts of an elapsed time in ms, split by Rust's rule (whole minutes, truncated). Only for
+ * the "live for 12 min" clock, which ticks between snapshots and so cannot come from Rust; a
+ * meeting's duration always does. format.test.js checks this against Rust's own split of the
+ * rounding edges (tests/fixtures/duration-edges.json).
+ */
+export function elapsedParts(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return { kind: 'none' };
+  const total = Math.floor(ms / MINUTE);
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (total === 0) return { kind: 'lessThanMinute' };
+  if (h === 0) return { kind: 'minutes', m };
+  return m === 0 ? { kind: 'hours', h } : { kind: 'hoursMinutes', h, m };
 }
 
 /**
@@ -155,8 +193,7 @@ export function liveForKey(start, now, caveat = null) {
   if (caveat === 'liveOverADay') return { key: 'caveat.liveOverADay', params: {} };
   const s = viewNumber(start);
   if (s === null) return { key: 'time.liveNoStart', params: {} };
-  const ms = Math.max(0, now - s);
-  const d = durationKey(ms);
+  const d = durationKey(elapsedParts(Math.max(0, now - s)));
   return { key: 'time.liveFor', params: {}, duration: d };
 }
 

@@ -13,7 +13,12 @@ const read = (f) => readFileSync(join(here, f), 'utf8');
 const html = read('index.html');
 
 test('ui/ holds only plain web files (no packages, no bundler)', () => {
-  for (const f of files) assert.match(f, /\.(js|html|css)$/, `unexpected file ${f}`);
+  for (const f of files) {
+    // locales/: the message catalogs, plain JSON that Rust embeds too (nothing else in there).
+    if (f === 'locales') continue;
+    assert.match(f, /\.(js|html|css)$/, `unexpected file ${f}`);
+  }
+  assert.deepEqual(readdirSync(join(here, 'locales')).sort(), ['en.json', 'zh-CN.json']);
   assert.ok(!files.includes('package.json'));
   assert.ok(!files.includes('node_modules'));
 });
@@ -82,6 +87,13 @@ test('the WebDriver ids exist in index.html or are created by the scripts', () =
 test('ES modules import only relative ui/ modules', () => {
   for (const f of sources) {
     for (const m of read(f).matchAll(/^\s*import\s[^'"]*['"]([^'"]+)['"]/gm)) {
+      // The catalogs are JSON modules (`with { type: 'json' }`): data, never code.
+      if (/^\.\/locales\/[\w-]+\.json$/.test(m[1])) {
+        const line = read(f).split('\n').find((l) => l.includes(`'${m[1]}'`)) || '';
+        assert.match(line, /with \{ type: 'json' \}/, `${f} imports ${m[1]} without type json`);
+        assert.ok(readdirSync(join(here, 'locales')).includes(m[1].slice('./locales/'.length)), `${f} imports missing ${m[1]}`);
+        continue;
+      }
       assert.match(m[1], /^\.\/[\w-]+\.js$/, `${f} imports ${m[1]}`);
       assert.ok(files.includes(m[1].slice(2)), `${f} imports missing ${m[1]}`);
     }

@@ -57,7 +57,7 @@ function durationSlot(m, now) {
     const l = liveForKey(v.start, now, v.caveat);
     return l.duration ? t(l.key, { duration: t(l.duration.key, l.duration.params) }) : t(l.key);
   }
-  const d = durationKey(v.durationMs);
+  const d = durationKey(v.duration);
   return t(d.key, d.params);
 }
 

@@ -429,7 +429,7 @@ pub async fn export_csv<R: Runtime>(
     let settings = state.settings();
     let lang = lang
         .as_deref()
-        .and_then(export::ExportLang::from_tag)
+        .and_then(meetdesk_core::catalog::Lang::from_tag)
         .unwrap_or_default();
     let options =
         export::ExportOptions::from_settings(lang, settings.csv_bom, &settings.csv_delimiter)?;

@@ -406,7 +406,8 @@ impl SettingsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meetdesk_core::settings::{CredentialMode, Language};
+    use meetdesk_core::catalog::Lang;
+    use meetdesk_core::settings::CredentialMode;
 
     fn dir() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
@@ -522,7 +523,7 @@ mod tests {
         assert_eq!(p.kind, ProblemKind::Fields);
         assert_eq!(p.fields, vec!["pageSize"]);
         assert!(!l.blocked, "the file is usable: writes go on");
-        assert_eq!(l.doc.settings.language, Language::ZhCn);
+        assert_eq!(l.doc.settings.language, Some(Lang::ZhCn));
         assert_eq!(l.doc.settings.app_key, "dingabc");
         assert_eq!(l.doc.settings.page_size, 20);
         assert!(bad_copies(d.path()).is_empty());

@@ -165,7 +165,7 @@ pub fn validate_base_url(url: &Url) -> Result<(), Error> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(format!(
-            "the DingTalk host URL must not contain a user name or password: enter only the host, {examples}, and the credentials in Settings"
+            "the DingTalk host URL must not contain a user name or password: enter only the host, {examples}; the credentials have their own fields"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {

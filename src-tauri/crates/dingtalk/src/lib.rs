@@ -18,7 +18,8 @@
 //! ```
 //!
 //! - [`model`]: [`RoomCode`] (validated before any request), [`Meeting`], [`RoomPage`].
-//! - [`error`]: one [`Error`] type, sorted into [`ErrorKind`]s with user-facing explanations.
+//! - [`error`]: one [`Error`] type, sorted into [`ErrorKind`]s (facts only; the words for a
+//!   user are MeetDesk's catalog).
 //! - [`token`]: [`Credentials`], [`Secret`], the token cache.
 //! - [`client`]: one page per call, with timeouts, retries and a rate limit.
 //! - [`paging`]: [`Cursor`] and [`load_all`].
@@ -39,7 +40,7 @@ pub use client::{
     MAINLAND_BASE_URL, REQUEST_ID_HEADER,
 };
 pub use error::{
-    kind_for_code, log_safe, Error, ErrorKind, Lang, MAX_BAN_WAIT, MAX_HONOURED_WAIT, MIN_BAN_WAIT,
+    kind_for_code, log_safe, Error, ErrorKind, MAX_BAN_WAIT, MAX_HONOURED_WAIT, MIN_BAN_WAIT,
 };
 pub use model::{
     BizType, Meeting, RoomCode, RoomPage, Status, ROOM_CODE_MAX_DIGITS, ROOM_CODE_MIN_DIGITS,

@@ -132,11 +132,8 @@ impl Credentials {
 
     /// Refuse empty fields before any request (kind `config`).
     pub fn validate(&self) -> Result<(), Error> {
-        let empty = |what: &str| {
-            Err(Error::config(format!(
-                "the {what} is empty: enter it in Settings"
-            )))
-        };
+        // A fact only: where to enter it is the face's word (the window's Settings, a CLI flag).
+        let empty = |what: &str| Err(Error::config(format!("the {what} is empty")));
         match self {
             Credentials::AccessToken(t) if t.is_empty() => empty("access token"),
             Credentials::InternalApp { app_key, .. } if app_key.trim().is_empty() => {

@@ -48,12 +48,13 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use meetdesk_core::catalog::Lang;
 use meetdesk_core::error::AppError;
 use meetdesk_core::export::{
     default_file_name, export_atomic, export_with, parse_delimiter, view_status_word, write_csv,
-    ExportLang, ExportOptions, ExportZone,
+    ExportOptions, ExportZone,
 };
-use meetdesk_core::view::{self, MeetingView};
+use meetdesk_core::view::{self, DurationParts, MeetingView};
 
 /// Success.
 pub const EXIT_OK: i32 = 0;
@@ -94,23 +95,16 @@ pub enum Format {
     Csv,
 }
 
-/// Language of the table, the CSV headers and the advice on errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LangArg {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    #[value(name = "zh-CN", alias = "zh")]
-    ZhCn,
-}
-
-impl From<LangArg> for ExportLang {
-    fn from(l: LangArg) -> Self {
-        match l {
-            LangArg::En => ExportLang::En,
-            LangArg::ZhCn => ExportLang::ZhCn,
-        }
-    }
+/// `--lang`: the catalog's languages, spelt as before (`en`, `zh-CN`, and `zh` for short).
+fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("en").help("English"),
+        PossibleValue::new("zh-CN")
+            .alias("zh")
+            .help("Simplified Chinese"),
+    ])
+    .map(|tag| Lang::from_tag(&tag).unwrap_or_default())
 }
 
 #[derive(Debug, Args)]
@@ -176,8 +170,8 @@ pub struct QueryArgs {
     pub timeout: u64,
 
     /// Language of the table, CSV headers and advice.
-    #[arg(long, value_enum, default_value = "en")]
-    pub lang: LangArg,
+    #[arg(long, default_value = "en", value_parser = lang_parser())]
+    pub lang: Lang,
 
     /// CSV: leave out the UTF-8 byte-order mark (Excel needs it to read Chinese correctly).
     #[arg(long)]
@@ -252,9 +246,12 @@ where
     }
 }
 
-fn usage_error(message: &str) -> i32 {
+fn usage_error(message: &str, lang: Lang) -> i32 {
     eprintln!("error: {message}");
-    eprintln!("For more information, try 'meetdesk-cli query --help'.");
+    eprintln!(
+        "{}",
+        lang.fill("cli.moreInfo", &[("command", &"meetdesk-cli query --help")])
+    );
     EXIT_USAGE
 }
 
@@ -304,19 +301,33 @@ pub fn credentials(args: &QueryArgs, m: &ArgMatches) -> Result<Credentials, Stri
         .collect();
     let kind = if !on_cli.is_empty() {
         if on_cli.len() > 1 {
-            return Err("give one kind of credentials: --token, or --app-key and --app-secret, or the four --suite-* / --auth-corp-id options".into());
+            return Err(args.lang.text("cli.credentials.oneKind").to_owned());
         }
         on_cli[0]
     } else {
         // From the environment: token first, like the window.
-        match groups.iter().find(|(_, ids)| ids.iter().any(|i| present(i))) {
+        match groups
+            .iter()
+            .find(|(_, ids)| ids.iter().any(|i| present(i)))
+        {
             Some(g) => g.0,
             None => {
-                return Err("no credentials: give --token T, or --app-key K and --app-secret S (or set MEETDESK_ACCESS_TOKEN, or MEETDESK_APP_KEY and MEETDESK_APP_SECRET)".into())
+                return Err(args.lang.fill(
+                    "cli.credentials.none",
+                    &[
+                        ("tokenEnv", &"MEETDESK_ACCESS_TOKEN"),
+                        ("keyEnv", &"MEETDESK_APP_KEY"),
+                        ("secretEnv", &"MEETDESK_APP_SECRET"),
+                    ],
+                ))
             }
         }
     };
-    let missing = |flag: &str, env: &str| Err(format!("{flag} is missing or empty (or set {env})"));
+    let missing = |flag: &str, env: &str| {
+        Err(args
+            .lang
+            .fill("cli.credentials.missing", &[("flag", &flag), ("env", &env)]))
+    };
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -374,10 +385,10 @@ pub struct Fetched {
 }
 
 fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
-    let lang = ExportLang::from(args.lang);
+    let lang = args.lang;
     let creds = match credentials(args, m) {
         Ok(c) => c,
-        Err(msg) => return usage_error(&msg),
+        Err(msg) => return usage_error(&msg, lang),
     };
     // An empty MEETDESK_BASE_URL counts as unset.
     let base_url = match args.base_url.trim() {
@@ -390,12 +401,7 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         Client::new(config, creds)
     }) {
         Ok(c) => c,
-        Err(e) => {
-            return usage_error(
-                e.message()
-                    .unwrap_or("the connection settings are not valid"),
-            )
-        }
+        Err(e) => return usage_error(e.message().unwrap_or(lang.text("error.config.title")), lang),
     };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -403,7 +409,10 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start: {e}");
+            eprintln!(
+                "error: {}",
+                lang.fill("cli.couldNotStart", &[("detail", &e)])
+            );
             return EXIT_FAILURE;
         }
     };
@@ -411,7 +420,7 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("hint: {}", e.kind().explain(lang.into()));
+            eprintln!("hint: {}", lang.cli_advice(e.kind().as_str()));
             return EXIT_FAILURE;
         }
     };
@@ -448,7 +457,7 @@ async fn fetch(client: &Client, args: &QueryArgs) -> Result<Fetched, dingtalk::E
         None => Cursor::for_load_all(args.room.clone()),
     };
     debug_assert!(args.page_size.is_some() || cursor.page_size() == LOAD_ALL_PAGE_SIZE);
-    let mut progress = ProgressLine::new(io::stderr().is_terminal(), args.lang.into());
+    let mut progress = ProgressLine::new(io::stderr().is_terminal(), args.lang);
     let mut out = Fetched::default();
     // Ctrl-C ends the process (nothing is written before every page is in); no token needed.
     let never = CancellationToken::new();
@@ -468,12 +477,12 @@ async fn fetch(client: &Client, args: &QueryArgs) -> Result<Fetched, dingtalk::E
 /// A `\r`-rewritten progress line on stderr (only when it is a terminal).
 struct ProgressLine {
     on: bool,
-    lang: ExportLang,
+    lang: Lang,
     last_len: usize,
 }
 
 impl ProgressLine {
-    fn new(on: bool, lang: ExportLang) -> Self {
+    fn new(on: bool, lang: Lang) -> Self {
         ProgressLine {
             on,
             lang,
@@ -485,13 +494,14 @@ impl ProgressLine {
         if !self.on {
             return;
         }
-        let line = match (self.lang, total) {
-            (ExportLang::En, Some(t)) => {
-                format!("Loading meetings… {loaded} of {t} (page {pages})")
-            }
-            (ExportLang::En, None) => format!("Loading meetings… {loaded} (page {pages})"),
-            (ExportLang::ZhCn, Some(t)) => format!("正在加载会议… {loaded} / {t}（第 {pages} 页）"),
-            (ExportLang::ZhCn, None) => format!("正在加载会议… {loaded}（第 {pages} 页）"),
+        let line = match total {
+            Some(t) => self.lang.fill(
+                "cli.progressOf",
+                &[("loaded", &loaded), ("total", &t), ("pages", &pages)],
+            ),
+            None => self
+                .lang
+                .fill("cli.progress", &[("loaded", &loaded), ("pages", &pages)]),
         };
         let width = line.width();
         let pad = self.last_len.saturating_sub(width);
@@ -518,7 +528,7 @@ enum Output {
 
 fn export_options(args: &QueryArgs) -> ExportOptions {
     ExportOptions {
-        lang: args.lang.into(),
+        lang: args.lang,
         bom: !args.no_bom,
         delimiter: args.delimiter,
         zone: args
@@ -547,7 +557,7 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
                 if e.kind() == io::ErrorKind::BrokenPipe {
                     Output::BrokenPipe
                 } else {
-                    Output::Failed(AppError::io("could not write to standard output", e))
+                    Output::Failed(AppError::io(args.lang.text("cli.stdoutFailed"), e))
                 }
             })
         }
@@ -558,15 +568,10 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
                 _ => export_with(&path, render),
             }
             .map_err(Output::Failed)?;
-            let n = summary.count;
-            match lang {
-                ExportLang::En => eprintln!(
-                    "Wrote {n} meeting{} to {}",
-                    if n == 1 { "" } else { "s" },
-                    path.display()
-                ),
-                ExportLang::ZhCn => eprintln!("已将 {n} 场会议写入 {}", path.display()),
-            }
+            eprintln!(
+                "{}",
+                lang.plural("cli.wrote", summary.count, &[("path", &path.display())])
+            );
             Ok(())
         }
     }
@@ -665,17 +670,12 @@ fn pad_to_width(s: &str, width: usize) -> String {
     out
 }
 
-/// `16 min`, `1 h 5 min`, `<1 min` (`16 分钟`, `1 小时 5 分钟`, `不到 1 分钟`); whole minutes,
-/// truncated like the window (see [`meetdesk_core::view`]).
-pub fn human_duration(ms: i64, lang: ExportLang) -> String {
-    let mins = view::whole_minutes(ms);
-    match (lang, mins) {
-        (ExportLang::En, 0) => "<1 min".into(),
-        (ExportLang::En, m) if m < 60 => format!("{m} min"),
-        (ExportLang::En, m) => format!("{} h {} min", m / 60, m % 60),
-        (ExportLang::ZhCn, 0) => "不到 1 分钟".into(),
-        (ExportLang::ZhCn, m) if m < 60 => format!("{m} 分钟"),
-        (ExportLang::ZhCn, m) => format!("{} 小时 {} 分钟", m / 60, m % 60),
+/// `16 min`, `1 h 5 min`, `2 h`, `< 1 min` (`16 分钟`, …): the view's parts in the window's words
+/// (see [`meetdesk_core::view::DurationParts`]); an unknown duration is an empty cell.
+pub fn human_duration(parts: DurationParts, lang: Lang) -> String {
+    match parts {
+        DurationParts::None => String::new(),
+        p => p.text(lang),
     }
 }
 
@@ -699,9 +699,7 @@ pub(crate) fn table_cells(m: &Meeting, now_ms: i64, opts: &ExportOptions) -> [St
             .unwrap_or_default(),
         start_s,
         end_s,
-        v.duration_ms
-            .map(|d| human_duration(d, lang))
-            .unwrap_or_default(),
+        human_duration(v.duration, lang),
         truncate_to_width(
             &terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
             HOST_MAX,
@@ -722,10 +720,15 @@ pub(crate) fn write_table(
     width: usize,
 ) -> io::Result<u64> {
     let lang = opts.lang;
-    let header: [&str; 6] = match lang {
-        ExportLang::En => ["STATUS", "START", "END", "DURATION", "HOST", "TITLE"],
-        ExportLang::ZhCn => ["状态", "开始", "结束", "时长", "主持人", "标题"],
-    };
+    let header: [&str; 6] = [
+        "cli.col.status",
+        "cli.col.start",
+        "cli.col.end",
+        "cli.col.duration",
+        "cli.col.host",
+        "cli.col.title",
+    ]
+    .map(|k| lang.text(k));
     let now = view::now_ms();
     let rows: Vec<[String; 6]> = f
         .meetings
@@ -734,10 +737,7 @@ pub(crate) fn write_table(
         .collect();
 
     if rows.is_empty() {
-        match lang {
-            ExportLang::En => writeln!(w, "No meetings for room code {room}.")?,
-            ExportLang::ZhCn => writeln!(w, "会议号 {room} 下没有会议。")?,
-        }
+        writeln!(w, "{}", lang.fill("cli.noMeetings", &[("room", room)]))?;
     } else {
         let mut widths = [0usize; 6];
         for (i, h) in header.iter().enumerate() {
@@ -768,17 +768,13 @@ pub(crate) fn write_table(
 
     let shown = rows.len() as u64;
     let total = f.total_count.or((!f.has_more).then_some(shown));
-    match (lang, total) {
-        (ExportLang::En, Some(t)) => writeln!(w, "{shown} of {t} meetings")?,
-        (ExportLang::En, None) => writeln!(w, "{shown} meetings")?,
-        (ExportLang::ZhCn, Some(t)) => writeln!(w, "共 {t} 场会议，显示了 {shown} 场")?,
-        (ExportLang::ZhCn, None) => writeln!(w, "显示了 {shown} 场会议")?,
-    }
+    let count = match total {
+        Some(t) => lang.fill("cli.shownOf", &[("shown", &shown), ("total", &t)]),
+        None => lang.fill("cli.shown", &[("shown", &shown)]),
+    };
+    writeln!(w, "{count}")?;
     if f.has_more {
-        match lang {
-            ExportLang::En => writeln!(w, "More pages exist: add --all to load every page.")?,
-            ExportLang::ZhCn => writeln!(w, "还有更多页：加上 --all 可加载全部。")?,
-        }
+        writeln!(w, "{}", lang.text("cli.morePages"))?;
     }
     Ok(shown)
 }
@@ -814,7 +810,7 @@ mod tests {
         );
         assert_eq!(
             (q.delimiter, q.no_bom, q.lang, q.utc_offset),
-            (b',', false, LangArg::En, None)
+            (b',', false, Lang::En, None)
         );
     }
 
@@ -850,8 +846,10 @@ mod tests {
             "zh",
         ])
         .unwrap();
-        assert_eq!((q.page_size, q.lang), (Some(500), LangArg::ZhCn));
+        assert_eq!((q.page_size, q.lang), (Some(500), Lang::ZhCn));
         assert_eq!(q.utc_offset.unwrap().local_minus_utc(), -5 * 3600);
+        let (q, _) = parse(&["427233559", "--lang", "zh-CN"]).unwrap();
+        assert_eq!(q.lang, Lang::ZhCn);
     }
 
     #[test]
@@ -882,6 +880,12 @@ mod tests {
         assert!(credentials(&q, &m).unwrap_err().contains("one kind"));
         let (q, m) = parse(&["427233559", "--token", "  "]).unwrap();
         assert!(credentials(&q, &m).unwrap_err().contains("--token"));
+        // In the language asked for, from the catalog.
+        let (q, m) = parse(&["427233559", "--lang", "zh-CN", "--app-key", "k"]).unwrap();
+        assert_eq!(
+            credentials(&q, &m).unwrap_err(),
+            "缺少 --app-secret 或它为空（也可以设置 MEETDESK_APP_SECRET）"
+        );
     }
 
     #[test]
@@ -909,17 +913,16 @@ mod tests {
             "a b\u{FFFD}[31mc\u{FFFD}d"
         );
         assert_eq!(pad_to_width("张伟", 6), "张伟  ");
+        let d = |ms| human_duration(DurationParts::of(Some(ms)), Lang::En);
+        assert_eq!(d(1_000_000), "16 min", "truncated");
+        assert_eq!(d(12 * 60_000 + 59_000), "12 min");
+        assert_eq!(d(65 * 60_000), "1 h 5 min");
+        assert_eq!(d(60 * 60_000), "1 h", "as in the window, not 1 h 0 min");
         assert_eq!(
-            human_duration(1_000_000, ExportLang::En),
-            "16 min",
-            "truncated"
+            human_duration(DurationParts::of(Some(10_000)), Lang::ZhCn),
+            "不到 1 分钟"
         );
-        assert_eq!(
-            human_duration(12 * 60_000 + 59_000, ExportLang::En),
-            "12 min"
-        );
-        assert_eq!(human_duration(65 * 60_000, ExportLang::En), "1 h 5 min");
-        assert_eq!(human_duration(10_000, ExportLang::ZhCn), "不到 1 分钟");
+        assert_eq!(human_duration(DurationParts::None, Lang::En), "");
     }
 
     #[test]

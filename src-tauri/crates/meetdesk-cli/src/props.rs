@@ -6,7 +6,8 @@ use super::{table_cells, write_table, Fetched};
 use chrono::FixedOffset;
 use dingtalk::Meeting;
 use dingtalk::RoomCode;
-use meetdesk_core::export::{write_csv, ExportLang, ExportOptions, ExportZone};
+use meetdesk_core::catalog::Lang;
+use meetdesk_core::export::{write_csv, ExportOptions, ExportZone};
 use meetdesk_core::view::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -108,7 +109,7 @@ proptest! {
         }
 
         let opts = ExportOptions {
-            lang: if zh { ExportLang::ZhCn } else { ExportLang::En },
+            lang: if zh { Lang::ZhCn } else { Lang::En },
             bom: false,
             delimiter: if semicolon { b';' } else { b',' },
             zone: ExportZone::Fixed(FixedOffset::east_opt(offset_min * 60).unwrap()),

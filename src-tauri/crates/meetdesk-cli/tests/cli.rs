@@ -11,7 +11,8 @@ use dingtalk::{load_all, Client, ClientConfig, Credentials, Cursor, Meeting, Roo
 use dingtalk_sim::{
     Fault, FaultRule, SimConfig, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K,
 };
-use meetdesk_core::export::{write_csv, ExportLang, ExportOptions, ExportZone};
+use meetdesk_core::catalog::Lang;
+use meetdesk_core::export::{write_csv, ExportOptions, ExportZone};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -413,7 +414,7 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let opts = ExportOptions {
-        lang: ExportLang::ZhCn,
+        lang: Lang::ZhCn,
         bom: false,
         delimiter: b';',
         zone: ExportZone::Fixed(FixedOffset::west_opt(5 * 3600).unwrap()),

@@ -82,57 +82,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, NaiveDate, Offset, TimeZone, Timelike, Utc};
 use dingtalk::{BizType, Meeting, RoomCode, Status};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::catalog::Lang;
 use crate::error::AppError;
 use crate::view::{self, Caveat, MeetingView};
 
 /// Number of columns in every row.
 pub const COLUMN_COUNT: usize = 14;
-
-/// The language of the headers and of the status / type words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub enum ExportLang {
-    /// English.
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    /// Simplified Chinese.
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-}
-
-impl ExportLang {
-    /// From a language tag: `en`, `en-US`, ... → English; `zh`, `zh-CN`, `zh-Hans`, `zh_CN.UTF-8`
-    /// → Chinese. Anything else → `None`.
-    pub fn from_tag(tag: &str) -> Option<ExportLang> {
-        let t = tag.trim().to_ascii_lowercase();
-        let primary = t.split(['-', '_', '.']).next().unwrap_or("");
-        match primary {
-            "en" => Some(ExportLang::En),
-            "zh" => Some(ExportLang::ZhCn),
-            _ => None,
-        }
-    }
-}
-
-impl From<dingtalk::Lang> for ExportLang {
-    fn from(l: dingtalk::Lang) -> Self {
-        match l {
-            dingtalk::Lang::En => ExportLang::En,
-            dingtalk::Lang::ZhCn => ExportLang::ZhCn,
-        }
-    }
-}
-
-impl From<ExportLang> for dingtalk::Lang {
-    fn from(l: ExportLang) -> Self {
-        match l {
-            ExportLang::En => dingtalk::Lang::En,
-            ExportLang::ZhCn => dingtalk::Lang::ZhCn,
-        }
-    }
-}
 
 /// Which clock the start / end columns show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -248,7 +205,7 @@ fn offset_text(o: FixedOffset) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportOptions {
     /// Header and status / type words.
-    pub lang: ExportLang,
+    pub lang: Lang,
     /// Start with a UTF-8 byte-order mark (so Excel reads UTF-8).
     pub bom: bool,
     /// `b','` or `b';'`.
@@ -260,7 +217,7 @@ pub struct ExportOptions {
 impl Default for ExportOptions {
     fn default() -> Self {
         ExportOptions {
-            lang: ExportLang::En,
+            lang: Lang::En,
             bom: true,
             delimiter: b',',
             zone: ExportZone::Local,
@@ -270,7 +227,7 @@ impl Default for ExportOptions {
 
 impl ExportOptions {
     /// Defaults in this language.
-    pub fn new(lang: ExportLang) -> Self {
+    pub fn new(lang: Lang) -> Self {
         ExportOptions {
             lang,
             ..Default::default()
@@ -279,7 +236,7 @@ impl ExportOptions {
 
     /// From the app's settings (`csvBom`, `csvDelimiter` as stored: `","` or `";"`), in the
     /// computer's time zone. A bad delimiter is an `invalidSetting` error for field `csvDelimiter`.
-    pub fn from_settings(lang: ExportLang, bom: bool, delimiter: &str) -> Result<Self, AppError> {
+    pub fn from_settings(lang: Lang, bom: bool, delimiter: &str) -> Result<Self, AppError> {
         let delimiter =
             parse_delimiter(delimiter).map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
         Ok(ExportOptions {
@@ -302,85 +259,97 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
     }
 }
 
-/// The header row, in column order.
+/// The header row, in column order, in the catalog's words (`csv.*`).
 pub fn headers(opts: &ExportOptions) -> [String; COLUMN_COUNT] {
     let z = opts.zone.label();
-    match opts.lang {
-        ExportLang::En => [
-            "Room code".into(),
-            "Title".into(),
-            "Status".into(),
-            "Type".into(),
-            format!("Start ({z})"),
-            format!("End ({z})"),
-            "Start (ISO 8601)".into(),
-            "End (ISO 8601)".into(),
-            "Duration (min)".into(),
-            "Host".into(),
-            "Host ID".into(),
-            "Conference ID".into(),
-            "Schedule ID".into(),
-            "Join link".into(),
-        ],
-        ExportLang::ZhCn => [
-            "会议号".into(),
-            "标题".into(),
-            "状态".into(),
-            "类型".into(),
-            format!("开始时间 ({z})"),
-            format!("结束时间 ({z})"),
-            "开始时间 (ISO 8601)".into(),
-            "结束时间 (ISO 8601)".into(),
-            "时长（分钟）".into(),
-            "主持人".into(),
-            "主持人 ID".into(),
-            "会议 ID".into(),
-            "预约会议 ID".into(),
-            "入会链接".into(),
-        ],
+    let l = opts.lang;
+    let zone = |key| l.fill(key, &[("zone", &z)]);
+    [
+        l.text("csv.roomCode").to_owned(),
+        l.text("csv.title").to_owned(),
+        l.text("csv.status").to_owned(),
+        l.text("csv.type").to_owned(),
+        zone("csv.start"),
+        zone("csv.end"),
+        l.text("csv.startIso").to_owned(),
+        l.text("csv.endIso").to_owned(),
+        l.text("csv.duration").to_owned(),
+        l.text("csv.host").to_owned(),
+        l.text("csv.hostId").to_owned(),
+        l.text("csv.conferenceId").to_owned(),
+        l.text("csv.scheduleId").to_owned(),
+        l.text("csv.joinLink").to_owned(),
+    ]
+}
+
+/// The words every row needs, looked up once per language rather than once per cell (an export
+/// writes 100,000 rows in well under a second; see benches/export.rs).
+struct RowWords {
+    not_started: &'static str,
+    ended: &'static str,
+    live: &'static str,
+    instant: &'static str,
+    booked: &'static str,
+    audio: &'static str,
+}
+
+fn row_words(lang: Lang) -> &'static RowWords {
+    fn load(lang: Lang) -> RowWords {
+        RowWords {
+            not_started: lang.text("status.notStarted"),
+            ended: lang.text("status.ended"),
+            live: lang.text("status.live"),
+            instant: lang.text("type.instant"),
+            booked: lang.text("type.booked"),
+            audio: lang.text("type.audio"),
+        }
+    }
+    static EN: std::sync::OnceLock<RowWords> = std::sync::OnceLock::new();
+    static ZH_CN: std::sync::OnceLock<RowWords> = std::sync::OnceLock::new();
+    match lang {
+        Lang::En => EN.get_or_init(|| load(Lang::En)),
+        Lang::ZhCn => ZH_CN.get_or_init(|| load(Lang::ZhCn)),
     }
 }
 
-/// The status in words: Not started / Ended / Live / Unknown (7).
-pub fn status_word(status: Status, lang: ExportLang) -> Cow<'static, str> {
-    match (status, lang) {
-        (Status::NotStarted, ExportLang::En) => "Not started".into(),
-        (Status::Ended, ExportLang::En) => "Ended".into(),
-        (Status::Live, ExportLang::En) => "Live".into(),
-        (Status::Unknown(v), ExportLang::En) => format!("Unknown ({v})").into(),
-        (Status::NotStarted, ExportLang::ZhCn) => "未开始".into(),
-        (Status::Ended, ExportLang::ZhCn) => "已结束".into(),
-        (Status::Live, ExportLang::ZhCn) => "进行中".into(),
-        (Status::Unknown(v), ExportLang::ZhCn) => format!("未知 ({v})").into(),
+/// The status in words, the window's (`status.*`): Not started / Ended / Live, and DingTalk's own
+/// value for one the app does not know: Unknown (7).
+pub fn status_word(status: Status, lang: Lang) -> Cow<'static, str> {
+    let w = row_words(lang);
+    match status {
+        Status::NotStarted => w.not_started.into(),
+        Status::Ended => w.ended.into(),
+        Status::Live => w.live.into(),
+        Status::Unknown(v) => lang.fill("status.unknownValue", &[("value", &v)]).into(),
     }
 }
 
 /// The status cell of the CLI table and the CSV: the status in words, with the caveat when
 /// there is one ("Live (over a day, may have ended)"); `None` when DingTalk sent no status.
-pub fn view_status_word(v: &MeetingView, lang: ExportLang) -> Option<Cow<'static, str>> {
+pub fn view_status_word(v: &MeetingView, lang: Lang) -> Option<Cow<'static, str>> {
     let word = status_word(v.wire_status?, lang);
-    Some(match (v.caveat, lang) {
-        (None, _) => word,
-        (Some(Caveat::LiveOverADay), ExportLang::En) => {
-            format!("{word} (over a day, may have ended)").into()
-        }
-        (Some(Caveat::LiveOverADay), ExportLang::ZhCn) => {
-            format!("{word}（已超过一天，可能已结束）").into()
-        }
+    Some(match v.caveat {
+        None => word,
+        Some(Caveat::LiveOverADay) => lang
+            .fill(
+                "status.withCaveat",
+                &[
+                    ("status", &word),
+                    ("caveat", &lang.text("caveat.liveOverADay")),
+                ],
+            )
+            .into(),
     })
 }
 
-/// The meeting type in words: Instant / Booked / Audio / Unknown (video_x).
-pub fn biz_type_word(t: &BizType, lang: ExportLang) -> Cow<'static, str> {
-    match (t, lang) {
-        (BizType::Instant, ExportLang::En) => "Instant".into(),
-        (BizType::Booked, ExportLang::En) => "Booked".into(),
-        (BizType::Audio, ExportLang::En) => "Audio".into(),
-        (BizType::Unknown(s), ExportLang::En) => format!("Unknown ({s})").into(),
-        (BizType::Instant, ExportLang::ZhCn) => "即时会议".into(),
-        (BizType::Booked, ExportLang::ZhCn) => "预约会议".into(),
-        (BizType::Audio, ExportLang::ZhCn) => "语音会议".into(),
-        (BizType::Unknown(s), ExportLang::ZhCn) => format!("未知 ({s})").into(),
+/// The meeting type in words (`type.*`): Instant / Booked / Audio / Unknown (video_x).
+pub fn biz_type_word(t: &BizType, lang: Lang) -> Cow<'static, str> {
+    let w = row_words(lang);
+    match t {
+        BizType::Instant => w.instant.into(),
+        BizType::Booked => w.booked.into(),
+        BizType::Audio => w.audio.into(),
+        BizType::Unknown(s) => lang.fill("type.unknownValue", &[("value", s)]).into(),
     }
 }
 
@@ -1000,30 +969,23 @@ mod tests {
 
     #[test]
     fn words() {
-        assert_eq!(status_word(Status::Ended, ExportLang::En), "Ended");
+        assert_eq!(status_word(Status::Ended, Lang::En), "Ended");
+        assert_eq!(status_word(Status::Unknown(7), Lang::ZhCn), "未知 (7)");
         assert_eq!(
-            status_word(Status::Unknown(7), ExportLang::ZhCn),
-            "未知 (7)"
-        );
-        assert_eq!(
-            biz_type_word(&BizType::Unknown("video_x".into()), ExportLang::En),
+            biz_type_word(&BizType::Unknown("video_x".into()), Lang::En),
             "Unknown (video_x)"
         );
-        assert_eq!(biz_type_word(&BizType::Audio, ExportLang::ZhCn), "语音会议");
+        assert_eq!(biz_type_word(&BizType::Audio, Lang::ZhCn), "语音会议");
     }
 
     #[test]
-    fn lang_tags_and_settings() {
-        assert_eq!(ExportLang::from_tag("zh-CN"), Some(ExportLang::ZhCn));
-        assert_eq!(ExportLang::from_tag("zh_CN.UTF-8"), Some(ExportLang::ZhCn));
-        assert_eq!(ExportLang::from_tag("en-GB"), Some(ExportLang::En));
-        assert_eq!(ExportLang::from_tag("fr"), None);
-        let o = ExportOptions::from_settings(ExportLang::ZhCn, false, ";").unwrap();
+    fn settings_make_options() {
+        let o = ExportOptions::from_settings(Lang::ZhCn, false, ";").unwrap();
         assert_eq!(
             (o.lang, o.bom, o.delimiter, o.zone),
-            (ExportLang::ZhCn, false, b';', ExportZone::Local)
+            (Lang::ZhCn, false, b';', ExportZone::Local)
         );
-        let e = ExportOptions::from_settings(ExportLang::En, true, "|").unwrap_err();
+        let e = ExportOptions::from_settings(Lang::En, true, "|").unwrap_err();
         assert_eq!(
             (e.kind, e.field.as_deref()),
             ("invalidSetting", Some("csvDelimiter"))

@@ -12,7 +12,9 @@
 //! - [`export`]: CSV, written atomically.
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
+//! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
 
+pub mod catalog;
 pub mod error;
 pub mod export;
 pub mod links;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Lang;
 use crate::error::AppError;
 
 pub const INTERNATIONAL_BASE_URL: &str = "https://api.dingtalk.io";
@@ -42,17 +43,6 @@ pub enum CredentialMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Language {
-    #[default]
-    #[serde(rename = "system")]
-    System,
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     #[default]
@@ -86,7 +76,10 @@ pub struct Settings {
     pub auth_corp_id: String,
     pub page_size: u32,
     pub timeout_secs: u32,
-    pub language: Language,
+    /// The window's language; `None` follows the system. Stored as `"system"`, `"en"` or
+    /// `"zh-CN"` (the one [`Lang`] enum, plus the system choice).
+    #[serde(with = "language_setting")]
+    pub language: Option<Lang>,
     pub theme: Theme,
     pub csv_bom: bool,
     pub csv_delimiter: String,
@@ -107,7 +100,7 @@ impl Default for Settings {
             auth_corp_id: String::new(),
             page_size: PAGE_SIZE_DEFAULT,
             timeout_secs: TIMEOUT_SECS_DEFAULT,
-            language: Language::default(),
+            language: None,
             theme: Theme::default(),
             csv_bom: true,
             csv_delimiter: ",".into(),
@@ -176,7 +169,12 @@ impl Settings {
         field!("authCorpId", auth_corp_id);
         field!("pageSize", page_size);
         field!("timeoutSecs", timeout_secs);
-        field!("language", language);
+        if let Some(v) = obj.get("language") {
+            match language_setting::deserialize(v) {
+                Ok(x) => s.language = x,
+                Err(_) => bad.push("language".to_string()),
+            }
+        }
         field!("theme", theme);
         field!("csvBom", csv_bom);
         field!("csvDelimiter", csv_delimiter);
@@ -340,6 +338,30 @@ impl EnvOverrides {
     }
 }
 
+/// `language` as stored: `"system"` for `None`, else the language's tag.
+mod language_setting {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::catalog::Lang;
+
+    const SYSTEM: &str = "system";
+
+    pub fn serialize<S: Serializer>(v: &Option<Lang>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_str(SYSTEM),
+            Some(lang) => lang.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Lang>, D::Error> {
+        let tag = String::deserialize(d)?;
+        if tag == SYSTEM {
+            return Ok(None);
+        }
+        Lang::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&tag)).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +380,30 @@ mod tests {
     }
 
     #[test]
+    fn the_language_keeps_its_stored_spellings() {
+        for (stored, lang) in [
+            ("system", None),
+            ("en", Some(Lang::En)),
+            ("zh-CN", Some(Lang::ZhCn)),
+        ] {
+            let (s, bad) = parse(&format!(r#"{{"language": "{stored}"}}"#));
+            assert_eq!((s.language, bad.len()), (lang, 0), "{stored}");
+            assert_eq!(serde_json::to_value(&s).unwrap()["language"], stored);
+            let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+            assert_eq!(back.language, lang);
+        }
+        assert_eq!(Settings::default().language, None, "follows the system");
+        for odd in [r#""fr""#, "7", "null", r#""zh""#] {
+            let (s, bad) = parse(&format!(r#"{{"language": {odd}}}"#));
+            assert_eq!(
+                (s.language, bad),
+                (None, vec!["language".to_string()]),
+                "{odd}"
+            );
+        }
+    }
+
+    #[test]
     fn one_wrong_field_falls_back_alone_and_is_named() {
         let (s, bad) = parse(
             r#"{"pageSize": "50", "language": "zh-CN", "theme": "dark", "appKey": "dingabc",
@@ -365,7 +411,7 @@ mod tests {
         );
         assert_eq!(bad, vec!["pageSize"]);
         assert_eq!(s.page_size, PAGE_SIZE_DEFAULT);
-        assert_eq!(s.language, Language::ZhCn);
+        assert_eq!(s.language, Some(Lang::ZhCn));
         assert_eq!(s.theme, Theme::Dark);
         assert_eq!(s.app_key, "dingabc");
         assert_eq!(s.timeout_secs, 30);
@@ -394,7 +440,7 @@ mod tests {
         assert_eq!(s.timeout_secs, TIMEOUT_SECS_DEFAULT);
         assert_eq!(s.theme, Theme::System);
         assert_eq!(s.host, Host::International);
-        assert_eq!(s.language, Language::ZhCn, "the good field is kept");
+        assert_eq!(s.language, Some(Lang::ZhCn), "the good field is kept");
         assert_eq!(s.recent_rooms.len(), 1, "the good recent room is kept");
         s.validate().unwrap();
     }
@@ -416,7 +462,7 @@ mod tests {
         assert!(bad.is_empty(), "{bad:?}");
         assert_eq!(s.page_size, 50);
         assert_eq!(s.timeout_secs, TIMEOUT_SECS_DEFAULT);
-        assert_eq!(s.language, Language::ZhCn);
+        assert_eq!(s.language, Some(Lang::ZhCn));
         assert_eq!(s.theme, Theme::System);
     }
 

@@ -15,12 +15,17 @@
 //! Durations are shown truncated, never rounded up: the window and the CLI show whole minutes
 //! ([`whole_minutes`]), the CSV minutes with one decimal ([`tenths_of_minutes`]); 12 min 59 s
 //! is "12 min" in both and 12.9 in the CSV, so a column summed in Excel never claims more time
-//! than the window showed.
+//! than the window showed. The split into hours and minutes is made here once
+//! ([`DurationParts`], sent with every row as `view.duration`); the window and the CLI only put
+//! the catalog's words around those numbers ([`DurationParts::text`] is the CLI's, ui/format.js
+//! `durationText` the window's), so neither can round, split or word it differently.
 //!
 //! Plain Rust, no Tauri.
 
 use dingtalk::{Meeting, Status};
 use serde::Serialize;
+
+use crate::catalog::Lang;
 
 pub const MINUTE_MS: i64 = 60_000;
 pub const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -63,9 +68,65 @@ pub enum Caveat {
     LiveOverADay,
 }
 
+/// A duration as shown, split once: whole minutes, truncated (59.9 s is under a minute, 1 h 29 min
+/// 30 s is 1 h 29 min). Serialised with the row as `{ "kind": "minutes", "m": 12 }`; `kind` names
+/// the catalog key (`duration.<kind>`) and the numbers are its placeholders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DurationParts {
+    /// Unknown (no plausible duration): "—".
+    None,
+    /// Under one whole minute: "< 1 min".
+    LessThanMinute,
+    /// 1 to 59 whole minutes.
+    Minutes { m: i64 },
+    /// Whole hours, no minutes left over.
+    Hours { h: i64 },
+    /// Hours and 1 to 59 minutes.
+    HoursMinutes { h: i64, m: i64 },
+}
+
+impl DurationParts {
+    /// The parts of a duration in ms; `None` (unknown) or a negative value is [`DurationParts::None`].
+    pub fn of(duration_ms: Option<i64>) -> DurationParts {
+        let Some(ms) = duration_ms.filter(|d| *d >= 0) else {
+            return DurationParts::None;
+        };
+        let total = whole_minutes(ms);
+        let (h, m) = (total / 60, total % 60);
+        match (total, h, m) {
+            (0, _, _) => DurationParts::LessThanMinute,
+            (_, 0, m) => DurationParts::Minutes { m },
+            (_, h, 0) => DurationParts::Hours { h },
+            (_, h, m) => DurationParts::HoursMinutes { h, m },
+        }
+    }
+
+    /// The catalog key of these parts: `duration.none`, `duration.minutes`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            DurationParts::None => "duration.none",
+            DurationParts::LessThanMinute => "duration.lessThanMinute",
+            DurationParts::Minutes { .. } => "duration.minutes",
+            DurationParts::Hours { .. } => "duration.hours",
+            DurationParts::HoursMinutes { .. } => "duration.hoursMinutes",
+        }
+    }
+
+    /// In words: "12 min", "1 h 29 min", "168 h" ("12 分钟", …), the window's words.
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            DurationParts::None | DurationParts::LessThanMinute => lang.text(self.key()).to_owned(),
+            DurationParts::Minutes { m } => lang.fill(self.key(), &[("m", &m)]),
+            DurationParts::Hours { h } => lang.fill(self.key(), &[("h", &h)]),
+            DurationParts::HoursMinutes { h, m } => lang.fill(self.key(), &[("h", &h), ("m", &m)]),
+        }
+    }
+}
+
 /// A meeting as shown, computed once from the wire values and the current time. Serialises as
-/// `{ status, start, end, durationMs, caveat, joinable }` (times in ms since the epoch, `null`
-/// when unknown).
+/// `{ status, start, end, durationMs, duration, caveat, joinable }` (times in ms since the epoch,
+/// `null` when unknown; `duration` the [`DurationParts`] of `durationMs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingView {
@@ -80,6 +141,8 @@ pub struct MeetingView {
     pub end: Option<i64>,
     /// Duration in ms, between 0 and [`MAX_DURATION_MS`].
     pub duration_ms: Option<i64>,
+    /// `duration_ms` as shown (the one split into hours and minutes).
+    pub duration: DurationParts,
     pub caveat: Option<Caveat>,
     /// Whether DingTalk gave a join link at all (whether it is safe is checked on Join).
     pub joinable: bool,
@@ -128,6 +191,7 @@ impl MeetingView {
             start,
             end,
             duration_ms,
+            duration: DurationParts::of(duration_ms),
             caveat,
             joinable: m
                 .external_link_url
@@ -269,6 +333,107 @@ mod tests {
         assert_eq!(whole_minutes(i64::MIN), 0);
     }
 
+    /// The rounding edges every face must agree on (issue 11), with 1 h sharp, where the CLI
+    /// once said "1 h 0 min" and the window "1 h", and an unknown duration.
+    pub(crate) const DURATION_EDGES: [(&str, Option<i64>); 7] = [
+        ("59 s", Some(59_000)),
+        ("12 min 59 s", Some(12 * MINUTE_MS + 59_000)),
+        ("59 min 59.9 s", Some(60 * MINUTE_MS - 100)),
+        ("1 h", Some(60 * MINUTE_MS)),
+        ("1 h 29 min 30 s", Some(89 * MINUTE_MS + 30_000)),
+        ("7 days", Some(MAX_DURATION_MS)),
+        ("unknown", None),
+    ];
+
+    #[test]
+    fn duration_parts_on_the_rounding_edges() {
+        let parts: Vec<DurationParts> = DURATION_EDGES
+            .iter()
+            .map(|(_, d)| DurationParts::of(*d))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                DurationParts::LessThanMinute,
+                DurationParts::Minutes { m: 12 },
+                DurationParts::Minutes { m: 59 },
+                DurationParts::Hours { h: 1 },
+                DurationParts::HoursMinutes { h: 1, m: 29 },
+                DurationParts::Hours { h: 168 },
+                DurationParts::None,
+            ]
+        );
+        let en: Vec<String> = parts.iter().map(|p| p.text(Lang::En)).collect();
+        assert_eq!(
+            en,
+            [
+                "< 1 min",
+                "12 min",
+                "59 min",
+                "1 h",
+                "1 h 29 min",
+                "168 h",
+                "—"
+            ]
+        );
+        assert_eq!(
+            DurationParts::HoursMinutes { h: 1, m: 29 }.text(Lang::ZhCn),
+            "1 小时 29 分钟"
+        );
+        assert_eq!(DurationParts::of(Some(-1)), DurationParts::None);
+        assert_eq!(
+            serde_json::to_value(DurationParts::HoursMinutes { h: 1, m: 29 }).unwrap(),
+            serde_json::json!({ "kind": "hoursMinutes", "h": 1, "m": 29 })
+        );
+        // The CSV's tenths never say more whole minutes than the parts.
+        for (name, d) in DURATION_EDGES {
+            let Some(d) = d else { continue };
+            assert_eq!(tenths_of_minutes(d) / 10, whole_minutes(d), "{name}");
+        }
+    }
+
+    /// `tests/fixtures/duration-edges.json`: what Rust sends (`view.duration`), says (the CLI's
+    /// words) and writes (the CSV cell) for each edge. ui/format.test.js renders the parts with
+    /// the window's code and must get the same words, so the two cannot drift; this test fails
+    /// when the file is stale (`MEETDESK_BLESS=1` rewrites it).
+    #[test]
+    fn duration_edges_fixture_is_current() {
+        let cases: Vec<serde_json::Value> = DURATION_EDGES
+            .iter()
+            .map(|(name, d)| {
+                let parts = DurationParts::of(*d);
+                let csv = |dec| {
+                    d.map(|ms| crate::export::duration_minutes(ms, dec))
+                        .unwrap_or_default()
+                };
+                serde_json::json!({
+                    "name": name,
+                    "durationMs": d,
+                    "duration": parts,
+                    "text": { "en": parts.text(Lang::En), "zh-CN": parts.text(Lang::ZhCn) },
+                    "csv": { "comma": csv('.'), "semicolon": csv(',') },
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "about": "Written by meetdesk-core (view.rs, duration_edges_fixture_is_current; MEETDESK_BLESS=1 rewrites it). Read by ui/format.test.js and meetdesk-cli/tests/durations.rs: the window, the CLI table and the CSV must show these durations exactly so.",
+            "cases": cases,
+        });
+        let want = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../tests/fixtures/duration-edges.json");
+        if std::env::var_os("MEETDESK_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is stale: run `MEETDESK_BLESS=1 cargo test -p meetdesk-core duration_edges` and commit it",
+            path.display()
+        );
+    }
+
     #[test]
     fn window_row_carries_the_wire_fields_and_the_view() {
         let m = Meeting {
@@ -287,7 +452,7 @@ mod tests {
             json["view"],
             serde_json::json!({
                 "status": "unknown", "start": T0, "end": null, "durationMs": null,
-                "caveat": null, "joinable": false
+                "duration": { "kind": "none" }, "caveat": null, "joinable": false
             })
         );
     }

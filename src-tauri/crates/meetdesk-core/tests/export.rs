@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use dingtalk::{BizType, Meeting, Status};
+use meetdesk_core::catalog::Lang;
 use meetdesk_core::export::{
-    default_file_name, export_atomic, export_with, headers, write_csv, ExportLang, ExportOptions,
-    ExportZone, COLUMN_COUNT, STALE_TEMP_AGE,
+    default_file_name, export_atomic, export_with, headers, write_csv, ExportOptions, ExportZone,
+    COLUMN_COUNT, STALE_TEMP_AGE,
 };
 use meetdesk_core::view::{now_ms, MAX_DURATION_MS};
 
@@ -421,7 +422,7 @@ fn statuses_types_and_durations_in_words_and_numbers() {
     ];
     let (_, en) = export_to(dir.path(), "en.csv", &ms, &opts(offset(8)));
     let zh_opts = ExportOptions {
-        lang: ExportLang::ZhCn,
+        lang: Lang::ZhCn,
         ..opts(offset(8))
     };
     let (_, zh) = export_to(dir.path(), "zh.csv", &ms, &zh_opts);
@@ -471,7 +472,7 @@ fn headers_in_both_languages() {
         ]
     );
     let zh_opts = ExportOptions {
-        lang: ExportLang::ZhCn,
+        lang: Lang::ZhCn,
         ..opts(offset(8))
     };
     let (_, zh) = export_to(dir.path(), "zh.csv", &[], &zh_opts);
@@ -825,7 +826,7 @@ fn a_meeting_live_for_over_a_day_says_it_may_have_ended() {
     assert_eq!(en[1][STATUS], "Live (over a day, may have ended)");
     assert_eq!(en[2][STATUS], "Live");
     let zh = ExportOptions {
-        lang: ExportLang::ZhCn,
+        lang: Lang::ZhCn,
         ..opts(offset(8))
     };
     let (_, zh) = export_to(dir.path(), "zh.csv", &ms, &zh);
