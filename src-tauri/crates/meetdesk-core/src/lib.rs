@@ -12,7 +12,9 @@
 //! - [`export`]: CSV, written atomically.
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
+//! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
+pub mod contract;
 pub mod error;
 pub mod export;
 pub mod links;

@@ -8,21 +8,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub const INTERNATIONAL_BASE_URL: &str = "https://api.dingtalk.io";
-pub const MAINLAND_BASE_URL: &str = "https://api.dingtalk.com";
+/// Meetings per page the window asks for. Below 5 the list pages after every few rows; 100 is
+/// the top of DingTalk's recommended 20–100 and what "load all" asks for, so a page of the
+/// window is never larger than a page of load-all.
 pub const PAGE_SIZE_MIN: u32 = 5;
-pub const PAGE_SIZE_MAX: u32 = 100;
+pub const PAGE_SIZE_MAX: u32 = dingtalk::LOAD_ALL_PAGE_SIZE;
 pub const PAGE_SIZE_DEFAULT: u32 = 20;
+const _: () = assert!(PAGE_SIZE_MIN <= PAGE_SIZE_DEFAULT && PAGE_SIZE_DEFAULT <= PAGE_SIZE_MAX);
+const _: () = assert!(PAGE_SIZE_MAX <= dingtalk::MAX_PAGE_SIZE);
 /// Seconds one page may take, retries included. Below 5 s a slow but healthy link times out;
 /// above 2 minutes nobody waits anyway.
 pub const TIMEOUT_SECS_MIN: u32 = 5;
 pub const TIMEOUT_SECS_MAX: u32 = 120;
 /// The client's own default, so the window and a bare `Client` agree.
 pub const TIMEOUT_SECS_DEFAULT: u32 = dingtalk::DEFAULT_REQUEST_TIMEOUT.as_secs() as u32;
+const _: () =
+    assert!(TIMEOUT_SECS_MIN <= TIMEOUT_SECS_DEFAULT && TIMEOUT_SECS_DEFAULT <= TIMEOUT_SECS_MAX);
+/// The CSV delimiters the settings offer (`export::parse_delimiter` also takes the words
+/// `comma` and `semicolon`, for the CLI).
+pub const CSV_DELIMITERS: [&str; 2] = [",", ";"];
 /// Enough to find last week's rooms again; more would turn the dropdown into a list to scroll.
 pub const RECENT_ROOMS_MAX: usize = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Host {
     /// The host this API's English documentation names; where most of our users' orgs live.
@@ -32,7 +42,21 @@ pub enum Host {
     Custom,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+impl Host {
+    /// The base URL of a named host (the client's own constants); `None` for a custom one, whose
+    /// URL is a setting.
+    pub const fn base_url(self) -> Option<&'static str> {
+        match self {
+            Host::International => Some(dingtalk::GLOBAL_BASE_URL),
+            Host::Mainland => Some(dingtalk::MAINLAND_BASE_URL),
+            Host::Custom => None,
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum CredentialMode {
     Token,
@@ -41,7 +65,9 @@ pub enum CredentialMode {
     ThirdParty,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 pub enum Language {
     #[default]
     #[serde(rename = "system")]
@@ -52,7 +78,9 @@ pub enum Language {
     ZhCn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     #[default]
@@ -110,7 +138,7 @@ impl Default for Settings {
             language: Language::default(),
             theme: Theme::default(),
             csv_bom: true,
-            csv_delimiter: ",".into(),
+            csv_delimiter: CSV_DELIMITERS[0].into(),
             store_secrets_in_file: false,
             recent_rooms: Vec::new(),
             last_export_dir: None,
@@ -121,11 +149,9 @@ impl Default for Settings {
 impl Settings {
     /// The DingTalk base URL these settings point at.
     pub fn base_url(&self) -> &str {
-        match self.host {
-            Host::International => INTERNATIONAL_BASE_URL,
-            Host::Mainland => MAINLAND_BASE_URL,
-            Host::Custom => self.custom_base_url.trim(),
-        }
+        self.host
+            .base_url()
+            .unwrap_or_else(|| self.custom_base_url.trim())
     }
 
     /// Refuses a bad value with the field it is in and a reason the user can act on. Nothing is
