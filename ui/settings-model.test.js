@@ -150,3 +150,26 @@ test('plain http only to exactly this computer, as the back end allows', () => {
   assert.equal(validateCustomBaseUrl('http://localhost.:9000'), 'validation.customBaseUrl');
   assert.equal(validateCustomBaseUrl('http://localhost:9000'), null);
 });
+
+test('the words that state a limit or a host state the contract\'s', () => {
+  // Until the words take these numbers as parameters, this is what keeps them true.
+  const { pageSize, timeoutSecs } = CONTRACT.limits;
+  const { minDigits, maxDigits } = CONTRACT.roomCode;
+  const says = [
+    ['validation.pageSize', pageSize], ['settings.pageSizeHint', pageSize],
+    ['validation.timeoutSecs', timeoutSecs], ['settings.timeoutSecsHint', timeoutSecs],
+    ['search.invalid.short', { min: minDigits, max: maxDigits }],
+    ['search.invalid.long', { min: minDigits, max: maxDigits }],
+    ['search.hint', { min: minDigits, max: maxDigits }],
+  ];
+  for (const lang of ['en', 'zh-CN']) {
+    for (const [key, { min, max }] of says) {
+      const words = t(key, { min, max }, lang);
+      assert.match(words, new RegExp(`(^|\\D)${min}(\\D|$)`), `${lang} ${key}: ${words}`);
+      assert.match(words, new RegExp(`(^|\\D)${max}(\\D|$)`), `${lang} ${key}: ${words}`);
+    }
+    for (const [key, host] of [['settings.hostInternational', 'international'], ['settings.hostMainland', 'mainland']]) {
+      assert.ok(t(key, {}, lang).includes(new URL(CONTRACT.hosts[host]).hostname), `${lang} ${key}`);
+    }
+  }
+});
