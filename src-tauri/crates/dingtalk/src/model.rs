@@ -27,7 +27,7 @@ pub const ROOM_CODE_MAX_DIGITS: usize = 12;
 ///
 /// [`RoomCode::parse`] takes what users paste: surrounding and inner spaces (including NBSP,
 /// full-width U+3000 and zero-width spaces) and dashes (`-` and the Unicode dashes an editor
-/// may substitute) are ignored. Anything else is refused with a message saying what is accepted:
+/// may substitute) are ignored, exactly those in [`ROOM_CODE_SEPARATORS`]. Anything else is refused with a message saying what is accepted:
 /// letters, `/`, `.`, `?`, `#`, `%`, full-width digits (`４２７`), other scripts' digits.
 /// Only ASCII digits survive, so a room code can never change the request path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

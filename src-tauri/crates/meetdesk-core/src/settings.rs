@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// Meetings per page the window asks for. Below 5 the list pages after every few rows; 100 is
-/// the top of DingTalk's recommended 20–100 and what "load all" asks for, so a page of the
-/// window is never larger than a page of load-all.
+/// Meetings per page the window asks for. The call documents no range (sibling APIs allow
+/// 100 to 2000, the platform guide at most 500), so the window caps at 100, what "load all"
+/// asks for: a page of the window is never larger than a page of load-all.
 pub const PAGE_SIZE_MIN: u32 = 5;
 pub const PAGE_SIZE_MAX: u32 = dingtalk::LOAD_ALL_PAGE_SIZE;
 pub const PAGE_SIZE_DEFAULT: u32 = 20;
