@@ -200,7 +200,10 @@ mod tests {
     fn ui_contract_js_is_current() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(UI_CONTRACT_PATH);
         let want = render_js(&contract());
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        // A checkout with CRLF line ends (git's autocrlf on Windows) holds the same contract.
+        let have = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .replace("\r\n", "\n");
         if have != want {
             std::fs::write(&path, &want)
                 .unwrap_or_else(|e| panic!("could not write {}: {e}", path.display()));
