@@ -3,12 +3,10 @@
 //   { kind, message, code, requestId, httpStatus, field?, retryable?, retryAfterSecs? }
 // with kind one of KNOWN_KINDS or 'unknown'.
 
-export const KNOWN_KINDS = [
-  'invalidRoomCode', 'missingRoomCode', 'auth', 'permission', 'rateLimited', 'quota',
-  'ipNotAllowed', 'server', 'gateway', 'network', 'timeout', 'tls', 'badResponse', 'badRequest', 'pagingLoop',
-  'tooManyMeetings', 'stale',
-  'cancelled', 'config', 'notConfigured', 'invalidSetting', 'unsafeLink', 'notFound', 'io', 'keychain',
-];
+import { CONTRACT } from './contract.js';
+
+// Every kind Rust can send: the client's and the app's own, from the generated contract.
+export const KNOWN_KINDS = CONTRACT.errorKinds;
 const KINDS = new Set(KNOWN_KINDS);
 
 function str(v) {

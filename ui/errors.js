@@ -2,14 +2,12 @@
 // describeError() is pure (node-tested); renderErrorPanel() builds the DOM.
 
 import { KNOWN_KINDS } from './api.js';
+import { CONTRACT } from './contract.js';
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
 
-/** Kinds where trying again can help. */
-const RETRYABLE = new Set([
-  'auth', 'permission', 'rateLimited', 'ipNotAllowed', 'server', 'gateway', 'network', 'timeout', 'tls',
-  'badResponse', 'notFound', 'io', 'keychain', 'unknown', 'quota',
-]);
+/** Kinds where trying again can help: Rust's rule (ui/contract.js), and 'unknown'. */
+const RETRYABLE = new Set([...CONTRACT.retryableKinds, 'unknown']);
 
 /** Kinds whose fix is in the settings. */
 const SETTINGS_FIX = new Set([

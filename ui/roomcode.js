@@ -1,14 +1,20 @@
 // Room-code parsing and validation. Pure: no DOM, no Tauri. The Rust side re-validates.
 //
-// A room code is 6–12 digits. People paste codes the way DingTalk shows them:
-// "4272 0033 559", "427-200-331", with full-width digits from a Chinese IME,
-// or a whole join link ("https://meeting.dingtalk.com/app?roomCode=427200331&token=…").
+// The rule is Rust's (dingtalk::RoomCode), read from the generated contract: a room code is
+// minDigits–maxDigits digits, and the separators listed there (every kind of space and dash,
+// and the invisible characters a copy brings along) are ignored. People paste codes the way
+// DingTalk shows them: "4272 0033 559", "427-200-331". The window also takes two things the
+// CLI refuses, before that rule applies: full-width digits from a Chinese IME, and a whole join
+// link ("https://meeting.dingtalk.com/app?roomCode=427200331&token=…"), whose code it takes out.
 
-export const MIN_DIGITS = 6;
-export const MAX_DIGITS = 12;
+import { CONTRACT } from './contract.js';
 
-// Spaces of every kind (incl. NBSP, ideographic space) and dashes of every kind.
-const SEPARATORS = /[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
+export const MIN_DIGITS = CONTRACT.roomCode.minDigits;
+export const MAX_DIGITS = CONTRACT.roomCode.maxDigits;
+
+const cp = (n) => `\\u{${n.toString(16)}}`;
+const SEPARATORS = new RegExp(`[${CONTRACT.roomCode.separators
+  .map(([from, to]) => (from === to ? cp(from) : `${cp(from)}-${cp(to)}`)).join('')}]`, 'gu');
 const FULLWIDTH_DIGIT = /[\uff10-\uff19]/g;
 const LINK_CODE = /[?&#]roomCode=([0-9\s%-]+)/i;
 

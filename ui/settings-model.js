@@ -1,25 +1,30 @@
 // Settings validation and the payloads for save_settings / test_connection. Pure: no DOM.
-// The Rust side re-validates with the same bounds and answers invalidSetting with a field.
+// The Rust side re-validates and answers invalidSetting with a field. Hosts, limits, modes and
+// the defaults are Rust's own, read from the generated contract (ui/contract.js), never copied.
 
-export const HOSTS = {
-  international: 'https://api.dingtalk.io',
-  mainland: 'https://api.dingtalk.com',
-};
+import { CONTRACT } from './contract.js';
 
-export const PAGE_SIZE_MIN = 5;
-export const PAGE_SIZE_MAX = 100;
-export const PAGE_SIZE_DEFAULT = 20;
-export const TIMEOUT_SECS_MIN = 5;
-export const TIMEOUT_SECS_MAX = 120;
-export const TIMEOUT_SECS_DEFAULT = 15;
+const { limits } = CONTRACT;
+
+/** The named hosts and their base URLs (the custom host has none: its URL is a setting). */
+export const HOSTS = Object.freeze(Object.fromEntries(
+  Object.entries(CONTRACT.hosts).filter(([, url]) => typeof url === 'string'),
+));
+export const HOST_NAMES = Object.freeze(Object.keys(CONTRACT.hosts));
+export const CREDENTIAL_MODES = CONTRACT.credentialModes;
+export const LANGUAGE_SETTINGS = CONTRACT.languages;
+export const THEMES = CONTRACT.themes;
+export const CSV_DELIMITERS = CONTRACT.csvDelimiters;
+
+export const PAGE_SIZE_MIN = limits.pageSize.min;
+export const PAGE_SIZE_MAX = limits.pageSize.max;
+export const PAGE_SIZE_DEFAULT = limits.pageSize.default;
+export const TIMEOUT_SECS_MIN = limits.timeoutSecs.min;
+export const TIMEOUT_SECS_MAX = limits.timeoutSecs.max;
+export const TIMEOUT_SECS_DEFAULT = limits.timeoutSecs.default;
 
 export const DEFAULT_SETTINGS = Object.freeze({
-  host: 'international',
-  customBaseUrl: '',
-  credentialMode: 'internalApp',
-  appKey: '',
-  suiteKey: '',
-  authCorpId: '',
+  ...CONTRACT.settingsDefaults,
   suiteTicketSet: false,
   appSecretSet: false,
   suiteSecretSet: false,
@@ -27,13 +32,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   // The host (normalised) and mode the stored secrets belong to; null when none is stored.
   secretsBaseUrl: null,
   secretsMode: null,
-  pageSize: PAGE_SIZE_DEFAULT,
-  timeoutSecs: TIMEOUT_SECS_DEFAULT,
-  language: 'system',
-  theme: 'system',
-  csvBom: true,
-  csvDelimiter: ',',
-  storeSecretsInFile: false,
+  // A fresh array rather than the contract's frozen one: the list is the user's, not a fact.
   recentRooms: [],
 });
 
@@ -54,11 +53,10 @@ export const KEY_FIELDS = {
 /** Settings read from Rust, with defaults for anything missing or out of range. */
 export function withDefaults(s) {
   const out = { ...DEFAULT_SETTINGS, ...(s && typeof s === 'object' ? s : {}) };
-  if (!['international', 'mainland', 'custom'].includes(out.host)) out.host = 'international';
-  if (!['token', 'internalApp', 'thirdParty'].includes(out.credentialMode)) out.credentialMode = 'internalApp';
-  if (!['system', 'en', 'zh-CN'].includes(out.language)) out.language = 'system';
-  if (!['system', 'light', 'dark'].includes(out.theme)) out.theme = 'system';
-  if (![',', ';'].includes(out.csvDelimiter)) out.csvDelimiter = ',';
+  for (const [field, allowed] of [['host', HOST_NAMES], ['credentialMode', CREDENTIAL_MODES],
+    ['language', LANGUAGE_SETTINGS], ['theme', THEMES], ['csvDelimiter', CSV_DELIMITERS]]) {
+    if (!allowed.includes(out[field])) out[field] = DEFAULT_SETTINGS[field];
+  }
   if (!Array.isArray(out.recentRooms)) out.recentRooms = [];
   return out;
 }
@@ -144,10 +142,14 @@ export function settingsProblemText(problem, t, where = 'settings') {
   return t(where === 'toast' ? 'toast.settingsProblem' : 'settings.problem');
 }
 
-/** This computer: localhost, 127.0.0.0/8 or ::1 (where the back end allows plain http). */
+/**
+ * This computer: exactly localhost, 127.0.0.0/8 or ::1 (where the back end allows plain http).
+ * Not "localhost." (the back end refuses it: with the dot resolvers ask DNS, which may answer
+ * anything, and the token would travel in clear text).
+ */
 function isLoopback(hostname) {
   const h = hostname.toLowerCase();
-  return h === 'localhost' || h === 'localhost.' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /**
@@ -218,7 +220,7 @@ export function buildSettings(saved, form) {
     language: form.language,
     theme: form.theme,
     csvBom: !!form.csvBom,
-    csvDelimiter: form.csvDelimiter === ';' ? ';' : ',',
+    csvDelimiter: CSV_DELIMITERS.includes(form.csvDelimiter) ? form.csvDelimiter : DEFAULT_SETTINGS.csvDelimiter,
     // The checkbox is only shown without a keychain; otherwise keep the saved value.
     storeSecretsInFile: form.storeSecretsInFile === undefined ? !!base.storeSecretsInFile : !!form.storeSecretsInFile,
   };
@@ -236,6 +238,7 @@ export function buildSecrets(form) {
 
 /** The base URL the settings point at, for display. */
 export function baseUrlOf(settings) {
-  if (settings.host === 'custom') return settings.customBaseUrl || '';
-  return HOSTS[settings.host] || HOSTS.international;
+  if (Object.hasOwn(HOSTS, settings.host)) return HOSTS[settings.host];
+  if (HOST_NAMES.includes(settings.host)) return settings.customBaseUrl || '';
+  return HOSTS[DEFAULT_SETTINGS.host];
 }

@@ -1,7 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTRACT } from './contract.js';
 import {
-  DEFAULT_SETTINGS, applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope,
+  DEFAULT_SETTINGS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, TIMEOUT_SECS_DEFAULT, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
+  applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope,
   settingsProblemText, validateCustomBaseUrl, validateForm, validatePageSize, validateTimeout, withDefaults,
 } from './settings-model.js';
 import { t } from './i18n.js';
@@ -108,4 +110,66 @@ test('a settings problem is described with the kept copy or the fields', () => {
   assert.match(settingsProblemText({ kind: 'unreadable', keptAt: '/x.bad', fields: [] }, t, 'toast'), /\/x\.bad/);
   const fields = settingsProblemText({ kind: 'fields', fields: ['pageSize', 'theme', 'mystery'] }, t);
   assert.match(fields, /Meetings per page, Theme, mystery/);
+});
+
+test('the limits are the contract\'s: each bound accepted, one past it refused', () => {
+  const { pageSize, timeoutSecs } = CONTRACT.limits;
+  assert.deepEqual([PAGE_SIZE_MIN, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT], [pageSize.min, pageSize.max, pageSize.default]);
+  assert.deepEqual([TIMEOUT_SECS_MIN, TIMEOUT_SECS_MAX, TIMEOUT_SECS_DEFAULT], [timeoutSecs.min, timeoutSecs.max, timeoutSecs.default]);
+  for (const v of [pageSize.min, pageSize.max, pageSize.default]) assert.equal(validatePageSize(String(v)), null, String(v));
+  for (const v of [pageSize.min - 1, pageSize.max + 1]) assert.equal(validatePageSize(String(v)), 'validation.pageSize', String(v));
+  for (const v of [timeoutSecs.min, timeoutSecs.max, timeoutSecs.default]) assert.equal(validateTimeout(String(v)), null, String(v));
+  for (const v of [timeoutSecs.min - 1, timeoutSecs.max + 1]) assert.equal(validateTimeout(String(v)), 'validation.timeoutSecs', String(v));
+  const form = { ...DEFAULT_SETTINGS, pageSize: String(pageSize.max), timeoutSecs: String(timeoutSecs.max) };
+  assert.deepEqual(validateForm(form), {});
+  assert.equal(buildSettings(DEFAULT_SETTINGS, form).pageSize, pageSize.max);
+});
+
+test('hosts, modes, languages, themes and delimiters are the contract\'s, defaults are Rust\'s', () => {
+  for (const [host, url] of Object.entries(CONTRACT.hosts)) {
+    if (url === null) assert.equal(baseUrlOf({ host, customBaseUrl: 'https://dt.example.com' }), 'https://dt.example.com');
+    else assert.equal(baseUrlOf({ host }), url, host);
+    assert.equal(withDefaults({ host }).host, host);
+  }
+  assert.equal(baseUrlOf({ host: 'constructor' }), CONTRACT.hosts[CONTRACT.settingsDefaults.host]);
+  for (const [field, list] of [['credentialMode', CONTRACT.credentialModes], ['language', CONTRACT.languages],
+    ['theme', CONTRACT.themes], ['csvDelimiter', CONTRACT.csvDelimiters]]) {
+    for (const v of list) assert.equal(withDefaults({ [field]: v })[field], v, `${field} ${v}`);
+    assert.equal(withDefaults({ [field]: 'nope' })[field], CONTRACT.settingsDefaults[field], field);
+  }
+  for (const d of CONTRACT.csvDelimiters) assert.equal(buildSettings(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, csvDelimiter: d }).csvDelimiter, d);
+  for (const [k, v] of Object.entries(CONTRACT.settingsDefaults)) {
+    if (k !== 'recentRooms') assert.deepEqual(DEFAULT_SETTINGS[k], v, k);
+  }
+  // The user's list is not the frozen contract's.
+  assert.ok(!Object.isFrozen(withDefaults({}).recentRooms));
+});
+
+test('plain http only to exactly this computer, as the back end allows', () => {
+  // "localhost." goes to DNS, which may answer anything: Rust refuses it, so the form does too.
+  assert.equal(validateCustomBaseUrl('http://localhost.:9000'), 'validation.customBaseUrl');
+  assert.equal(validateCustomBaseUrl('http://localhost:9000'), null);
+});
+
+test('the words that state a limit or a host state the contract\'s', () => {
+  // Until the words take these numbers as parameters, this is what keeps them true.
+  const { pageSize, timeoutSecs } = CONTRACT.limits;
+  const { minDigits, maxDigits } = CONTRACT.roomCode;
+  const says = [
+    ['validation.pageSize', pageSize], ['settings.pageSizeHint', pageSize],
+    ['validation.timeoutSecs', timeoutSecs], ['settings.timeoutSecsHint', timeoutSecs],
+    ['search.invalid.short', { min: minDigits, max: maxDigits }],
+    ['search.invalid.long', { min: minDigits, max: maxDigits }],
+    ['search.hint', { min: minDigits, max: maxDigits }],
+  ];
+  for (const lang of ['en', 'zh-CN']) {
+    for (const [key, { min, max }] of says) {
+      const words = t(key, { min, max }, lang);
+      assert.match(words, new RegExp(`(^|\\D)${min}(\\D|$)`), `${lang} ${key}: ${words}`);
+      assert.match(words, new RegExp(`(^|\\D)${max}(\\D|$)`), `${lang} ${key}: ${words}`);
+    }
+    for (const [key, host] of [['settings.hostInternational', 'international'], ['settings.hostMainland', 'mainland']]) {
+      assert.ok(t(key, {}, lang).includes(new URL(CONTRACT.hosts[host]).hostname), `${lang} ${key}`);
+    }
+  }
 });

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 /// The closed set of failure kinds the UI distinguishes. Serialised as camelCase strings
 /// (`"invalidRoomCode"`, `"rateLimited"`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorKind {
     /// The meeting code is not valid (refused locally, or `invalidRoomCode` from DingTalk).
@@ -65,27 +65,9 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Every kind, for tables and tests.
-    pub const ALL: [ErrorKind; 18] = [
-        ErrorKind::InvalidRoomCode,
-        ErrorKind::MissingRoomCode,
-        ErrorKind::Auth,
-        ErrorKind::Permission,
-        ErrorKind::RateLimited,
-        ErrorKind::Quota,
-        ErrorKind::IpNotAllowed,
-        ErrorKind::Server,
-        ErrorKind::Gateway,
-        ErrorKind::Network,
-        ErrorKind::Timeout,
-        ErrorKind::Tls,
-        ErrorKind::BadResponse,
-        ErrorKind::BadRequest,
-        ErrorKind::PagingLoop,
-        ErrorKind::Cancelled,
-        ErrorKind::Config,
-        ErrorKind::TooManyMeetings,
-    ];
+    /// Every kind, in declaration order; derived, so a new kind cannot be left out (the
+    /// window's contract file lists them from here).
+    pub const ALL: &'static [ErrorKind] = <ErrorKind as strum::VariantArray>::VARIANTS;
 
     /// The wire name (`"rateLimited"`), same as the serde form.
     pub fn as_str(self) -> &'static str {

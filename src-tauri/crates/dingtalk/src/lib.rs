@@ -44,6 +44,7 @@ pub use error::{
 };
 pub use model::{
     BizType, Meeting, RoomCode, RoomPage, Status, ROOM_CODE_MAX_DIGITS, ROOM_CODE_MIN_DIGITS,
+    ROOM_CODE_SEPARATORS,
 };
 pub use paging::{
     load_all, Cursor, Page, Progress, LOAD_ALL_PAGE_SIZE, MAX_LOAD_ALL_MEETINGS, MAX_PAGES,

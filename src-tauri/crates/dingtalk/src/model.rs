@@ -27,7 +27,7 @@ pub const ROOM_CODE_MAX_DIGITS: usize = 12;
 ///
 /// [`RoomCode::parse`] takes what users paste: surrounding and inner spaces (including NBSP,
 /// full-width U+3000 and zero-width spaces) and dashes (`-` and the Unicode dashes an editor
-/// may substitute) are ignored. Anything else is refused with a message saying what is accepted:
+/// may substitute) are ignored, exactly those in [`ROOM_CODE_SEPARATORS`]. Anything else is refused with a message saying what is accepted:
 /// letters, `/`, `.`, `?`, `#`, `%`, full-width digits (`４２７`), other scripts' digits.
 /// Only ASCII digits survive, so a room code can never change the request path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,17 +36,37 @@ pub struct RoomCode(String);
 const ACCEPTED: &str =
     "a meeting code is 6 to 12 digits (0-9); spaces and dashes are ignored, e.g. \"4272 0033 559\"";
 
+/// What a room code may carry besides its digits, ignored: every Unicode space (what
+/// `char::is_whitespace` says, tested), the dashes an editor or IME substitutes for `-`, and the
+/// invisible characters a copy from a web page or a chat brings along. Inclusive ranges of code
+/// points. The window checks what is typed against this same list (`ui/contract.js`), so the two
+/// faces accept the same codes.
+pub const ROOM_CODE_SEPARATORS: &[(char, char)] = &[
+    ('\u{9}', '\u{D}'),   // tab, line feed, vertical tab, form feed, carriage return
+    (' ', ' '),           // space
+    ('\u{85}', '\u{85}'), // next line
+    ('\u{A0}', '\u{A0}'), // no-break space
+    ('\u{1680}', '\u{1680}'), // ogham space mark
+    ('\u{2000}', '\u{200A}'), // en quad .. hair space
+    ('\u{200B}', '\u{200D}'), // zero-width space, zero-width (non-)joiner
+    ('\u{2028}', '\u{2029}'), // line and paragraph separators
+    ('\u{202F}', '\u{202F}'), // narrow no-break space
+    ('\u{205F}', '\u{205F}'), // medium mathematical space
+    ('\u{2060}', '\u{2060}'), // word joiner
+    ('\u{3000}', '\u{3000}'), // ideographic (full-width) space
+    ('\u{FEFF}', '\u{FEFF}'), // BOM / zero-width no-break space
+    ('-', '-'),           // hyphen-minus
+    ('\u{2010}', '\u{2015}'), // hyphen, non-breaking hyphen, figure dash, en/em dash, bar
+    ('\u{2212}', '\u{2212}'), // minus sign
+    ('\u{FE58}', '\u{FE58}'), // small em dash
+    ('\u{FE63}', '\u{FE63}'), // small hyphen-minus
+    ('\u{FF0D}', '\u{FF0D}'), // full-width hyphen-minus
+];
+
 fn is_ignorable_separator(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '-' | '\u{2010}'..='\u{2015}' // hyphen, non-breaking hyphen, figure dash, en/em dash, bar
-                | '\u{2212}' // minus sign
-                | '\u{FF0D}' // full-width hyphen-minus
-                | '\u{200B}'..='\u{200D}' // zero-width space / (non-)joiner
-                | '\u{2060}' // word joiner
-                | '\u{FEFF}' // BOM / zero-width no-break space
-        )
+    ROOM_CODE_SEPARATORS
+        .iter()
+        .any(|&(from, to)| (from..=to).contains(&c))
 }
 
 impl RoomCode {
@@ -194,6 +214,20 @@ pub enum BizType {
 }
 
 impl BizType {
+    /// The types DingTalk documents; anything else arrives as [`BizType::Unknown`].
+    pub const KNOWN: [BizType; 3] = [BizType::Instant, BizType::Booked, BizType::Audio];
+
+    /// A stable id for the type (`"instant"`, `"booked"`, `"audio"`, `"unknown"`), independent
+    /// of DingTalk's wire strings: what the window's words and the contract file are keyed by.
+    pub fn key(&self) -> &'static str {
+        match self {
+            BizType::Instant => "instant",
+            BizType::Booked => "booked",
+            BizType::Audio => "audio",
+            BizType::Unknown(_) => "unknown",
+        }
+    }
+
     /// From DingTalk's string.
     pub fn from_wire(s: &str) -> BizType {
         match s {
@@ -592,6 +626,54 @@ mod tests {
         assert!(e.to_string().contains("full-width"), "{e}");
         let e = RoomCode::parse("12345").unwrap_err();
         assert!(e.to_string().contains("has 5 digits"), "{e}");
+    }
+
+    #[test]
+    fn every_listed_separator_is_ignored_and_nothing_else() {
+        // Every Unicode space is a separator, so a code copied from any editor or chat goes in.
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let listed = is_ignorable_separator(c);
+            if c.is_whitespace() {
+                assert!(listed, "U+{:04X} is a space but not listed", c as u32);
+            }
+            let input = format!("427{c}200331");
+            match RoomCode::parse(&input) {
+                Ok(rc) => {
+                    assert!(listed || c.is_ascii_digit(), "U+{:04X} accepted", c as u32);
+                    if listed {
+                        assert_eq!(rc.as_str(), "427200331");
+                    }
+                }
+                Err(e) => {
+                    assert!(!listed, "U+{:04X} listed but refused: {e}", c as u32);
+                    assert_eq!(e.kind(), ErrorKind::InvalidRoomCode);
+                }
+            }
+        }
+        // The small dashes a Chinese IME may give (the window always took them).
+        for input in ["427\u{FE58}200\u{FE63}331", "427\u{2060}200\u{200D}331"] {
+            assert_eq!(RoomCode::parse(input).unwrap().as_str(), "427200331");
+        }
+        // Well-formed ranges only: a reversed one would silently match nothing.
+        for (from, to) in ROOM_CODE_SEPARATORS {
+            assert!(from <= to, "{from:?}..={to:?}");
+        }
+    }
+
+    #[test]
+    fn the_accepted_sentence_names_the_digit_bounds() {
+        let bounds = format!("{ROOM_CODE_MIN_DIGITS} to {ROOM_CODE_MAX_DIGITS} digits");
+        assert!(ACCEPTED.contains(&bounds), "{ACCEPTED}");
+    }
+
+    #[test]
+    fn biz_type_keys_are_stable_and_known_types_round_trip() {
+        let keys: Vec<_> = BizType::KNOWN.iter().map(BizType::key).collect();
+        assert_eq!(keys, ["instant", "booked", "audio"]);
+        for t in BizType::KNOWN {
+            assert_eq!(BizType::from_wire(t.as_str()), t);
+        }
+        assert_eq!(BizType::from_wire("video_x").key(), "unknown");
     }
 
     #[test]

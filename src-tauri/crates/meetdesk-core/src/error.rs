@@ -14,7 +14,7 @@ use serde::Serialize;
 #[error("{kind}: {message}")]
 pub struct AppError {
     /// One of dingtalk's error kinds (`auth`, `permission`, `rateLimited`, …) or one of the app's
-    /// own: `stale`, `notConfigured`, `invalidSetting`, `unsafeLink`, `notFound`, `io`, `keychain`.
+    /// own ([`AppKind`]); [`all_kinds`] lists them all.
     pub kind: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,16 +39,83 @@ fn is_zero(n: &u16) -> bool {
     *n == 0
 }
 
-/// Whether Retry may help for the app's own kinds (dingtalk's kinds say so themselves).
-fn app_kind_retryable(kind: &str) -> bool {
-    !matches!(
-        kind,
-        "stale" | "notConfigured" | "invalidSetting" | "unsafeLink" | "cancelled"
-    )
+/// The app's own error kinds, beside dingtalk's [`dingtalk::ErrorKind`]s: what goes wrong in
+/// MeetDesk rather than in the call to DingTalk. Together they are every `kind` an [`AppError`]
+/// carries ([`all_kinds`]), and the window learns them from the contract file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::VariantArray)]
+#[serde(rename_all = "camelCase")]
+pub enum AppKind {
+    /// A newer search replaced this one.
+    Stale,
+    /// No credentials yet.
+    NotConfigured,
+    /// A setting was refused (`field` says which).
+    InvalidSetting,
+    /// A join link that may not be opened.
+    UnsafeLink,
+    /// The meeting or file asked for is not there (any more).
+    NotFound,
+    /// A file or the operating system failed.
+    Io,
+    /// The OS keychain failed.
+    Keychain,
+}
+
+impl AppKind {
+    /// Every app kind, in declaration order (derived: a new one cannot be left out).
+    pub const ALL: &'static [AppKind] = <AppKind as strum::VariantArray>::VARIANTS;
+
+    /// The wire name, same as the serde form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AppKind::Stale => "stale",
+            AppKind::NotConfigured => "notConfigured",
+            AppKind::InvalidSetting => "invalidSetting",
+            AppKind::UnsafeLink => "unsafeLink",
+            AppKind::NotFound => "notFound",
+            AppKind::Io => "io",
+            AppKind::Keychain => "keychain",
+        }
+    }
+
+    /// Whether trying again may help: not for a replaced search, missing credentials, a refused
+    /// setting or link, which would only fail the same way.
+    pub const fn is_retryable(self) -> bool {
+        !matches!(
+            self,
+            AppKind::Stale | AppKind::NotConfigured | AppKind::InvalidSetting | AppKind::UnsafeLink
+        )
+    }
+}
+
+/// Every `kind` an [`AppError`] may carry: dingtalk's kinds, then the app's own.
+pub fn all_kinds() -> impl Iterator<Item = &'static str> {
+    dingtalk::ErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .chain(AppKind::ALL.iter().map(|k| k.as_str()))
+}
+
+/// Whether Retry may help for this kind: dingtalk's own rule for its kinds, [`AppKind`]'s for the
+/// app's. An unknown kind (which [`AppError::new`] refuses in debug builds) keeps Retry.
+pub fn kind_is_retryable(kind: &str) -> bool {
+    if let Some(k) = dingtalk::ErrorKind::ALL.iter().find(|k| k.as_str() == kind) {
+        return k.is_retryable();
+    }
+    AppKind::ALL
+        .iter()
+        .find(|k| k.as_str() == kind)
+        .is_none_or(|k| k.is_retryable())
 }
 
 impl AppError {
+    /// `kind` is one of [`all_kinds`]; a typo would reach the window as "unknown", so debug
+    /// builds (every test) stop on it. Kinds are literals in this code, never outside input.
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            all_kinds().any(|k| k == kind),
+            "{kind:?} is not an error kind: add it to AppKind"
+        );
         AppError {
             kind,
             message: message.into(),
@@ -56,7 +123,7 @@ impl AppError {
             request_id: None,
             http_status: None,
             field: None,
-            retryable: app_kind_retryable(kind),
+            retryable: kind_is_retryable(kind),
             retry_after_secs: 0,
         }
     }
@@ -64,26 +131,26 @@ impl AppError {
     pub fn invalid_setting(field: &str, message: impl Into<String>) -> Self {
         AppError {
             field: Some(field.to_string()),
-            ..Self::new("invalidSetting", message)
+            ..Self::new(AppKind::InvalidSetting.as_str(), message)
         }
     }
 
     pub fn stale() -> Self {
         Self::new(
-            "stale",
+            AppKind::Stale.as_str(),
             "A newer search replaced this one; its results were discarded.",
         )
     }
 
     pub fn not_configured() -> Self {
         Self::new(
-            "notConfigured",
+            AppKind::NotConfigured.as_str(),
             "MeetDesk has no DingTalk credentials yet: open Settings, or try the demo data.",
         )
     }
 
     pub fn io(context: &str, err: impl std::fmt::Display) -> Self {
-        Self::new("io", format!("{context}: {err}"))
+        Self::new(AppKind::Io.as_str(), format!("{context}: {err}"))
     }
 }
 
@@ -109,6 +176,44 @@ impl From<dingtalk::Error> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn app_kinds_do_not_collide_with_dingtalk_kinds_and_serialise_as_named() {
+        let all: Vec<_> = all_kinds().collect();
+        let unique: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "a kind is listed twice: {all:?}");
+        assert_eq!(
+            all.len(),
+            dingtalk::ErrorKind::ALL.len() + AppKind::ALL.len()
+        );
+        for &k in AppKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+
+    #[test]
+    fn retry_follows_one_rule_per_kind_whoever_builds_the_error() {
+        // Built by the app or converted from the client, a kind offers Retry the same way.
+        for &k in dingtalk::ErrorKind::ALL {
+            let local: AppError = dingtalk::Error::local(k, "x").into();
+            assert_eq!(
+                AppError::new(k.as_str(), "x").retryable,
+                local.retryable,
+                "{k}"
+            );
+        }
+        assert!(!AppError::new("cancelled", "x").retryable);
+        assert!(!AppError::stale().retryable);
+        assert!(!AppError::invalid_setting("pageSize", "x").retryable);
+        assert!(AppError::new("keychain", "x").retryable);
+    }
+
+    #[test]
+    #[should_panic(expected = "not an error kind")]
+    #[cfg(debug_assertions)]
+    fn a_misspelt_kind_stops_a_debug_build() {
+        let _ = AppError::new("ioo", "x");
+    }
 
     #[test]
     fn serialises_as_the_ui_expects() {

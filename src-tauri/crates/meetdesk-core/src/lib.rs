@@ -13,8 +13,10 @@
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
+//! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
+pub mod contract;
 pub mod error;
 pub mod export;
 pub mod links;

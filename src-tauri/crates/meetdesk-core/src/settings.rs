@@ -9,21 +9,31 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Lang;
 use crate::error::AppError;
 
-pub const INTERNATIONAL_BASE_URL: &str = "https://api.dingtalk.io";
-pub const MAINLAND_BASE_URL: &str = "https://api.dingtalk.com";
+/// Meetings per page the window asks for. The call documents no range (sibling APIs allow
+/// 100 to 2000, the platform guide at most 500), so the window caps at 100, what "load all"
+/// asks for: a page of the window is never larger than a page of load-all.
 pub const PAGE_SIZE_MIN: u32 = 5;
-pub const PAGE_SIZE_MAX: u32 = 100;
+pub const PAGE_SIZE_MAX: u32 = dingtalk::LOAD_ALL_PAGE_SIZE;
 pub const PAGE_SIZE_DEFAULT: u32 = 20;
+const _: () = assert!(PAGE_SIZE_MIN <= PAGE_SIZE_DEFAULT && PAGE_SIZE_DEFAULT <= PAGE_SIZE_MAX);
+const _: () = assert!(PAGE_SIZE_MAX <= dingtalk::MAX_PAGE_SIZE);
 /// Seconds one page may take, retries included. Below 5 s a slow but healthy link times out;
 /// above 2 minutes nobody waits anyway.
 pub const TIMEOUT_SECS_MIN: u32 = 5;
 pub const TIMEOUT_SECS_MAX: u32 = 120;
 /// The client's own default, so the window and a bare `Client` agree.
 pub const TIMEOUT_SECS_DEFAULT: u32 = dingtalk::DEFAULT_REQUEST_TIMEOUT.as_secs() as u32;
+const _: () =
+    assert!(TIMEOUT_SECS_MIN <= TIMEOUT_SECS_DEFAULT && TIMEOUT_SECS_DEFAULT <= TIMEOUT_SECS_MAX);
+/// The CSV delimiters the settings offer (`export::parse_delimiter` also takes the words
+/// `comma` and `semicolon`, for the CLI).
+pub const CSV_DELIMITERS: [&str; 2] = [",", ";"];
 /// Enough to find last week's rooms again; more would turn the dropdown into a list to scroll.
 pub const RECENT_ROOMS_MAX: usize = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Host {
     /// The host this API's English documentation names; where most of our users' orgs live.
@@ -33,7 +43,21 @@ pub enum Host {
     Custom,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+impl Host {
+    /// The base URL of a named host (the client's own constants); `None` for a custom one, whose
+    /// URL is a setting.
+    pub const fn base_url(self) -> Option<&'static str> {
+        match self {
+            Host::International => Some(dingtalk::GLOBAL_BASE_URL),
+            Host::Mainland => Some(dingtalk::MAINLAND_BASE_URL),
+            Host::Custom => None,
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum CredentialMode {
     Token,
@@ -42,7 +66,9 @@ pub enum CredentialMode {
     ThirdParty,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     #[default]
@@ -103,7 +129,7 @@ impl Default for Settings {
             language: None,
             theme: Theme::default(),
             csv_bom: true,
-            csv_delimiter: ",".into(),
+            csv_delimiter: CSV_DELIMITERS[0].into(),
             store_secrets_in_file: false,
             recent_rooms: Vec::new(),
             last_export_dir: None,
@@ -114,11 +140,9 @@ impl Default for Settings {
 impl Settings {
     /// The DingTalk base URL these settings point at.
     pub fn base_url(&self) -> &str {
-        match self.host {
-            Host::International => INTERNATIONAL_BASE_URL,
-            Host::Mainland => MAINLAND_BASE_URL,
-            Host::Custom => self.custom_base_url.trim(),
-        }
+        self.host
+            .base_url()
+            .unwrap_or_else(|| self.custom_base_url.trim())
     }
 
     /// Refuses a bad value with the field it is in and a reason the user can act on. Nothing is
@@ -338,13 +362,21 @@ impl EnvOverrides {
     }
 }
 
+/// Every value the `language` setting may hold, as stored: `"system"`, then each language's tag.
+pub fn language_choices() -> Vec<&'static str> {
+    std::iter::once(language_setting::SYSTEM)
+        .chain(crate::catalog::Lang::ALL.iter().map(|l| l.tag()))
+        .collect()
+}
+
 /// `language` as stored: `"system"` for `None`, else the language's tag.
 mod language_setting {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use crate::catalog::Lang;
 
-    const SYSTEM: &str = "system";
+    /// The stored spelling of "follow the system's language".
+    pub const SYSTEM: &str = "system";
 
     pub fn serialize<S: Serializer>(v: &Option<Lang>, s: S) -> Result<S::Ok, S::Error> {
         match v {

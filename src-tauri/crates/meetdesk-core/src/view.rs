@@ -51,7 +51,7 @@ pub const LIVE_CAVEAT_AFTER_MS: i64 = DAY_MS;
 
 /// The status as shown. Serialised as `"notStarted" | "live" | "ended" | "unknown"` (the window's
 /// `status.*` words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::VariantArray)]
 #[serde(rename_all = "camelCase")]
 pub enum ViewStatus {
     NotStarted,
@@ -61,7 +61,7 @@ pub enum ViewStatus {
 }
 
 /// A plain doubt shown next to a value that is possible but unlikely.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::VariantArray)]
 #[serde(rename_all = "camelCase")]
 pub enum Caveat {
     /// "Live" for more than [`LIVE_CAVEAT_AFTER_MS`].
