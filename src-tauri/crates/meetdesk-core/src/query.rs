@@ -564,7 +564,7 @@ impl Session {
     /// The next page of query `id`. Nothing happens while it is busy or has no more pages.
     pub async fn load_more(&self, id: u64) -> Result<Outcome, AppError> {
         let Some((query, token)) = self.start(id, Op::LoadMore)? else {
-            return Ok(self.idle_outcome(id, Op::LoadMore)?);
+            return self.idle_outcome(id, Op::LoadMore);
         };
         let result = until_cancelled(&token, async {
             let mut data = query.data.lock().await;
@@ -590,7 +590,7 @@ impl Session {
     /// The client stops at `dingtalk::MAX_LOAD_ALL_MEETINGS` (`tooManyMeetings`, not retryable).
     pub async fn load_all(&self, id: u64) -> Result<Outcome, AppError> {
         let Some((query, token)) = self.start(id, Op::LoadAll)? else {
-            return Ok(self.idle_outcome(id, Op::LoadAll)?);
+            return self.idle_outcome(id, Op::LoadAll);
         };
         // A "load more" of this query may hold the list (on a stalled server): wait cancellably.
         let mut data = tokio::select! {
@@ -1121,7 +1121,7 @@ mod tests {
         assert_ne!(done.rows_version, started.rows_version);
         let json = serde_json::to_value(done).unwrap();
         assert_eq!(json["queryId"], out.query_id);
-        assert_eq!(json["rows"][0]["view"]["status"].is_string(), true);
+        assert!(json["rows"][0]["view"]["status"].is_string());
         assert!(json["rows"][0]["conferenceId"].is_string());
     }
 
