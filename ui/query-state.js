@@ -6,6 +6,10 @@
 // change through the channel registered by watchQuery. This module keeps only the latest
 // snapshot (an older one, by Rust's own `seq`, is dropped: the first one can race the channel)
 // and what is the window's alone:
+// - `pending`: an intent was sent and Rust's snapshot saying it started has not come yet. The
+//   window counts as busy meanwhile (the old list is not idle any more: no second intent, no
+//   stale "idle" count, the error it retries is hidden), and a Cancel pressed in that gap is sent
+//   as soon as the snapshot names the query;
 // - `cancelling`: Cancel was pressed, its snapshot has not come yet;
 // - `slow`: no answer for SLOW_AFTER_MS (the "DingTalk is slow" note); a "load all" progress
 //   snapshot is an answer, so it counts again from there;
@@ -111,6 +115,7 @@ export class QueryController {
     this.onIntentError = options.onIntentError ?? (() => {});
     this.snapshot = emptySnapshot();
     this.cancelling = false;
+    this.pending = null; // { op, cancel, roomCode? } while an intent has not started yet
     this.slow = false;
     this.slowAnnounced = false;
     this.dismissed = false;
@@ -135,15 +140,16 @@ export class QueryController {
     return {
       seq: s.seq,
       queryId: s.queryId,
-      roomCode: s.roomCode,
+      // The room being searched, from the moment it was asked for.
+      roomCode: this.pending && this.pending.roomCode ? this.pending.roomCode : s.roomCode,
       meetings: s.rows,
       rowsVersion: s.rowsVersion,
       hasMore: s.hasMore,
       totalCount: s.totalCount,
       searched: s.searched,
-      busy: s.busy ? s.busy.op : null,
+      busy: s.busy ? s.busy.op : (this.pending ? this.pending.op : null),
       progress: s.busy && s.busy.op === 'loadAll' ? { loaded: s.busy.loaded, totalCount: s.busy.totalCount } : null,
-      error: this.dismissed ? null : s.error,
+      error: this.dismissed || this.pending ? null : s.error,
       cancelling: this.cancelling,
       slow: this.slow,
     };
@@ -163,7 +169,16 @@ export class QueryController {
     const before = this.snapshot;
     this.snapshot = s;
     const { op, change } = s.event;
-    if (change !== 'progress') this.cancelling = false;
+    const pending = this.pending;
+    if (change !== 'progress') {
+      this.pending = null;
+      this.cancelling = false;
+    }
+    if (pending && pending.cancel && change === 'started' && s.queryId !== null) {
+      // Cancel was pressed before Rust said what runs: now it can be named.
+      this.cancelling = true;
+      this.send(this.api.queryCancel(s.queryId));
+    }
     if (change === 'failed' || !s.error) this.dismissed = false;
     if (s.busy) {
       // A new operation, or a page of "load all": DingTalk answers, the slow count starts over.
@@ -204,9 +219,28 @@ export class QueryController {
     }
   }
 
+  /** Sends the intent `call()` for `op`, busy until Rust's snapshot (or its answer) comes. */
+  async start(op, call, roomCode = null) {
+    const mine = { op, cancel: false, roomCode };
+    this.pending = mine;
+    this.emit({ op, change: 'local', rowsChanged: false });
+    let answer;
+    try {
+      answer = await this.send(call());
+    } finally {
+      // Refused, or answered without a snapshot (nothing to do): not busy any more.
+      if (this.pending === mine) {
+        this.pending = null;
+        this.cancelling = false;
+        this.emit({ op, change: 'local', rowsChanged: false });
+      }
+    }
+    return answer;
+  }
+
   /** Searches a (validated, normalised) room code; Rust stops whatever ran before. */
   search(roomCode) {
-    return this.send(this.api.querySearch(roomCode));
+    return this.start('search', () => this.api.querySearch(roomCode), roomCode);
   }
 
   /**
@@ -217,21 +251,21 @@ export class QueryController {
     const s = this.state;
     if (s.queryId === null || s.busy || !s.hasMore) return Promise.resolve(null);
     if (s.error && !force) return Promise.resolve(null);
-    return this.send(this.api.queryLoadMore(s.queryId));
+    return this.start('loadMore', () => this.api.queryLoadMore(s.queryId));
   }
 
   /** Loads every remaining page, with progress. */
   loadAll() {
     const s = this.state;
     if (s.queryId === null || s.busy || !s.hasMore) return Promise.resolve(null);
-    return this.send(this.api.queryLoadAll(s.queryId));
+    return this.start('loadAll', () => this.api.queryLoadAll(s.queryId));
   }
 
   /** Repeats the failed operation (Rust knows which). */
   retry() {
     const s = this.snapshot;
-    if (s.queryId === null || !s.error) return Promise.resolve(null);
-    return this.send(this.api.queryRetry(s.queryId));
+    if (s.queryId === null || !s.error || this.pending || s.busy) return Promise.resolve(null);
+    return this.start(s.error.op, () => this.api.queryRetry(s.queryId));
   }
 
   /**
@@ -240,7 +274,14 @@ export class QueryController {
    */
   async cancel() {
     const s = this.snapshot;
-    if (!s.busy || this.cancelling || s.queryId === null) return false;
+    if (this.cancelling) return false;
+    if (this.pending) {
+      this.pending.cancel = true;
+      this.cancelling = true;
+      this.emit({ op: this.pending.op, change: 'local', rowsChanged: false });
+      return true;
+    }
+    if (!s.busy || s.queryId === null) return false;
     this.cancelling = true;
     this.emit({ op: s.busy.op, change: 'local', rowsChanged: false });
     await this.send(this.api.queryCancel(s.queryId));

@@ -188,6 +188,50 @@ test('cancel names the query once, says "cancelling" until Rust answers, and doe
   assert.deepEqual([events.at(-1).op, events.at(-1).change, events.at(-1).queryChanged], ['search', 'cancelled', true]);
 });
 
+test('until Rust says an intent started the window is busy, and a Cancel pressed meanwhile follows it', async () => {
+  const { api, c } = setup();
+  api.push(snap({ queryId: 1, ids: ['a'] }));
+  let answer;
+  api.answer = (name) => (name === 'querySearch' ? new Promise((resolve) => { answer = resolve; }) : Promise.resolve({}));
+  const p = c.search('999999999');
+  assert.equal(c.state.busy, 'search', 'not idle with the old list meanwhile');
+  assert.equal(c.state.roomCode, '999999999');
+  await c.loadMore();
+  assert.equal(api.named('queryLoadMore').length, 0, 'no second intent meanwhile');
+  assert.equal(await c.cancel(), true);
+  assert.equal(c.state.cancelling, true);
+  assert.equal(api.named('queryCancel').length, 0, 'not yet: Rust has not named the query');
+  // A page of something older is not the start of this search.
+  api.push(snap({ queryId: 1, ids: ['a'], busy: { op: 'loadAll', loaded: 1 }, event: { op: 'loadAll', change: 'progress' } }));
+  assert.equal(api.named('queryCancel').length, 0);
+  api.push(snap({ queryId: 2, ids: [], rowsVersion: 2, searched: false, busy: { op: 'search', loaded: 0 }, event: { op: 'search', change: 'started' } }));
+  assert.deepEqual(api.named('queryCancel').map((x) => x.args), [[2]], 'the cancel names the new query');
+  assert.equal(c.state.cancelling, true, 'until Rust answers the cancel');
+  api.push(snap({ queryId: 1, ids: ['a'], event: { op: 'search', change: 'cancelled' } }));
+  answer({});
+  await p;
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.cancelling, false);
+});
+
+test('Retry hides the error at once and is not sent twice', async () => {
+  const { api, c } = setup();
+  api.push(snap({ queryId: 3, ids: ['a'], error: { op: 'loadAll', error: { kind: 'server' } }, event: { op: 'loadAll', change: 'failed' } }));
+  api.answer = () => new Promise(() => {}); // Rust has not answered yet
+  c.retry();
+  assert.equal(c.state.error, null);
+  assert.equal(c.state.busy, 'loadAll');
+  c.retry();
+  assert.equal(api.named('queryRetry').length, 1);
+});
+
+test('an intent answered without a snapshot (nothing to do) leaves the window idle again', async () => {
+  const { api, c } = setup();
+  api.push(snap({ queryId: 3, ids: ['a'] }));
+  await c.loadMore();
+  assert.equal(c.state.busy, null);
+});
+
 test('a refused intent is reported, except stale (a newer query is shown)', async () => {
   const { api, c, intentErrors } = setup();
   api.answer = (name) => Promise.reject(name === 'querySearch' ? { kind: 'unknown', message: 'not allowed' } : { kind: 'stale' });
