@@ -305,6 +305,32 @@ async fn a_failed_next_page_keeps_what_was_loaded_and_retry_continues() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_failed_search_is_shown_and_retry_searches_the_room_again() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    sim.add_fault(FaultRule {
+        room_code: Some(DEMO_ROOM.into()),
+        fault: Fault::SystemError,
+        after: 0,
+        times: Some(10),
+    });
+    let err = h.search("427-233-559").unwrap_err();
+    assert_eq!(err["kind"], "server");
+    let failed = h.shown();
+    assert_eq!(failed["error"]["op"], "search");
+    assert_eq!(failed["roomCode"], DEMO_ROOM);
+    assert_eq!(rows(&failed).len(), 0);
+    sim.clear_faults();
+    let retried = h
+        .intent("query_retry", json!({ "queryId": failed["queryId"] }))
+        .unwrap();
+    assert_eq!(retried["roomCode"], DEMO_ROOM);
+    assert_eq!(rows(&retried).len(), 20);
+    assert_eq!(retried["error"], Value::Null);
+    assert_ne!(retried["queryId"], failed["queryId"], "a new search");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn settings_are_validated_saved_and_secrets_stay_out_of_the_file() {
     let h = harness(EnvOverrides::default());
     let mut s = h.invoke("get_settings", json!({})).unwrap();
