@@ -1,14 +1,18 @@
 //! The window's commands, driven through Tauri's mock runtime against the DingTalk simulator:
 //! the same IPC path the web view uses, the real config and capabilities, no window on screen.
+//!
+//! The query's snapshots arrive as the window's would: through the channel `query_watch`
+//! registered, caught by the mock app's channel interceptor.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use dingtalk_sim::{
     Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
 };
 use meetdesk_core::settings::EnvOverrides;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager, WebviewWindow};
@@ -17,7 +21,12 @@ struct Harness {
     _app: App<tauri::test::MockRuntime>,
     window: WebviewWindow<tauri::test::MockRuntime>,
     _data: tempfile::TempDir,
+    /// Every message sent on a channel: (the channel's id, the message).
+    channels: Arc<Mutex<Vec<(u32, Value)>>>,
 }
+
+/// The id of the window's snapshot channel (any id the page's own channels do not use).
+const SNAPSHOTS: u32 = 4242;
 
 fn harness(env: EnvOverrides) -> Harness {
     harness_with(env, |_| {})
@@ -37,7 +46,17 @@ fn harness_with(env: EnvOverrides, prepare: impl FnOnce(&Path)) -> Harness {
         install_logger: false,
         single_instance: false,
     };
-    let app = meetdesk_lib::builder(mock_builder(), options)
+    let channels: Arc<Mutex<Vec<(u32, Value)>>> = Arc::default();
+    let seen = channels.clone();
+    let mock = mock_builder().channel_interceptor(move |_, callback, _, body| {
+        let value = match body {
+            InvokeResponseBody::Json(text) => serde_json::from_str(text).unwrap(),
+            InvokeResponseBody::Raw(_) => Value::Null,
+        };
+        seen.lock().unwrap().push((callback.0, value));
+        true
+    });
+    let app = meetdesk_lib::builder(mock, options)
         .build(tauri::generate_context!())
         .expect("the app builds under the mock runtime");
     meetdesk_lib::manage_state(app.handle(), env);
@@ -47,11 +66,18 @@ fn harness_with(env: EnvOverrides, prepare: impl FnOnce(&Path)) -> Harness {
             .build()
             .unwrap(),
     };
-    Harness {
+    let h = Harness {
         _app: app,
         window,
         _data: data,
-    }
+        channels,
+    };
+    h.invoke(
+        "query_watch",
+        json!({ "onSnapshot": format!("__CHANNEL__:{SNAPSHOTS}") }),
+    )
+    .unwrap();
+    h
 }
 
 impl Harness {
@@ -62,6 +88,62 @@ impl Harness {
     fn data_dir(&self) -> &Path {
         self._data.path()
     }
+
+    /// Every snapshot the window received, oldest first.
+    fn snapshots(&self) -> Vec<Value> {
+        self.channels
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(id, _)| *id == SNAPSHOTS)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn shown(&self) -> Value {
+        self.snapshots().pop().expect("a snapshot")
+    }
+
+    /// Sends a query intent and answers as a page command would: the snapshot the window shows
+    /// afterwards (with the answer's `loaded` and `settingsWarning`), or the error the failed or
+    /// cancelled operation showed, or the refusal (`stale`).
+    fn intent(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        intent_answer(self.invoke(cmd, args), || self.shown())
+    }
+
+    fn search(&self, room: &str) -> Result<Value, Value> {
+        self.intent("query_search", json!({ "roomCode": room }))
+    }
+
+    fn load_more(&self, query_id: &Value) -> Result<Value, Value> {
+        self.intent("query_load_more", json!({ "queryId": query_id }))
+    }
+
+    fn load_all(&self, query_id: &Value) -> Result<Value, Value> {
+        self.intent("query_load_all", json!({ "queryId": query_id }))
+    }
+}
+
+fn intent_answer(
+    answer: Result<Value, Value>,
+    shown: impl FnOnce() -> Value,
+) -> Result<Value, Value> {
+    let answer = answer?;
+    if !answer["error"].is_null() {
+        return Err(answer["error"].clone());
+    }
+    let mut snapshot = shown();
+    assert_eq!(
+        snapshot["queryId"], answer["queryId"],
+        "the window shows the query the intent was for"
+    );
+    snapshot["loaded"] = answer["loaded"].clone();
+    snapshot["settingsWarning"] = answer["settingsWarning"].clone();
+    Ok(snapshot)
+}
+
+fn rows(snapshot: &Value) -> &Vec<Value> {
+    snapshot["rows"].as_array().expect("rows")
 }
 
 async fn sim() -> SimHandle {
@@ -99,62 +181,63 @@ async fn first_run_is_not_configured_and_demo_mode_shows_meetings() {
     assert_eq!(status["configured"], false);
     assert_eq!(status["demo"], false);
 
-    let err = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap_err();
+    let err = h.search(DEMO_ROOM).unwrap_err();
     assert_eq!(err["kind"], "notConfigured");
+    assert_eq!(h.shown()["error"]["op"], "search", "the window shows it");
 
     let status = h.invoke("start_demo", json!({})).unwrap();
     assert_eq!(status["demo"], true);
     assert_eq!(status["configured"], true);
-    let page = h
-        .invoke("query_room", json!({ "roomCode": "427 233 559" }))
-        .unwrap();
+    let page = h.search("427 233 559").unwrap();
     assert_eq!(page["roomCode"], DEMO_ROOM);
-    assert_eq!(
-        page["meetings"].as_array().unwrap().len(),
-        20,
-        "the default page size"
-    );
+    assert_eq!(rows(&page).len(), 20, "the default page size");
+    assert!(rows(&page)[0]["view"]["status"].is_string(), "view rows");
     assert!(page["totalCount"].as_u64().unwrap() > 20);
     assert_eq!(page["hasMore"], true);
+    assert_eq!(page["error"], Value::Null);
 
     let status = h.invoke("stop_demo", json!({})).unwrap();
     assert_eq!(status["demo"], false);
     assert_eq!(status["configured"], false);
+    // The demo host is gone, and its meetings with it.
+    let shown = h.shown();
+    assert_eq!(shown["event"]["change"], "reset");
+    assert_eq!(
+        (shown["queryId"].clone(), rows(&shown).len()),
+        (Value::Null, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn query_then_next_page_appends_and_a_newer_query_makes_the_old_one_stale() {
+async fn search_then_load_more_adds_a_page_and_a_newer_search_makes_the_old_query_stale() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
-    let id = first["queryId"].as_u64().unwrap();
-    let second = h.invoke("next_page", json!({ "queryId": id })).unwrap();
+    let first = h.search(DEMO_ROOM).unwrap();
+    let id = first["queryId"].clone();
+    let second = h.load_more(&id).unwrap();
     assert_eq!(second["loaded"], 40);
-    assert_eq!(second["replace"], false);
     let ids = |v: &Value| -> Vec<String> {
-        v["meetings"]
-            .as_array()
-            .unwrap()
+        rows(v)
             .iter()
             .map(|m| m["conferenceId"].as_str().unwrap().to_string())
             .collect()
     };
     let (a, b) = (ids(&first), ids(&second));
-    assert!(
-        a.iter().all(|x| !b.contains(x)),
-        "no meeting is shown twice"
-    );
+    assert_eq!(b[..20], a[..], "the first page stays, in its order");
+    let mut unique = b.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 40, "no meeting is shown twice");
 
-    let newer = h
-        .invoke("query_room", json!({ "roomCode": HOSTILE_ROOM }))
-        .unwrap();
+    let newer = h.search(HOSTILE_ROOM).unwrap();
     assert_ne!(newer["queryId"], first["queryId"]);
-    let stale = h.invoke("next_page", json!({ "queryId": id })).unwrap_err();
+    let stale = h.load_more(&id).unwrap_err();
     assert_eq!(stale["kind"], "stale");
+    assert_eq!(
+        h.shown()["roomCode"],
+        HOSTILE_ROOM,
+        "the window never went back"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -162,14 +245,10 @@ async fn invalid_room_code_is_refused_before_any_request() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
     for bad in ["abc", "../../oauth2/accessToken", "12"] {
-        let err = h
-            .invoke("query_room", json!({ "roomCode": bad }))
-            .unwrap_err();
+        let err = h.search(bad).unwrap_err();
         assert_eq!(err["kind"], "invalidRoomCode", "{bad}: {err}");
     }
-    let err = h
-        .invoke("query_room", json!({ "roomCode": "  " }))
-        .unwrap_err();
+    let err = h.search("  ").unwrap_err();
     assert_eq!(err["kind"], "missingRoomCode");
     assert!(
         sim.requests().is_empty(),
@@ -182,17 +261,10 @@ async fn invalid_room_code_is_refused_before_any_request() {
 async fn load_all_after_the_first_page_restarts_at_100_a_page_to_save_calls() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h
-        .invoke("query_room", json!({ "roomCode": LARGE_ROOM_5K }))
-        .unwrap();
+    let first = h.search(LARGE_ROOM_5K).unwrap();
     assert_eq!(room_calls(&sim), 1);
-    let all = h.invoke(
-        "load_all",
-        json!({ "queryId": first["queryId"], "onProgress": "__CHANNEL__:9" }),
-    );
-    let all = all.unwrap();
-    assert_eq!(all["replace"], true);
-    assert_eq!(all["meetings"].as_array().unwrap().len(), 5000);
+    let all = h.load_all(&first["queryId"]).unwrap();
+    assert_eq!(rows(&all).len(), 5000);
     assert_eq!(all["hasMore"], false);
     // 1 first page at 20 + 50 pages at 100, instead of 1 + 249 at 20.
     assert_eq!(room_calls(&sim), 51);
@@ -210,9 +282,7 @@ async fn load_all_after_the_first_page_restarts_at_100_a_page_to_save_calls() {
 async fn a_failed_next_page_keeps_what_was_loaded_and_retry_continues() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    let first = h.search(DEMO_ROOM).unwrap();
     let id = first["queryId"].clone();
     sim.add_fault(FaultRule {
         room_code: Some(DEMO_ROOM.into()),
@@ -220,17 +290,44 @@ async fn a_failed_next_page_keeps_what_was_loaded_and_retry_continues() {
         after: 0,
         times: Some(10),
     });
-    let err = h.invoke("next_page", json!({ "queryId": id })).unwrap_err();
+    let err = h.load_more(&id).unwrap_err();
     assert_eq!(err["kind"], "server");
     assert_eq!(err["code"], "systemError");
     assert!(err["requestId"].as_str().is_some_and(|r| !r.is_empty()));
-    let kept = h
-        .invoke("loaded_meetings", json!({ "queryId": id }))
-        .unwrap();
-    assert_eq!(kept["loaded"], 20, "the first page is still there");
+    let kept = h.shown();
+    assert_eq!(rows(&kept).len(), 20, "the first page is still there");
+    assert_eq!(kept["error"]["op"], "loadMore");
+    assert_eq!(kept["error"]["error"]["kind"], "server");
     sim.clear_faults();
-    let retried = h.invoke("next_page", json!({ "queryId": id })).unwrap();
-    assert_eq!(retried["loaded"], 40);
+    let retried = h.intent("query_retry", json!({ "queryId": id })).unwrap();
+    assert_eq!(retried["loaded"], 40, "Retry repeated the load more");
+    assert_eq!(retried["error"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_search_is_shown_and_retry_searches_the_room_again() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    sim.add_fault(FaultRule {
+        room_code: Some(DEMO_ROOM.into()),
+        fault: Fault::SystemError,
+        after: 0,
+        times: Some(10),
+    });
+    let err = h.search("427-233-559").unwrap_err();
+    assert_eq!(err["kind"], "server");
+    let failed = h.shown();
+    assert_eq!(failed["error"]["op"], "search");
+    assert_eq!(failed["roomCode"], DEMO_ROOM);
+    assert_eq!(rows(&failed).len(), 0);
+    sim.clear_faults();
+    let retried = h
+        .intent("query_retry", json!({ "queryId": failed["queryId"] }))
+        .unwrap();
+    assert_eq!(retried["roomCode"], DEMO_ROOM);
+    assert_eq!(rows(&retried).len(), 20);
+    assert_eq!(retried["error"], Value::Null);
+    assert_ne!(retried["queryId"], failed["queryId"], "a new search");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -278,12 +375,10 @@ async fn settings_are_validated_saved_and_secrets_stay_out_of_the_file() {
 async fn unsafe_join_links_are_refused_by_id() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let page = h
-        .invoke("query_room", json!({ "roomCode": HOSTILE_ROOM }))
-        .unwrap();
+    let page = h.search(HOSTILE_ROOM).unwrap();
     let id = page["queryId"].clone();
     let mut refused = 0;
-    for m in page["meetings"].as_array().unwrap() {
+    for m in rows(&page) {
         let link = m["externalLinkUrl"].as_str().unwrap_or_default();
         if link.starts_with("javascript:")
             || link.starts_with("file:")
@@ -313,9 +408,7 @@ async fn unsafe_join_links_are_refused_by_id() {
 async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_file() {
     let sim = sim().await;
     let (h, out, target) = export_harness(&sim);
-    let page = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    let page = h.search(DEMO_ROOM).unwrap();
     let id = page["queryId"].clone();
 
     let summary = h
@@ -343,6 +436,11 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
     let total = page["totalCount"].as_u64().unwrap();
     assert_eq!(summary["count"].as_u64(), Some(total));
     assert_eq!(rows(&target).1 as u64, total);
+    // The pages it fetched are the window's list now too.
+    let shown = h.shown();
+    assert_eq!(shown["event"]["op"], "export");
+    assert_eq!(shown["rows"].as_array().unwrap().len() as u64, total);
+    assert_eq!(shown["hasMore"], false);
 
     // A folder that does not exist: refused with a message naming the path, nothing written.
     let missing = out.path().join("no-such-folder").join("x.csv");
@@ -350,9 +448,7 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
         export_path: Some(missing.clone()),
         ..env_for(&sim)
     });
-    let page = h2
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    let page = h2.search(DEMO_ROOM).unwrap();
     let err = h2
         .invoke(
             "export_csv",
@@ -438,9 +534,7 @@ async fn a_script_pointing_test_connection_or_save_at_another_host_gets_no_store
         .unwrap();
     assert_eq!(view["appSecretSet"], false, "{view}");
     assert_eq!(view["secretsBaseUrl"], Value::Null);
-    let err = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap_err();
+    let err = h.search(DEMO_ROOM).unwrap_err();
     assert_eq!(err["kind"], "notConfigured", "{err}");
     let err = h
         .invoke(
@@ -483,8 +577,7 @@ async fn an_environment_host_other_than_the_saved_one_never_gets_the_saved_secre
     });
     let prepare = |dir: &Path| std::fs::write(dir.join("settings.json"), file.to_string()).unwrap();
     let h = harness_with(EnvOverrides::default(), prepare);
-    h.invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    h.search(DEMO_ROOM).unwrap();
     assert_eq!(room_calls(&real), 1, "the saved host works with its secret");
 
     let h = harness_with(
@@ -496,9 +589,7 @@ async fn an_environment_host_other_than_the_saved_one_never_gets_the_saved_secre
     );
     let status = h.invoke("get_status", json!({})).unwrap();
     assert_eq!(status["configured"], false);
-    let err = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap_err();
+    let err = h.search(DEMO_ROOM).unwrap_err();
     assert_eq!(err["kind"], "notConfigured");
     assert!(
         err["message"]
@@ -527,8 +618,7 @@ async fn a_truncated_settings_file_is_kept_reported_and_not_overwritten_by_a_sea
     assert_eq!(std::fs::read_to_string(kept).unwrap(), truncated);
 
     // A search (recent rooms) and clearing recents do not write a file of defaults.
-    h.invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    h.search(DEMO_ROOM).unwrap();
     h.invoke("clear_recent", json!({})).unwrap();
     assert!(!h.data_dir().join("settings.json").exists());
     // Saving does, and the problem is over.
@@ -572,14 +662,8 @@ async fn a_search_and_an_export_succeed_although_the_settings_file_cannot_be_wri
     std::fs::create_dir(&blocker).unwrap();
     std::fs::write(blocker.join("keep"), "").unwrap();
 
-    let page = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
-    assert_eq!(
-        page["meetings"].as_array().unwrap().len(),
-        20,
-        "the meetings are shown"
-    );
+    let page = h.search(DEMO_ROOM).unwrap();
+    assert_eq!(rows(&page).len(), 20, "the meetings are shown");
     let warning = page["settingsWarning"].as_str().unwrap_or_default();
     assert!(warning.contains("settings file"), "{page:#}");
     let status = h.invoke("get_status", json!({})).unwrap();
@@ -676,30 +760,41 @@ fn wait_for_room_calls(sim: &SimHandle, n: usize) {
     }
 }
 
+/// Waits until the window was told an operation is under way, and returns that snapshot.
+fn wait_busy(h: &Harness, op: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let shown = h.shown();
+        if shown["busy"]["op"] == op {
+            return shown;
+        }
+        assert!(std::time::Instant::now() < deadline, "{op} never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_cancelled_search_answers_cancelled_at_once_and_the_previous_query_stays_usable() {
+async fn a_cancelled_search_answers_cancelled_at_once_and_brings_back_the_query_it_replaced() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let shown = h
-        .invoke(
-            "query_room",
-            json!({ "roomCode": DEMO_ROOM, "requestId": 1 }),
-        )
-        .unwrap();
+    let shown = h.search(DEMO_ROOM).unwrap();
     let shown_id = shown["queryId"].clone();
 
     stall(&sim, LARGE_ROOM_5K, 1);
-    let pending = start(
-        &h,
-        "query_room",
-        json!({ "roomCode": LARGE_ROOM_5K, "requestId": 2 }),
-    );
+    let pending = start(&h, "query_search", json!({ "roomCode": LARGE_ROOM_5K }));
     wait_for_room_calls(&sim, 2);
+    let searching = wait_busy(&h, "search");
+    assert_eq!(searching["roomCode"], LARGE_ROOM_5K);
+    assert_eq!(
+        rows(&searching).len(),
+        0,
+        "the old room's meetings are not shown meanwhile"
+    );
     let cancelled_at = std::time::Instant::now();
-    h.invoke("cancel_request", json!({ "requestId": 2 }))
+    h.invoke("query_cancel", json!({ "queryId": searching["queryId"] }))
         .unwrap();
     let (result, answered_at) = pending.join().unwrap();
-    let err = result.unwrap_err();
+    let err = intent_answer(result, || h.shown()).unwrap_err();
     assert_eq!(err["kind"], "cancelled", "{err}");
     let waited = answered_at - cancelled_at;
     // Measured: a few milliseconds. The bound only has to be far below the 60 s stall.
@@ -708,18 +803,15 @@ async fn a_cancelled_search_answers_cancelled_at_once_and_the_previous_query_sta
         "cancel took {waited:?}"
     );
 
-    // What the window shows again is still the current query: it can load more.
-    let more = h
-        .invoke("next_page", json!({ "queryId": shown_id, "requestId": 3 }))
-        .unwrap();
+    // The window shows the query it had before, and that query still loads more.
+    let back = h.shown();
+    assert_eq!(back["event"]["change"], "cancelled");
+    assert_eq!(back["queryId"], shown_id);
+    assert_eq!(rows(&back), rows(&shown));
+    let more = h.load_more(&shown_id).unwrap();
     assert_eq!(more["loaded"], 40);
     // And the next search works (the stall was for one request only).
-    let next = h
-        .invoke(
-            "query_room",
-            json!({ "roomCode": LARGE_ROOM_5K, "requestId": 4 }),
-        )
-        .unwrap();
+    let next = h.search(LARGE_ROOM_5K).unwrap();
     assert_eq!(next["loaded"], 20);
     assert_eq!(next["totalCount"], 5000);
 }
@@ -727,54 +819,56 @@ async fn a_cancelled_search_answers_cancelled_at_once_and_the_previous_query_sta
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancel_that_overtakes_its_request_still_cancels_it() {
     let sim = sim().await;
-    let h = harness(env_for(&sim));
+    let (h, out, target) = export_harness(&sim);
+    let page = h.search(DEMO_ROOM).unwrap();
     stall(&sim, DEMO_ROOM, 1);
-    // Escape right after Enter: the cancel can reach Rust before the search registered.
+    // Escape right after Start: the cancel can reach Rust before the export registered.
     h.invoke("cancel_request", json!({ "requestId": 7 }))
         .unwrap();
     let err = h
         .invoke(
-            "query_room",
-            json!({ "roomCode": DEMO_ROOM, "requestId": 7 }),
+            "export_csv",
+            json!({ "queryId": page["queryId"], "scope": "all", "requestId": 7, "onProgress": "__CHANNEL__:7" }),
         )
         .unwrap_err();
     assert_eq!(err["kind"], "cancelled");
+    assert!(!target.exists());
     // Another id is not affected.
     sim.clear_faults();
     let ok = h
         .invoke(
-            "query_room",
-            json!({ "roomCode": DEMO_ROOM, "requestId": 8 }),
+            "export_csv",
+            json!({ "queryId": page["queryId"], "scope": "loaded", "requestId": 8, "onProgress": "__CHANNEL__:8" }),
         )
         .unwrap();
-    assert_eq!(ok["loaded"], 20);
+    assert_eq!(ok["count"], 20);
+    drop(out);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancelled_load_more_keeps_the_pages_and_the_next_one_still_loads() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    let first = h.search(DEMO_ROOM).unwrap();
     let id = first["queryId"].clone();
     stall(&sim, DEMO_ROOM, 1);
-    let pending = start(&h, "next_page", json!({ "queryId": id, "requestId": 11 }));
+    let pending = start(&h, "query_load_more", json!({ "queryId": id }));
     wait_for_room_calls(&sim, 2);
-    h.invoke("cancel_request", json!({ "requestId": 11 }))
-        .unwrap();
-    let err = pending.join().unwrap().0.unwrap_err();
+    wait_busy(&h, "loadMore");
+    h.invoke("query_cancel", json!({ "queryId": id })).unwrap();
+    let err = intent_answer(pending.join().unwrap().0, || h.shown()).unwrap_err();
     assert_eq!(err["kind"], "cancelled");
-    let kept = h
-        .invoke("loaded_meetings", json!({ "queryId": id }))
-        .unwrap();
+    let kept = h.shown();
     assert_eq!(
-        kept["loaded"], 20,
+        rows(&kept).len(),
+        20,
         "the first page is kept, nothing half-added"
     );
-    let next = h
-        .invoke("next_page", json!({ "queryId": id, "requestId": 12 }))
-        .unwrap();
+    assert_eq!(
+        (kept["busy"].clone(), kept["error"].clone()),
+        (Value::Null, Value::Null)
+    );
+    let next = h.load_more(&id).unwrap();
     assert_eq!(
         next["loaded"], 40,
         "the cursor did not move past the cancelled page"
@@ -785,40 +879,84 @@ async fn a_cancelled_load_more_keeps_the_pages_and_the_next_one_still_loads() {
 async fn a_cancelled_load_all_restart_stops_its_requests_and_keeps_the_first_page() {
     let sim = sim().await;
     let h = harness(env_for(&sim));
-    let first = h
-        .invoke("query_room", json!({ "roomCode": LARGE_ROOM_5K }))
-        .unwrap();
+    let first = h.search(LARGE_ROOM_5K).unwrap();
     let id = first["queryId"].clone();
     // The restart at 100 a page (its first call) stalls.
     stall(&sim, LARGE_ROOM_5K, 1);
-    let pending = start(
-        &h,
-        "load_all",
-        json!({ "queryId": id, "requestId": 21, "onProgress": "__CHANNEL__:5" }),
-    );
+    let pending = start(&h, "query_load_all", json!({ "queryId": id }));
     wait_for_room_calls(&sim, 2);
+    let busy = wait_busy(&h, "loadAll");
+    assert_eq!(busy["busy"]["loaded"], 20);
+    assert_eq!(busy["busy"]["totalCount"], 5000);
     let cancelled_at = std::time::Instant::now();
-    h.invoke("cancel_request", json!({ "requestId": 21 }))
-        .unwrap();
+    h.invoke("query_cancel", json!({ "queryId": id })).unwrap();
     let (result, answered_at) = pending.join().unwrap();
-    assert_eq!(result.unwrap_err()["kind"], "cancelled");
+    assert_eq!(
+        intent_answer(result, || h.shown()).unwrap_err()["kind"],
+        "cancelled"
+    );
     assert!(answered_at - cancelled_at < std::time::Duration::from_secs(10));
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(room_calls(&sim), 2, "no request after the cancel");
-    let kept = h
-        .invoke("loaded_meetings", json!({ "queryId": id }))
-        .unwrap();
-    assert_eq!(kept["loaded"], 20);
+    let kept = h.shown();
+    assert_eq!(rows(&kept).len(), 20);
     assert_eq!(kept["hasMore"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_gets_every_snapshot_in_order_with_load_all_progress() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let first = h.search(LARGE_ROOM_5K).unwrap();
+    let before = h.snapshots().len();
+    h.load_all(&first["queryId"]).unwrap();
+    let all = h.snapshots();
+    assert!(
+        all.windows(2)
+            .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64()),
+        "in the order Rust sent them"
+    );
+    let run = &all[before..];
+    let changes: Vec<&str> = run
+        .iter()
+        .map(|s| s["event"]["change"].as_str().unwrap())
+        .collect();
+    // Started, a progress snapshot per page at 100 a page (50), done.
+    assert_eq!(changes.first(), Some(&"started"));
+    assert_eq!(changes.last(), Some(&"done"));
+    assert_eq!(changes.iter().filter(|c| **c == "progress").count(), 50);
+    let loaded: Vec<u64> = run
+        .iter()
+        .filter(|s| s["event"]["change"] == "progress")
+        .map(|s| s["busy"]["loaded"].as_u64().unwrap())
+        .collect();
+    assert!(loaded.windows(2).all(|w| w[0] < w[1]), "{loaded:?}");
+    assert_eq!(loaded.last(), Some(&5000));
+    // The list itself changes once, at the end: progress snapshots carry the rows shown before.
+    let versions: std::collections::BTreeSet<u64> = run
+        .iter()
+        .map(|s| s["rowsVersion"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(rows(run.last().unwrap()).len(), 5000);
+    // A reloaded page watching anew gets the state as it is at once.
+    let n = h.snapshots().len();
+    h.invoke(
+        "query_watch",
+        json!({ "onSnapshot": format!("__CHANNEL__:{SNAPSHOTS}") }),
+    )
+    .unwrap();
+    let now = h.snapshots();
+    assert_eq!(now.len(), n + 1);
+    assert_eq!(now[n]["event"]["change"], "current");
+    assert_eq!(rows(&now[n]).len(), 5000);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancelled_export_of_all_pages_writes_nothing() {
     let sim = sim().await;
     let (h, out, target) = export_harness(&sim);
-    let page = h
-        .invoke("query_room", json!({ "roomCode": DEMO_ROOM }))
-        .unwrap();
+    let page = h.search(DEMO_ROOM).unwrap();
     stall(&sim, DEMO_ROOM, 1);
     let pending = start(
         &h,

@@ -377,23 +377,28 @@ async fn load_all(app: &App, total: u64) -> Value {
     r
 }
 
-/// The time to fetch every loaded meeting of the current query again over IPC
-/// (`loaded_meetings`: Rust serialises, the web view receives and parses), and the payload size.
+/// The time to receive the current query's snapshot, every loaded meeting in it, over IPC
+/// (`query_watch` sends it at once: Rust serialises, the web view receives and parses), and the
+/// payload size. The bench's channel replaces the app's, so it hands every snapshot on to the
+/// app (`window.__meetdesk.receive`).
 async fn ipc_reread(app: &App) -> (f64, f64) {
     let v = app
         .client()
         .execute_async(
-            "var done = arguments[arguments.length - 1]; var q = window.__meetdesk.state.queryId; \
-             var t0 = performance.now(); \
-             window.__TAURI__.core.invoke('loaded_meetings', { queryId: q }).then(function (p) { \
-               var t1 = performance.now(); done([t1 - t0, JSON.stringify(p).length, p.meetings.length]); \
-             }, function (e) { done([-1, 0, String(e && e.message || e)]); });",
+            "var done = arguments[arguments.length - 1]; var first = true; var t0; \
+             var ch = new window.__TAURI__.core.Channel(); \
+             ch.onmessage = function (s) { \
+               if (first) { first = false; var t1 = performance.now(); done([t1 - t0, JSON.stringify(s).length, s.rows.length]); } \
+               window.__meetdesk.receive(s); \
+             }; \
+             t0 = performance.now(); \
+             window.__TAURI__.core.invoke('query_watch', { onSnapshot: ch }).catch(function (e) { done([-1, 0, String(e && e.message || e)]); });",
             vec![],
         )
         .await
-        .expect("loaded_meetings");
+        .expect("query_watch");
     let a = v.as_array().unwrap();
-    assert!(a[0].as_f64().unwrap() >= 0.0, "loaded_meetings failed: {v}");
+    assert!(a[0].as_f64().unwrap() >= 0.0, "query_watch failed: {v}");
     (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
 }
 
@@ -640,11 +645,11 @@ async fn render_and_scroll(n: usize, drawing: Drawing) {
             if total == 10_000 {
                 let (ms, bytes) = ipc_reread(&app).await;
                 all.add(
-                    "loaded_meetings 10,000 over IPC (serialise, send, parse)",
+                    "snapshot of 10,000 over IPC (serialise, send, parse)",
                     "ms",
                     ms,
                 );
-                all.add("loaded_meetings 10,000: JSON size", "MB", bytes / 1e6);
+                all.add("snapshot of 10,000: JSON size", "MB", bytes / 1e6);
             }
         }
     }
@@ -654,12 +659,11 @@ async fn render_and_scroll(n: usize, drawing: Drawing) {
         .execute_async(
             "var done = arguments[arguments.length - 1]; \
              import(new URL('timeline-model.js', location.href).href).then(function (tm) { \
-               var ms = window.__meetdesk.state.meetings; var out = { merge: [], build: [], layout: [] }; \
+               var ms = window.__meetdesk.state.meetings; var out = { build: [], layout: [] }; \
                for (var k = 0; k < 7; k++) { \
-                 var a = performance.now(); tm.mergeMeetings(ms.slice(0, 100), ms.slice(100)); \
                  var b = performance.now(); var rows = tm.buildRows(ms, Date.now()); \
                  var c = performance.now(); tm.layoutRows(rows, { header: 40, meeting: 68 }); \
-                 var d = performance.now(); out.merge.push(b - a); out.build.push(c - b); out.layout.push(d - c); } \
+                 var d = performance.now(); out.build.push(c - b); out.layout.push(d - c); } \
                done(out); }, function (e) { done({ error: String(e) }); });",
             vec![],
         )
@@ -667,7 +671,6 @@ async fn render_and_scroll(n: usize, drawing: Drawing) {
         .expect("timeline-model in the page");
     if model.get("error").is_none() {
         for (k, name) in [
-            ("merge", "mergeMeetings(100 + 9,900)"),
             ("build", "buildRows(10,000)"),
             ("layout", "layoutRows(20,000 rows)"),
         ] {

@@ -79,27 +79,39 @@ export const getStatus = () => call('get_status');
 export const startDemo = () => call('start_demo');
 export const stopDemo = () => call('stop_demo');
 
-// Request ids: every cancellable call carries one, and cancelRequest(id) stops exactly that call
-// in Rust. They start from the clock so ids of a reloaded page never meet older ones still known
+// Request ids: an export and a connection test carry one, and cancelRequest(id) stops exactly
+// that call in Rust. They start from the clock so ids of a reloaded page never meet older ones still known
 // to Rust (stays below 2^53: Date.now() is ~1.8e12).
 let lastRequestId = Date.now() * 1000;
-/** A fresh id for a cancellable request. */
+/** A fresh id for a cancellable request (export, connection test). */
 export function newRequestId() {
   lastRequestId += 1;
   return lastRequestId;
 }
 
-export const queryRoom = (roomCode, requestId) => call('query_room', { roomCode, requestId });
-export const nextPage = (queryId, requestId) => call('next_page', { queryId, requestId });
-export const loadAll = async (queryId, onProgress, requestId) => {
-  let onProgressChannel;
-  try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
-  return call('load_all', { queryId, requestId, onProgress: onProgressChannel });
+// The query is Rust's: these send intents, and what they change arrives as snapshots through the
+// channel of watchQuery (query-state.js keeps the latest one). Their own answers only sum up.
+let snapshotChannel = null;
+/** Registers onSnapshot for every snapshot of the current query, the first one at once. */
+export const watchQuery = async (onSnapshot) => {
+  let ch;
+  try {
+    ch = new (core().Channel)();
+  } catch (e) { throw normaliseError(e); }
+  ch.onmessage = (msg) => {
+    try { onSnapshot(msg); } catch (err) { console.error(err); }
+  };
+  // Kept here as well: a channel the page drops would stop delivering.
+  snapshotChannel = ch;
+  return call('query_watch', { onSnapshot: snapshotChannel });
 };
-export const cancelLoad = (queryId) => call('cancel_load', { queryId });
-/** Cancels the request with this id (search, load more, load all, export, connection test). */
+export const querySearch = (roomCode) => call('query_search', { roomCode });
+export const queryLoadMore = (queryId) => call('query_load_more', { queryId });
+export const queryLoadAll = (queryId) => call('query_load_all', { queryId });
+export const queryRetry = (queryId) => call('query_retry', { queryId });
+export const queryCancel = (queryId) => call('query_cancel', { queryId });
+/** Cancels the request with this id (an export or a connection test). */
 export const cancelRequest = (requestId) => call('cancel_request', { requestId });
-export const loadedMeetings = (queryId) => call('loaded_meetings', { queryId });
 
 export const openMeeting = (queryId, conferenceId) => call('open_meeting', { queryId, conferenceId });
 

@@ -12,7 +12,9 @@ import { toast, announce } from './toast.js';
 
 /**
  * @param {HTMLDialogElement} dialog
- * @param {{ api, getQuery(): object, onAllLoaded(): void, returnFocus(): HTMLElement }} deps
+ * @param {{ api, getQuery(): object, returnFocus(): HTMLElement }} deps getQuery: the shown
+ *   snapshot; the export names its query by the snapshot's queryId, and the pages an "all pages"
+ *   export fetches reach the list as Rust's next snapshot.
  */
 export function createExport(dialog, deps) {
   const { api } = deps;
@@ -110,7 +112,6 @@ export function createExport(dialog, deps) {
       const wasRunning = running;
       running = null;
       slow.stop();
-      if (scope === 'all') deps.onAllLoaded();
       if (err.kind === 'cancelled' || wasRunning?.cancelling) {
         if (dialog.open) dialog.close();
         announce(t('export.cancelled'));
@@ -131,7 +132,6 @@ export function createExport(dialog, deps) {
     }
     running = null;
     slow.stop();
-    if (scope === 'all') deps.onAllLoaded();
     if (dialog.open) dialog.close();
     if (!result) { // the person closed the save dialog
       announce(t('export.cancelled'));

@@ -78,7 +78,10 @@ function relabelAll() {
 
 // ---- query ---------------------------------------------------------------------------
 
-const controller = new QueryController(api, onQueryChange, () => performance.now());
+// Rust owns the query and streams snapshots of it; the controller keeps the latest (query-state.js).
+const controller = new QueryController(api, onQueryChange, () => performance.now(), {
+  onIntentError: (err) => toast(errorSentence(err), { kind: 'error' }),
+});
 
 const timeline = createTimeline(els.timeline, {
   onJoin: join,
@@ -123,33 +126,33 @@ const search = createSearch({
 });
 
 function onQueryChange(state, event) {
-  switch (event.type) {
-    case 'search-start':
-      timeline.setMeetings([], { reset: true, roomCode: state.roomCode });
-      announce(t('search.searching', { code: groupRoomCode(state.roomCode) }));
+  const { op, change } = event;
+  if (event.rowsChanged) {
+    // Another query, or a search's own list: from the top. More of the same query keeps the
+    // focused row and the scroll position.
+    const reset = event.queryChanged || op === 'search' || change === 'reset';
+    timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode });
+    if (change !== 'started') measureRender(event.receivedAt);
+  }
+  switch (change) {
+    case 'started':
+      if (op === 'search') announce(t('search.searching', { code: groupRoomCode(state.roomCode) }));
       break;
-    case 'reset':
-      timeline.setMeetings([], { reset: true, roomCode: '' });
+    case 'done':
+      // An "all pages" export's rows are news only if it fetched any (its toast says the rest).
+      if (op !== 'export' || event.rowsChanged) announceCount(state);
+      if (op === 'search') refreshRecents();
       break;
-    case 'page': {
-      const reset = event.op === 'search';
-      timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode });
-      measureRender(event.receivedAt);
-      if (!event.silent) announceCount(state);
-      if (reset) refreshRecents();
-      break;
-    }
-    case 'error':
-      announce(describeError(state.error.error).title);
+    case 'failed':
+      if (op !== 'export' && state.error) announce(describeError(state.error.error).title);
       break;
     case 'cancelled':
-      if (event.op === 'search') {
+      if (op === 'search') {
         // What the cancelled search replaced is back (or the empty start).
-        timeline.setMeetings(state.meetings, { reset: true, roomCode: state.roomCode });
         announce(state.queryId !== null
           ? t('announce.searchCancelledBack', { code: groupRoomCode(state.roomCode) })
           : t('announce.searchCancelled'));
-      } else {
+      } else if (op !== 'export') {
         announce(t('announce.cancelled', { count: state.meetings.length }));
       }
       break;
@@ -239,14 +242,14 @@ function renderQuery(state) {
   // Buttons (Export first: it is where focus goes when a focused button disappears).
   setDisabled(els.exportBtn, !hasQuery || n === 0 || !!state.busy);
   const more = hasQuery && state.hasMore;
-  setHidden(els.loadMore, !more || state.busy === 'all');
-  setHidden(els.loadAll, !more || state.busy === 'all');
+  setHidden(els.loadMore, !more || state.busy === 'loadAll');
+  setHidden(els.loadAll, !more || state.busy === 'loadAll');
   // Cancel is there for every request, from its first moment.
   setHidden(els.cancelLoad, !state.busy);
   setDisabled(els.loadMore, !!state.busy);
   setDisabled(els.loadAll, !!state.busy);
-  els.loadMore.textContent = state.busy === 'more' ? t('summary.loadingMore') : t('summary.loadMore');
-  els.loadMore.setAttribute('aria-busy', state.busy === 'more' ? 'true' : 'false');
+  els.loadMore.textContent = state.busy === 'loadMore' ? t('summary.loadingMore') : t('summary.loadMore');
+  els.loadMore.setAttribute('aria-busy', state.busy === 'loadMore' ? 'true' : 'false');
   setDisabled(els.cancelLoad, state.cancelling);
   els.cancelLoad.textContent = state.cancelling ? t('summary.cancelling') : t('summary.cancel');
   const cancelLabel = state.busy === 'search' ? t('summary.cancelSearch') : t('summary.cancelLoading');
@@ -256,7 +259,7 @@ function renderQuery(state) {
   els.slowNote.hidden = !(state.busy && state.slow);
 
   // Load-all progress.
-  if (state.busy === 'all' && state.progress) {
+  if (state.busy === 'loadAll' && state.progress) {
     const { loaded, totalCount } = state.progress;
     els.progressBox.hidden = false;
     if (typeof totalCount === 'number' && totalCount > 0) {
@@ -279,7 +282,9 @@ function renderQuery(state) {
 
   // Errors: rebuilt only when the error (or the language) changes, so focus inside stays put.
   const err = state.error;
-  const errKey = err ? err.error : null;
+  // By value: every snapshot is a new object, and a panel rebuilt for the same error would lose
+  // the focus inside it.
+  const errKey = err ? JSON.stringify(err.error) : null;
   if (errKey === shownError.error && getLanguage() === shownError.lang && (err?.op ?? null) === shownError.op) return;
   const hadFocus = els.errorPanel.contains(document.activeElement);
   shownError = { error: errKey, lang: getLanguage(), op: err?.op ?? null };
@@ -400,7 +405,6 @@ const settingsPanel = createSettings(els.settingsDialog, {
 const exporter = createExport(els.exportDialog, {
   api,
   getQuery: () => controller.state,
-  onAllLoaded: () => controller.refreshLoaded(),
   returnFocus: () => els.exportBtn,
 });
 
@@ -429,7 +433,7 @@ async function leaveDemo() {
     toast(errorSentence(err), { kind: 'error' });
     return;
   }
-  controller.reset();
+  // Rust forgot the query with the demo host; its snapshot empties the list.
   search.setValue('');
   await refreshRecents();
   renderAll();
@@ -526,6 +530,8 @@ async function init() {
   search.setRecents(settings.recentRooms);
   timeline.measure();
   renderAll();
+  // The current query (a reloaded page shows what Rust still has), then every change of it.
+  controller.watch();
   if (startupError) toast(errorSentence(startupError), { kind: 'error' });
   else if (status.settingsProblem) {
     console.warn('settings problem:', status.settingsProblem);
@@ -542,4 +548,9 @@ init().catch((err) => {
 });
 
 // For debugging in the web inspector only (no secrets live here).
-window.__meetdesk = { get state() { return controller.state; }, get language() { return getLanguage(); } };
+// `receive` lets a benchmark watch with its own channel and hand the snapshots on.
+window.__meetdesk = {
+  get state() { return controller.state; },
+  get language() { return getLanguage(); },
+  receive: (snapshot) => controller.receive(snapshot),
+};

@@ -1,22 +1,23 @@
-// The current room query: what is loaded, what is in flight, what failed. No DOM.
+// The current room query as Rust last described it, and the intents the window sends. No DOM.
 // The api is passed in (ui/api.js in the app, a fake in tests).
 //
-// Rules:
-// - A new search supersedes everything before it: answers (and errors) of an older search,
-//   or of an older queryId, are ignored, so results of two rooms never mix.
-// - Errors of kind 'stale' are ignored; the Rust side says a newer query exists.
-// - A failed "load more"/"load all" keeps the meetings shown and remembers the
-//   operation, so retry() repeats it.
-// - Cancelling "load all" keeps everything loaded before the cancel: the controller
-//   re-reads the query's meetings with loaded_meetings.
-// - Every request carries a request id; cancel() asks Rust to cancel it (cancel_request), which
-//   drops the HTTP request in flight. A cancelled request is not an error: a cancelled search
-//   brings back what was shown before it (Rust keeps that query current until a new first page
-//   arrives), a cancelled "load more" keeps the pages loaded.
-// - When no answer came for SLOW_AFTER_MS, state.slow turns true (the "DingTalk is slow" note);
-//   a progress message of "load all" is an answer, so it counts again from there.
+// Rust owns the query (meetdesk-core/src/query.rs): it keeps the meetings, decides what a new
+// search supersedes, what a cancel keeps, what Retry repeats, and streams a snapshot after every
+// change through the channel registered by watchQuery. This module keeps only the latest
+// snapshot (an older one, by Rust's own `seq`, is dropped: the first one can race the channel)
+// and what is the window's alone:
+// - `pending`: an intent was sent and Rust's snapshot saying it started has not come yet. The
+//   window counts as busy meanwhile (the old list is not idle any more: no second intent, no
+//   stale "idle" count, the error it retries is hidden), and a Cancel pressed in that gap is sent
+//   as soon as the snapshot names the query;
+// - `cancelling`: Cancel was pressed, its snapshot has not come yet;
+// - `slow`: no answer for SLOW_AFTER_MS (the "DingTalk is slow" note); a "load all" progress
+//   snapshot is an answer, so it counts again from there;
+// - `dismissed`: the user closed the error panel (until the next failure).
+// An intent's own answer is not rendered: its snapshots were. Only an intent refused without one
+// (not `stale`, which just means a newer query is shown) reaches onIntentError.
 
-import { mergeMeetings } from './timeline-model.js';
+import { normaliseError } from './api.js';
 
 /** After this long without an answer the window says DingTalk is slow to answer. */
 export const SLOW_AFTER_MS = 5000;
@@ -50,76 +51,108 @@ export class SlowWatch {
   }
 }
 
-let fallbackRequestId = 0;
-function requestIdFrom(api) {
-  if (typeof api.newRequestId === 'function') return api.newRequestId();
-  fallbackRequestId += 1;
-  return fallbackRequestId;
-}
-
-export function emptyState() {
+/** The snapshot before the first one arrives: the empty start. */
+export function emptySnapshot() {
   return {
     seq: 0,
-    roomCode: '',
     queryId: null,
-    meetings: [],
+    roomCode: '',
+    rows: [],
+    rowsVersion: 0,
     hasMore: false,
     totalCount: null,
-    loaded: 0,
-    busy: null, // null | 'search' | 'more' | 'all'
-    requestId: null, // the running request's id, for cancel_request
-    cancelling: false,
-    slow: false, // no answer for SLOW_AFTER_MS: say DingTalk is slow
-    slowAnnounced: false, // the slow note was announced for this request (once is enough)
-    progress: null, // { loaded, totalCount } during load all
-    error: null, // { op: 'search'|'more'|'all', error, code? }
-    searched: false, // a search has completed (for the empty-result message)
+    searched: false,
+    busy: null,
+    error: null,
+    event: { op: null, change: 'current' },
   };
 }
 
-function countOf(v) {
+function count(v) {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+/** A snapshot as received, made safe to render (a field missing or of another type is empty). */
+export function readSnapshot(s) {
+  if (!s || typeof s !== 'object') return null;
+  const seq = count(s.seq);
+  if (seq === null) return null;
+  const busy = s.busy && typeof s.busy === 'object' && typeof s.busy.op === 'string'
+    ? { op: s.busy.op, loaded: count(s.busy.loaded) ?? 0, totalCount: count(s.busy.totalCount) }
+    : null;
+  const error = s.error && typeof s.error === 'object' && typeof s.error.op === 'string' && s.error.error && typeof s.error.error === 'object'
+    ? { op: s.error.op, error: normaliseError(s.error.error) }
+    : null;
+  const event = s.event && typeof s.event === 'object' ? s.event : {};
+  return {
+    seq,
+    queryId: count(s.queryId),
+    roomCode: typeof s.roomCode === 'string' ? s.roomCode : '',
+    rows: Array.isArray(s.rows) ? s.rows.filter((r) => r && typeof r === 'object') : [],
+    rowsVersion: count(s.rowsVersion) ?? 0,
+    hasMore: s.hasMore === true,
+    totalCount: count(s.totalCount),
+    searched: s.searched === true,
+    busy,
+    error,
+    event: { op: typeof event.op === 'string' ? event.op : null, change: typeof event.change === 'string' ? event.change : 'current' },
+  };
 }
 
 export class QueryController {
   /**
-   * @param {object} api  { queryRoom, nextPage, loadAll, cancelRequest, loadedMeetings, newRequestId? }
+   * @param {object} api { watchQuery, querySearch, queryLoadMore, queryLoadAll, queryRetry, queryCancel }
    * @param {(state: object, event: object) => void} onChange called after every change;
-   *   event = { type: 'search-start'|'page'|'progress'|'busy'|'error'|'cancelled'|'slow'|'reset', receivedAt?, op?, announce? }
+   *   event = { op, change, rowsChanged, receivedAt?, slow?, announce? } (op/change as Rust said,
+   *   change 'slow' or 'local' for the window's own changes)
    * @param {() => number} clock for receivedAt (performance.now in the app)
-   * @param {{ setTimer?, clearTimer?, slowAfterMs? }} timers for the slow note (tests inject them)
+   * @param {{ setTimer?, clearTimer?, slowAfterMs?, onIntentError? }} options
    */
-  constructor(api, onChange = () => {}, clock = () => Date.now(), timers = {}) {
+  constructor(api, onChange = () => {}, clock = () => Date.now(), options = {}) {
     this.api = api;
     this.onChange = onChange;
     this.clock = clock;
-    this.state = emptyState();
-    // What a search replaced, shown again if that search is cancelled.
-    this.beforeSearch = null;
+    this.onIntentError = options.onIntentError ?? (() => {});
+    this.snapshot = emptySnapshot();
+    this.cancelling = false;
+    this.pending = null; // { op, cancel, roomCode? } while an intent has not started yet
+    this.slow = false;
+    this.slowAnnounced = false;
+    this.dismissed = false;
     this.slowWatch = new SlowWatch(() => this.markSlow(), {
-      ms: timers.slowAfterMs ?? SLOW_AFTER_MS,
-      setTimer: timers.setTimer ?? setTimeout,
-      clearTimer: timers.clearTimer ?? clearTimeout,
+      ms: options.slowAfterMs ?? SLOW_AFTER_MS,
+      setTimer: options.setTimer ?? setTimeout,
+      clearTimer: options.clearTimer ?? clearTimeout,
     });
   }
 
-  markSlow() {
-    const s = this.state;
-    if (!s.busy || s.slow) return;
-    const first = !s.slowAnnounced;
-    this.set({ slow: true, slowAnnounced: true }, { type: 'slow', op: s.busy, announce: first });
+  /** Starts receiving snapshots. Resolves once Rust registered the channel. */
+  watch() {
+    return this.send(this.api.watchQuery((s) => this.receive(s)));
   }
 
-  /** Starts the bookkeeping of a request: its id, no slow note yet, the slow count running. */
-  begin() {
-    this.slowWatch.poke();
-    return { requestId: requestIdFrom(this.api), slow: false, slowAnnounced: false, cancelling: false };
-  }
-
-  /** The patch that ends a request, whatever its outcome. */
-  finished() {
-    this.slowWatch.stop();
-    return { busy: null, requestId: null, cancelling: false, slow: false, progress: null };
+  /**
+   * What the window renders: the latest snapshot under the names the page uses, plus the
+   * window's own state. `meetings` is the snapshot's rows; `busy` the op in flight.
+   */
+  get state() {
+    const s = this.snapshot;
+    return {
+      seq: s.seq,
+      queryId: s.queryId,
+      // The room being searched, from the moment it was asked for.
+      roomCode: this.pending && this.pending.roomCode ? this.pending.roomCode : s.roomCode,
+      meetings: s.rows,
+      rowsVersion: s.rowsVersion,
+      hasMore: s.hasMore,
+      totalCount: s.totalCount,
+      searched: s.searched,
+      busy: s.busy ? s.busy.op : (this.pending ? this.pending.op : null),
+      progress: s.busy && s.busy.op === 'loadAll' ? { loaded: s.busy.loaded, totalCount: s.busy.totalCount } : null,
+      error: this.dismissed || this.pending ? null : s.error,
+      cancelling: this.cancelling,
+      slow: this.slow,
+    };
   }
 
   emit(event) {
@@ -129,198 +162,136 @@ export class QueryController {
     }
   }
 
-  set(patch, event) {
-    this.state = { ...this.state, ...patch };
-    this.emit(event);
-  }
-
-  /** Forgets the current query (e.g. when demo data is switched off). */
-  reset() {
-    this.slowWatch.stop();
-    this.beforeSearch = null;
-    const seq = this.state.seq + 1;
-    this.state = { ...emptyState(), seq };
-    this.emit({ type: 'reset' });
-  }
-
-  isCurrent(seq, queryId) {
-    return seq === this.state.seq && (queryId === undefined || queryId === this.state.queryId);
-  }
-
-  applyPage(page, { replace }, event) {
-    // The back end may say a page is the whole list (page.replace), e.g. after re-reading.
-    const meetings = replace || page.replace === true
-      ? mergeMeetings([], page.meetings)
-      : mergeMeetings(this.state.meetings, page.meetings);
-    this.set({
-      queryId: page.queryId ?? this.state.queryId,
-      roomCode: page.roomCode || this.state.roomCode,
-      meetings,
-      hasMore: !!page.hasMore,
-      totalCount: countOf(page.totalCount),
-      loaded: countOf(page.loaded) ?? meetings.length,
-      ...this.finished(),
-      error: null,
-      searched: true,
-    }, event);
-  }
-
-  /** Searches a (validated, normalised) room code. Resolves when done; never rejects. */
-  async search(roomCode) {
-    const old = this.state;
-    // A search replacing a running search: the list to go back to is still the one before both.
-    this.beforeSearch = old.busy === 'search' ? this.beforeSearch : old;
-    if (old.busy && old.requestId !== null) {
-      // Whatever ran is stale now; ask Rust to stop waiting for it and spending API calls.
-      this.cancelRequest(old.requestId);
+  /** A snapshot from Rust: kept and rendered unless an equal or newer one is shown already. */
+  receive(raw) {
+    const s = readSnapshot(raw);
+    if (!s || s.seq <= this.snapshot.seq) return;
+    const before = this.snapshot;
+    this.snapshot = s;
+    const { op, change } = s.event;
+    const pending = this.pending;
+    if (change !== 'progress') {
+      this.pending = null;
+      this.cancelling = false;
     }
-    const seq = old.seq + 1;
-    this.state = { ...emptyState(), seq, roomCode, busy: 'search', ...this.begin() };
-    const { requestId } = this.state;
-    this.emit({ type: 'search-start' });
-    let page;
-    try {
-      page = await this.api.queryRoom(roomCode, requestId);
-    } catch (error) {
-      if (!this.isCurrent(seq) || error?.kind === 'stale') return;
-      if (error?.kind === 'cancelled') { this.restoreBeforeSearch(); return; }
-      this.beforeSearch = null;
-      this.set({ ...this.finished(), error: { op: 'search', error }, searched: false }, { type: 'error', op: 'search' });
-      return;
+    if (pending && pending.cancel && change === 'started' && s.queryId !== null) {
+      // Cancel was pressed before Rust said what runs: now it can be named.
+      this.cancelling = true;
+      this.send(this.api.queryCancel(s.queryId));
     }
-    if (!this.isCurrent(seq)) return;
-    this.beforeSearch = null;
-    const receivedAt = this.clock();
-    this.applyPage(page || {}, { replace: true }, { type: 'page', op: 'search', receivedAt });
-  }
-
-  /** A cancelled search: show again what it replaced (or the empty start). */
-  restoreBeforeSearch() {
-    const before = this.beforeSearch || emptyState();
-    this.beforeSearch = null;
-    const seq = this.state.seq + 1;
-    this.state = { ...before, seq, ...this.finished() };
-    this.emit({ type: 'cancelled', op: 'search' });
-    // A "load all" that the search stopped may have added pages in Rust meanwhile.
-    if (this.state.queryId !== null) this.refreshLoaded();
-  }
-
-  cancelRequest(requestId) {
-    try {
-      const p = this.api.cancelRequest(requestId);
-      if (p && typeof p.catch === 'function') p.catch(() => {});
-    } catch { /* the request ends by itself */ }
-  }
-
-  /** Loads the next page. Does nothing when busy, when there is no more, or after an error (until retry). */
-  async loadMore({ force = false } = {}) {
-    const s = this.state;
-    if (s.queryId === null || s.busy || !s.hasMore) return;
-    if (s.error && !force) return;
-    const { seq, queryId } = s;
-    this.set({ busy: 'more', error: null, ...this.begin() }, { type: 'busy', op: 'more' });
-    const { requestId } = this.state;
-    let page;
-    try {
-      page = await this.api.nextPage(queryId, requestId);
-    } catch (error) {
-      if (!this.isCurrent(seq, queryId) || this.state.requestId !== requestId) return;
-      if (error?.kind === 'stale') { this.set(this.finished(), { type: 'busy', op: null }); return; }
-      if (error?.kind === 'cancelled') {
-        this.set(this.finished(), { type: 'cancelled', op: 'more' });
-        return;
+    if (change === 'failed' || !s.error) this.dismissed = false;
+    if (s.busy) {
+      // A new operation, or a page of "load all": DingTalk answers, the slow count starts over.
+      if (change === 'started' || change === 'progress' || !before.busy) {
+        if (change === 'started') this.slowAnnounced = false;
+        this.slow = false;
+        this.slowWatch.poke();
       }
-      this.set({ ...this.finished(), error: { op: 'more', error } }, { type: 'error', op: 'more' });
-      return;
+    } else {
+      this.slowWatch.stop();
+      this.slow = false;
     }
-    if (!this.isCurrent(seq, queryId) || (page && page.queryId !== undefined && page.queryId !== queryId)) return;
-    this.applyPage(page || {}, { replace: false }, { type: 'page', op: 'more', receivedAt: this.clock() });
+    this.emit({
+      op,
+      change,
+      rowsChanged: s.rowsVersion !== before.rowsVersion || s.queryId !== before.queryId,
+      queryChanged: s.queryId !== before.queryId,
+      receivedAt: this.clock(),
+    });
   }
 
-  /** Loads every remaining page, with progress. */
-  async loadAll() {
-    const s = this.state;
-    if (s.queryId === null || s.busy || !s.hasMore) return;
-    const { seq, queryId } = s;
-    this.set({ busy: 'all', error: null, ...this.begin(), progress: { loaded: s.loaded || s.meetings.length, totalCount: s.totalCount } },
-      { type: 'busy', op: 'all' });
-    const { requestId } = this.state;
-    const onProgress = (msg) => {
-      if (!this.isCurrent(seq, queryId) || this.state.requestId !== requestId) return;
-      // A page arrived: DingTalk answers again, the slow count starts over.
-      this.slowWatch.poke();
-      this.set({ progress: { loaded: countOf(msg?.loaded) ?? 0, totalCount: countOf(msg?.totalCount) }, slow: false }, { type: 'progress' });
-    };
-    let page;
+  markSlow() {
+    const s = this.snapshot;
+    if (!s.busy || this.slow) return;
+    const first = !this.slowAnnounced;
+    this.slow = true;
+    this.slowAnnounced = true;
+    this.emit({ op: s.busy.op, change: 'slow', rowsChanged: false, announce: first });
+  }
+
+  /** Sends an intent; what it changes comes as snapshots. Never rejects. */
+  async send(promise) {
     try {
-      page = await this.api.loadAll(queryId, onProgress, requestId);
+      return await promise;
     } catch (error) {
-      if (!this.isCurrent(seq, queryId) || this.state.requestId !== requestId) return;
-      if (error?.kind === 'stale') { this.set(this.finished(), { type: 'busy', op: null }); return; }
-      const cancelled = error?.kind === 'cancelled';
-      // Whatever was fetched before the cancel or failure is kept on the Rust side: re-read it.
-      let all = null;
-      try { all = await this.api.loadedMeetings(queryId); } catch { /* keep what is shown */ }
-      if (!this.isCurrent(seq, queryId)) return;
-      if (all && (all.queryId === undefined || all.queryId === queryId)) {
-        this.applyPage(all, { replace: true }, { type: 'page', op: 'all', receivedAt: this.clock(), silent: true });
-      }
-      if (cancelled) {
-        this.set({ ...this.finished(), error: null }, { type: 'cancelled', op: 'all' });
-      } else {
-        this.set({ ...this.finished(), error: { op: 'all', error } }, { type: 'error', op: 'all' });
-      }
-      return;
+      if (error?.kind !== 'stale') this.onIntentError(error);
+      return null;
     }
-    if (!this.isCurrent(seq, queryId) || (page && page.queryId !== undefined && page.queryId !== queryId)) return;
-    this.applyPage(page || {}, { replace: false }, { type: 'page', op: 'all', receivedAt: this.clock() });
+  }
+
+  /** Sends the intent `call()` for `op`, busy until Rust's snapshot (or its answer) comes. */
+  async start(op, call, roomCode = null) {
+    const mine = { op, cancel: false, roomCode };
+    this.pending = mine;
+    this.emit({ op, change: 'local', rowsChanged: false });
+    let answer;
+    try {
+      answer = await this.send(call());
+    } finally {
+      // Refused, or answered without a snapshot (nothing to do): not busy any more.
+      if (this.pending === mine) {
+        this.pending = null;
+        this.cancelling = false;
+        this.emit({ op, change: 'local', rowsChanged: false });
+      }
+    }
+    return answer;
+  }
+
+  /** Searches a (validated, normalised) room code; Rust stops whatever ran before. */
+  search(roomCode) {
+    return this.start('search', () => this.api.querySearch(roomCode), roomCode);
   }
 
   /**
-   * Cancels the running request, whichever it is (search, load more, load all); the pending
-   * call then finishes as cancelled. Returns false when nothing was running.
+   * Loads the next page. Does nothing when busy, when there is no more, or while a failure is
+   * shown (unless forced: the Load more button; scrolling to the end is not).
+   */
+  loadMore({ force = false } = {}) {
+    const s = this.state;
+    if (s.queryId === null || s.busy || !s.hasMore) return Promise.resolve(null);
+    if (s.error && !force) return Promise.resolve(null);
+    return this.start('loadMore', () => this.api.queryLoadMore(s.queryId));
+  }
+
+  /** Loads every remaining page, with progress. */
+  loadAll() {
+    const s = this.state;
+    if (s.queryId === null || s.busy || !s.hasMore) return Promise.resolve(null);
+    return this.start('loadAll', () => this.api.queryLoadAll(s.queryId));
+  }
+
+  /** Repeats the failed operation (Rust knows which). */
+  retry() {
+    const s = this.snapshot;
+    if (s.queryId === null || !s.error || this.pending || s.busy) return Promise.resolve(null);
+    return this.start(s.error.op, () => this.api.queryRetry(s.queryId));
+  }
+
+  /**
+   * Cancels what the query is doing (search, load more, load all); the snapshot that follows
+   * says what is kept. Returns false when nothing was running or a cancel is on its way.
    */
   async cancel() {
-    const s = this.state;
-    if (!s.busy || s.cancelling || s.requestId === null) return false;
-    this.set({ cancelling: true }, { type: 'busy', op: s.busy });
-    try { await this.api.cancelRequest(s.requestId); } catch { /* the request ends by itself */ }
+    const s = this.snapshot;
+    if (this.cancelling) return false;
+    if (this.pending) {
+      this.pending.cancel = true;
+      this.cancelling = true;
+      this.emit({ op: this.pending.op, change: 'local', rowsChanged: false });
+      return true;
+    }
+    if (!s.busy || s.queryId === null) return false;
+    this.cancelling = true;
+    this.emit({ op: s.busy.op, change: 'local', rowsChanged: false });
+    await this.send(this.api.queryCancel(s.queryId));
     return true;
   }
 
-  /** Cancels a running "load all" only. */
-  async cancelLoadAll() {
-    if (this.state.busy !== 'all') return false;
-    return this.cancel();
-  }
-
-  /** Re-reads all meetings of the query (after an export that fetched all pages). */
-  async refreshLoaded() {
-    const { seq, queryId, busy } = this.state;
-    if (queryId === null || busy) return;
-    let page;
-    try { page = await this.api.loadedMeetings(queryId); } catch { return; }
-    if (!this.isCurrent(seq, queryId) || this.state.busy) return;
-    if (page && page.queryId !== undefined && page.queryId !== queryId) return;
-    const before = this.state.meetings.length;
-    const keepError = this.state.error;
-    this.applyPage(page || {}, { replace: true }, { type: 'page', op: 'refresh', receivedAt: this.clock(), silent: (page?.meetings?.length ?? 0) === before });
-    // A failed "load more"/"load all" stays on offer only while there is more to load.
-    if (keepError && (keepError.op === 'search' || this.state.hasMore)) this.set({ error: keepError }, { type: 'error', op: keepError.op });
-  }
-
-  /** Repeats the failed operation. */
-  retry() {
-    const e = this.state.error;
-    if (!e) return Promise.resolve();
-    if (e.op === 'search') return this.search(this.state.roomCode);
-    this.set({ error: null }, { type: 'busy', op: e.op });
-    if (e.op === 'more') return this.loadMore({ force: true });
-    if (e.op === 'all') return this.loadAll();
-    return Promise.resolve();
-  }
-
+  /** Hides the error panel until the next failure. */
   dismissError() {
-    if (this.state.error) this.set({ error: null }, { type: 'busy', op: null });
+    if (!this.snapshot.error || this.dismissed) return;
+    this.dismissed = true;
+    this.emit({ op: null, change: 'local', rowsChanged: false });
   }
 }

@@ -1,27 +1,54 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { QueryController, SLOW_AFTER_MS, SlowWatch } from './query-state.js';
+import { QueryController, SLOW_AFTER_MS, SlowWatch, readSnapshot } from './query-state.js';
 
-/** A fake api whose calls wait until the test resolves or rejects them. */
+// Rust owns the query; these test what the window still does: keep the latest snapshot, send
+// intents naming the shown query, and its own Cancel / slow / dismiss state.
+
+/** A fake api: intents are recorded and answer at once (or as the test says); snapshots are pushed by the test. */
 function fakeApi() {
   const calls = [];
-  const make = (name) => (...args) => new Promise((resolve, reject) => calls.push({ name, args, resolve, reject }));
-  return {
+  let sink = null;
+  const intent = (name) => (...args) => {
+    calls.push({ name, args });
+    return api.answer(name, args);
+  };
+  const api = {
     calls,
-    last(name) { return [...calls].reverse().find((c) => c.name === name); },
-    queryRoom: make('queryRoom'),
-    nextPage: make('nextPage'),
-    loadAll: make('loadAll'),
-    cancelLoad: make('cancelLoad'),
-    cancelRequest: make('cancelRequest'),
-    loadedMeetings: make('loadedMeetings'),
-    nextId: 0,
-    newRequestId() { this.nextId += 1; return this.nextId; },
+    answer: () => Promise.resolve({}),
+    named(name) { return calls.filter((c) => c.name === name); },
+    watchQuery(onSnapshot) { sink = onSnapshot; calls.push({ name: 'watchQuery', args: [] }); return Promise.resolve(null); },
+    push(snapshot) { sink(snapshot); },
+    querySearch: intent('querySearch'),
+    queryLoadMore: intent('queryLoadMore'),
+    queryLoadAll: intent('queryLoadAll'),
+    queryRetry: intent('queryRetry'),
+    queryCancel: intent('queryCancel'),
+  };
+  return api;
+}
+
+const row = (id) => ({ conferenceId: id, title: id, view: { status: 'ended', start: 1700000000000 } });
+let seq = 0;
+/** A snapshot as Rust sends it (query.rs `Snapshot`). */
+function snap(fields = {}) {
+  seq += 1;
+  const { ids = [], ...rest } = fields;
+  return {
+    seq,
+    queryId: 1,
+    roomCode: '427200331',
+    rows: ids.map(row),
+    rowsVersion: 1,
+    hasMore: true,
+    totalCount: 100,
+    searched: true,
+    busy: null,
+    error: null,
+    event: { op: 'search', change: 'done' },
+    ...rest,
   };
 }
-const tick = () => new Promise((r) => setImmediate(r));
-const m = (id) => ({ conferenceId: id, title: id, startTime: 1700000000000, status: 1 });
-const page = (queryId, ids, extra = {}) => ({ queryId, roomCode: '427200331', meetings: ids.map(m), hasMore: true, totalCount: 100, loaded: ids.length, ...extra });
 
 /** Timers the test fires by hand: fire() runs the pending ones, as if SLOW_AFTER_MS passed. */
 function fakeTimers() {
@@ -39,400 +66,218 @@ function setup() {
   const api = fakeApi();
   const events = [];
   const timers = fakeTimers();
-  const c = new QueryController(api, (s, e) => events.push({ ...e, n: s.meetings.length }), () => 42, timers);
-  return { api, c, events, timers };
+  const intentErrors = [];
+  const c = new QueryController(api, (s, e) => events.push({ ...e, n: s.meetings.length }), () => 42,
+    { ...timers, onIntentError: (e) => intentErrors.push(e) });
+  c.watch();
+  return { api, c, events, timers, intentErrors };
 }
 
-test('search loads the first page', async () => {
-  const { api, c, events } = setup();
-  const p = c.search('427200331');
-  assert.equal(c.state.busy, 'search');
-  assert.equal(api.last('queryRoom').args[0], '427200331');
-  assert.equal(api.last('queryRoom').args[1], c.state.requestId, 'the request carries its id');
-  api.last('queryRoom').resolve(page(1, ['a', 'b']));
-  await p;
-  assert.equal(c.state.busy, null);
-  assert.equal(c.state.queryId, 1);
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-  assert.equal(c.state.totalCount, 100);
-  assert.equal(c.state.searched, true);
-  assert.deepEqual(events.map((e) => e.type), ['search-start', 'page']);
-  assert.equal(events[1].receivedAt, 42);
-});
+const ids = (c) => c.state.meetings.map((m) => m.conferenceId);
 
-test('an older search answering late is ignored (no mixing)', async () => {
-  const { api, c } = setup();
-  const p1 = c.search('111111111');
-  const first = api.last('queryRoom');
-  const p2 = c.search('222222222');
-  const second = api.last('queryRoom');
-  second.resolve(page(2, ['new']));
-  await p2;
-  first.resolve(page(1, ['old']));
-  await p1;
+test('the latest snapshot is what the window shows; an older or repeated one is dropped', () => {
+  const { api, c, events } = setup();
+  assert.equal(c.state.queryId, null, 'the empty start until Rust speaks');
+  const first = snap({ ids: ['a', 'b'] });
+  const second = snap({ ids: ['c'], queryId: 2, rowsVersion: 2 });
+  api.push(second);
+  api.push(first); // came late through another path (the watch's first snapshot)
+  api.push(second);
   assert.equal(c.state.queryId, 2);
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['new']);
-  // An old error is ignored too.
-  const p3 = c.search('333333333');
-  const third = api.last('queryRoom');
-  const p4 = c.search('444444444');
-  api.last('queryRoom').resolve(page(4, ['four']));
-  await p4;
-  third.reject({ kind: 'network', message: 'x' });
-  await p3;
-  assert.equal(c.state.error, null);
-  assert.equal(c.state.queryId, 4);
+  assert.deepEqual(ids(c), ['c']);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].receivedAt, 42);
+  assert.equal(events[0].rowsChanged, true);
+  api.push({ nonsense: true });
+  api.push(null);
+  assert.deepEqual(ids(c), ['c'], 'garbage is ignored');
 });
 
-test('load more appends; a page of an old query is ignored', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const more = c.loadMore();
-  assert.equal(c.state.busy, 'more');
-  assert.equal(api.last('nextPage').args[0], 1);
-  c.loadMore(); // ignored while busy
-  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 1);
-  api.last('nextPage').resolve(page(1, ['b', 'a'], { loaded: 2 }));
-  await more;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-
-  const more2 = c.loadMore();
-  const pending = api.last('nextPage');
-  const s = c.search('999999999');
-  api.last('queryRoom').resolve(page(2, ['z']));
-  await s;
-  pending.resolve(page(1, ['late']));
-  await more2;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['z']);
-});
-
-test('a failed load more keeps the meetings and retry repeats it', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const more = c.loadMore();
-  api.last('nextPage').reject({ kind: 'rateLimited', code: 'Forbidden.AccessDenied.QpsLimitForApi', requestId: 'r1' });
-  await more;
-  assert.equal(c.state.error.op, 'more');
-  assert.equal(c.state.error.error.kind, 'rateLimited');
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a']);
-  // Scrolling does not hammer the API after an error…
-  await c.loadMore();
-  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 1);
-  // …retry does.
-  const r = c.retry();
-  assert.equal(c.state.error, null);
-  api.last('nextPage').resolve(page(1, ['b'], { hasMore: false }));
-  await r;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-  assert.equal(c.state.hasMore, false);
-  await c.loadMore(); // nothing more
-  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 2);
-});
-
-test('stale errors are ignored', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const more = c.loadMore();
-  api.last('nextPage').reject({ kind: 'stale' });
-  await more;
-  assert.equal(c.state.error, null);
-});
-
-test('load all reports progress and appends the rest', async () => {
+test('the rows are rebuilt only when Rust says they changed', () => {
   const { api, c, events } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const all = c.loadAll();
-  assert.equal(c.state.busy, 'all');
-  const call = api.last('loadAll');
-  assert.equal(call.args[0], 1);
-  call.args[1]({ loaded: 40, totalCount: 100 });
-  assert.deepEqual(c.state.progress, { loaded: 40, totalCount: 100 });
-  call.resolve(page(1, ['b', 'c'], { hasMore: false, loaded: 3 }));
-  await all;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b', 'c']);
-  assert.equal(c.state.busy, null);
+  api.push(snap({ ids: ['a'], rowsVersion: 5, busy: { op: 'loadAll', loaded: 100, totalCount: 5000 }, event: { op: 'loadAll', change: 'started' } }));
+  api.push(snap({ ids: ['a'], rowsVersion: 5, busy: { op: 'loadAll', loaded: 200, totalCount: 5000 }, event: { op: 'loadAll', change: 'progress' } }));
+  assert.deepEqual(events.map((e) => e.rowsChanged), [true, false]);
+  assert.deepEqual(c.state.progress, { loaded: 200, totalCount: 5000 });
+  assert.equal(c.state.busy, 'loadAll');
+  api.push(snap({ ids: ['a', 'b'], rowsVersion: 6 }));
+  assert.equal(events.at(-1).rowsChanged, true);
   assert.equal(c.state.progress, null);
-  assert.ok(events.some((e) => e.type === 'progress'));
 });
 
-test('cancel keeps what was loaded (re-read with loaded_meetings)', async () => {
+test('a snapshot from Rust is read defensively and its error normalised', () => {
+  const s = readSnapshot({ seq: 3, queryId: 'x', rows: 'no', busy: { op: 7 }, error: { op: 'loadMore', error: { kind: 'weird', requestid: 'r9' } } });
+  assert.equal(s.queryId, null);
+  assert.deepEqual(s.rows, []);
+  assert.equal(s.busy, null);
+  assert.equal(s.error.op, 'loadMore');
+  assert.equal(s.error.error.kind, 'unknown');
+  assert.equal(s.error.error.requestId, 'r9');
+  assert.equal(readSnapshot({ seq: -1 }), null);
+});
+
+test('intents name the shown query; nothing is sent while busy, without more, or to nothing', async () => {
+  const { api, c } = setup();
+  await c.loadMore();
+  await c.loadAll();
+  assert.equal(api.calls.length, 1, 'only the watch: no query yet');
+  await c.search('427200331');
+  assert.deepEqual(api.named('querySearch')[0].args, ['427200331']);
+  api.push(snap({ queryId: 7, ids: ['a'] }));
+  await c.loadMore();
+  assert.deepEqual(api.named('queryLoadMore')[0].args, [7]);
+  api.push(snap({ queryId: 7, ids: ['a'], busy: { op: 'loadMore', loaded: 1 }, event: { op: 'loadMore', change: 'started' } }));
+  await c.loadMore();
+  await c.loadAll();
+  assert.equal(api.named('queryLoadMore').length, 1, 'busy: not sent again');
+  assert.equal(api.named('queryLoadAll').length, 0);
+  api.push(snap({ queryId: 7, ids: ['a', 'b'], hasMore: false, event: { op: 'loadMore', change: 'done' } }));
+  await c.loadMore();
+  await c.loadAll();
+  assert.equal(api.named('queryLoadMore').length + api.named('queryLoadAll').length, 1, 'nothing more to load');
+});
+
+test('after a failure scrolling loads nothing, the button and Retry do; Retry names the query', async () => {
+  const { api, c } = setup();
+  const failure = { op: 'loadMore', error: { kind: 'rateLimited', code: 'Forbidden.AccessDenied.QpsLimitForApi', requestId: 'r1', retryable: true } };
+  api.push(snap({ queryId: 3, ids: ['a'], error: failure, event: { op: 'loadMore', change: 'failed' } }));
+  assert.equal(c.state.error.op, 'loadMore');
+  assert.equal(c.state.error.error.kind, 'rateLimited');
+  assert.deepEqual(ids(c), ['a'], 'the rows are kept');
+  await c.loadMore(); // the end of the list was scrolled to
+  assert.equal(api.named('queryLoadMore').length, 0);
+  await c.retry();
+  assert.deepEqual(api.named('queryRetry')[0].args, [3], 'Rust repeats what failed');
+  await c.loadMore({ force: true });
+  assert.deepEqual(api.named('queryLoadMore')[0].args, [3]);
+  api.push(snap({ queryId: 3, ids: ['a'] }));
+  await c.retry();
+  assert.equal(api.named('queryRetry').length, 1, 'nothing to retry');
+});
+
+test('a dismissed error stays hidden until the next failure, and scrolling loads again', async () => {
+  const { api, c } = setup();
+  const failure = (id) => ({ op: 'loadMore', error: { kind: 'server', requestId: id } });
+  api.push(snap({ ids: ['a'], error: failure('r1'), event: { op: 'loadMore', change: 'failed' } }));
+  c.dismissError();
+  assert.equal(c.state.error, null);
+  api.push(snap({ ids: ['a'], error: failure('r1'), event: { op: 'export', change: 'done' } }));
+  assert.equal(c.state.error, null, 'still dismissed');
+  await c.loadMore();
+  assert.equal(api.named('queryLoadMore').length, 1);
+  api.push(snap({ ids: ['a'], error: failure('r2'), event: { op: 'loadMore', change: 'failed' } }));
+  assert.equal(c.state.error.error.requestId, 'r2', 'a new failure is shown');
+});
+
+test('cancel names the query once, says "cancelling" until Rust answers, and does nothing when idle', async () => {
   const { api, c, events } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const all = c.loadAll();
-  const load = api.last('loadAll');
-  const cancel = c.cancelLoadAll();
-  assert.equal(c.state.cancelling, true);
-  assert.deepEqual(api.last('cancelRequest').args, [load.args[2]]);
-  api.last('cancelRequest').resolve(null);
-  await cancel;
-  load.reject({ kind: 'cancelled', message: 'cancelled' });
-  await tick();
-  assert.deepEqual(api.last('loadedMeetings').args, [1]);
-  api.last('loadedMeetings').resolve(page(1, ['a', 'b', 'c', 'd'], { loaded: 4 }));
-  await all;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b', 'c', 'd']);
-  assert.equal(c.state.busy, null);
-  assert.equal(c.state.error, null);
-  assert.equal(c.state.hasMore, true);
-  assert.equal(events.at(-1).type, 'cancelled');
-});
-
-test('a failed load all keeps what was loaded and offers retry', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const all = c.loadAll();
-  api.last('loadAll').reject({ kind: 'quota', code: 'Forbidden.AccessDenied.ApiCountLimitForOrg' });
-  await tick();
-  api.last('loadedMeetings').reject({ kind: 'io' }); // even if the re-read fails
-  await all;
-  assert.equal(c.state.error.op, 'all');
-  assert.equal(c.state.error.error.kind, 'quota');
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a']);
-  const r = c.retry();
-  assert.equal(c.state.busy, 'all');
-  api.last('loadAll').resolve(page(1, ['b'], { hasMore: false }));
-  await r;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-});
-
-test('a new search during load all cancels the old load and ignores its answer', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  const all = c.loadAll();
-  const load = api.last('loadAll');
-  const s = c.search('555555555');
-  assert.deepEqual(api.last('cancelRequest').args, [load.args[2]], 'the old load is cancelled in Rust');
-  api.last('cancelRequest').resolve(null);
-  api.last('queryRoom').resolve(page(2, ['x']));
-  await s;
-  load.reject({ kind: 'cancelled' });
-  await all;
-  assert.equal(api.calls.filter((x) => x.name === 'loadedMeetings').length, 0);
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['x']);
-  assert.equal(c.state.busy, null);
-});
-
-test('a failed search shows the error and retry searches again', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').reject({ kind: 'permission', code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied' });
-  await p;
-  assert.equal(c.state.error.op, 'search');
-  assert.equal(c.state.roomCode, '427200331');
-  const r = c.retry();
-  assert.equal(api.last('queryRoom').args[0], '427200331');
-  api.last('queryRoom').resolve(page(3, ['a'], { totalCount: null, hasMore: false }));
-  await r;
-  assert.equal(c.state.error, null);
-  assert.equal(c.state.totalCount, null);
-});
-
-test('reset forgets the query and ignores its pending answers', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  c.reset();
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
-  assert.equal(c.state.queryId, null);
-  assert.deepEqual(c.state.meetings, []);
-});
-
-test('a page marked replace: true replaces the list instead of appending', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ['a', 'b']));
-  await p;
-  const more = c.loadMore();
-  api.last('nextPage').resolve(page(1, ['x', 'y', 'z'], { replace: true, loaded: 3 }));
-  await more;
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['x', 'y', 'z']);
-});
-
-// ---- cancel and the slow note (issue 10 §4) ----------------------------------------------------
-
-async function shown(c, api, ids = ['a', 'b']) {
-  const p = c.search('427200331');
-  api.last('queryRoom').resolve(page(1, ids));
-  await p;
-}
-
-test('a cancelled search brings back the list shown before, with its query', async () => {
-  const { api, c, events } = setup();
-  await shown(c, api);
-  const p = c.search('555555555');
-  assert.equal(c.state.busy, 'search');
-  assert.deepEqual(c.state.meetings, []);
-  const { requestId } = c.state;
-  const cancel = c.cancel();
-  assert.equal(c.state.cancelling, true);
-  assert.deepEqual(api.last('cancelRequest').args, [requestId]);
-  api.last('cancelRequest').resolve(null);
-  await cancel;
-  api.last('queryRoom').reject({ kind: 'cancelled', message: 'Cancelled' });
-  await p;
-  assert.equal(c.state.busy, null);
-  assert.equal(c.state.error, null, 'a cancel is not an error');
-  assert.equal(c.state.queryId, 1);
-  assert.equal(c.state.roomCode, '427200331');
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-  assert.equal(events.find((e) => e.type === 'cancelled').op, 'search');
-  // It re-reads what Rust holds for that query (a load all it stopped may have added pages).
-  assert.deepEqual(api.last('loadedMeetings').args, [1]);
-  api.last('loadedMeetings').resolve(page(1, ['a', 'b', 'c'], { replace: true }));
-  await tick();
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b', 'c']);
-  // And the restored list goes on as before.
-  const more = c.loadMore();
-  assert.equal(api.last('nextPage').args[0], 1);
-  api.last('nextPage').resolve(page(1, ['d']));
-  await more;
-  assert.equal(c.state.meetings.length, 4);
-});
-
-test('a cancelled first search goes back to the empty start', async () => {
-  const { api, c } = setup();
-  const p = c.search('427200331');
-  c.cancel();
-  api.last('queryRoom').reject({ kind: 'cancelled' });
-  await p;
-  assert.equal(c.state.queryId, null);
-  assert.equal(c.state.busy, null);
-  assert.equal(c.state.searched, false);
-  assert.equal(c.state.error, null);
-  assert.equal(api.calls.filter((x) => x.name === 'loadedMeetings').length, 0);
-});
-
-test('two searches then a cancel: back to the list before both, and the first is cancelled in Rust', async () => {
-  const { api, c } = setup();
-  await shown(c, api);
-  const p1 = c.search('111111111');
-  const first = api.last('queryRoom');
-  const p2 = c.search('222222222');
-  assert.deepEqual(api.last('cancelRequest').args, [first.args[1]]);
-  first.reject({ kind: 'cancelled' });
-  await p1;
-  assert.equal(c.state.busy, 'search', 'the old search\'s cancel does not end the new one');
-  c.cancel();
-  api.last('queryRoom').reject({ kind: 'cancelled' });
-  await p2;
-  assert.equal(c.state.queryId, 1);
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-});
-
-test('a cancelled load more keeps the pages and offers load more again', async () => {
-  const { api, c, events } = setup();
-  await shown(c, api);
-  const more = c.loadMore();
-  const call = api.last('nextPage');
-  c.cancel();
-  assert.deepEqual(api.last('cancelRequest').args, [call.args[1]]);
-  call.reject({ kind: 'cancelled' });
-  await more;
-  assert.equal(c.state.busy, null);
-  assert.equal(c.state.error, null);
-  assert.equal(c.state.hasMore, true);
-  assert.deepEqual(c.state.meetings.map((x) => x.conferenceId), ['a', 'b']);
-  assert.equal(events.at(-1).type, 'cancelled');
-  // Not blocked: the next load more goes out.
-  c.loadMore();
-  assert.equal(api.calls.filter((x) => x.name === 'nextPage').length, 2);
-});
-
-test('cancel does nothing when idle, and only once while cancelling', async () => {
-  const { api, c } = setup();
   assert.equal(await c.cancel(), false);
-  await shown(c, api);
-  assert.equal(await c.cancel(), false);
-  c.loadMore();
-  c.cancel();
-  c.cancel();
-  assert.equal(api.calls.filter((x) => x.name === 'cancelRequest').length, 1);
+  api.push(snap({ queryId: 4, ids: [], searched: false, busy: { op: 'search', loaded: 0 }, event: { op: 'search', change: 'started' } }));
+  const p = c.cancel();
+  assert.equal(c.state.cancelling, true);
+  assert.equal(await c.cancel(), false, 'once');
+  assert.equal(await p, true);
+  assert.deepEqual(api.named('queryCancel').map((x) => x.args), [[4]]);
+  assert.equal(events.at(-1).change, 'local');
+  // Rust brings back the query the search replaced.
+  api.push(snap({ queryId: 2, ids: ['x', 'y'], event: { op: 'search', change: 'cancelled' } }));
+  assert.equal(c.state.cancelling, false);
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.queryId, 2);
+  assert.deepEqual(ids(c), ['x', 'y']);
+  assert.deepEqual([events.at(-1).op, events.at(-1).change, events.at(-1).queryChanged], ['search', 'cancelled', true]);
 });
 
-test('each request gets its own id', async () => {
+test('until Rust says an intent started the window is busy, and a Cancel pressed meanwhile follows it', async () => {
   const { api, c } = setup();
-  await shown(c, api);
-  const more = c.loadMore();
-  api.last('nextPage').resolve(page(1, ['c']));
-  await more;
-  const all = c.loadAll();
-  const ids = [api.last('queryRoom').args[1], api.last('nextPage').args[1], api.last('loadAll').args[2]];
-  assert.equal(new Set(ids).size, 3, String(ids));
-  api.last('loadAll').resolve(page(1, [], { hasMore: false }));
-  await all;
+  api.push(snap({ queryId: 1, ids: ['a'] }));
+  let answer;
+  api.answer = (name) => (name === 'querySearch' ? new Promise((resolve) => { answer = resolve; }) : Promise.resolve({}));
+  const p = c.search('999999999');
+  assert.equal(c.state.busy, 'search', 'not idle with the old list meanwhile');
+  assert.equal(c.state.roomCode, '999999999');
+  await c.loadMore();
+  assert.equal(api.named('queryLoadMore').length, 0, 'no second intent meanwhile');
+  assert.equal(await c.cancel(), true);
+  assert.equal(c.state.cancelling, true);
+  assert.equal(api.named('queryCancel').length, 0, 'not yet: Rust has not named the query');
+  // A page of something older is not the start of this search.
+  api.push(snap({ queryId: 1, ids: ['a'], busy: { op: 'loadAll', loaded: 1 }, event: { op: 'loadAll', change: 'progress' } }));
+  assert.equal(api.named('queryCancel').length, 0);
+  api.push(snap({ queryId: 2, ids: [], rowsVersion: 2, searched: false, busy: { op: 'search', loaded: 0 }, event: { op: 'search', change: 'started' } }));
+  assert.deepEqual(api.named('queryCancel').map((x) => x.args), [[2]], 'the cancel names the new query');
+  assert.equal(c.state.cancelling, true, 'until Rust answers the cancel');
+  api.push(snap({ queryId: 1, ids: ['a'], event: { op: 'search', change: 'cancelled' } }));
+  answer({});
+  await p;
+  assert.equal(c.state.busy, null);
+  assert.equal(c.state.cancelling, false);
 });
 
-test('the slow note comes after SLOW_AFTER_MS without an answer, announced once, and goes with the answer', async () => {
+test('Retry hides the error at once and is not sent twice', async () => {
+  const { api, c } = setup();
+  api.push(snap({ queryId: 3, ids: ['a'], error: { op: 'loadAll', error: { kind: 'server' } }, event: { op: 'loadAll', change: 'failed' } }));
+  api.answer = () => new Promise(() => {}); // Rust has not answered yet
+  c.retry();
+  assert.equal(c.state.error, null);
+  assert.equal(c.state.busy, 'loadAll');
+  c.retry();
+  assert.equal(api.named('queryRetry').length, 1);
+});
+
+test('an intent answered without a snapshot (nothing to do) leaves the window idle again', async () => {
+  const { api, c } = setup();
+  api.push(snap({ queryId: 3, ids: ['a'] }));
+  await c.loadMore();
+  assert.equal(c.state.busy, null);
+});
+
+test('a refused intent is reported, except stale (a newer query is shown)', async () => {
+  const { api, c, intentErrors } = setup();
+  api.answer = (name) => Promise.reject(name === 'querySearch' ? { kind: 'unknown', message: 'not allowed' } : { kind: 'stale' });
+  api.push(snap({ ids: ['a'] }));
+  assert.equal(await c.search('427200331'), null, 'never rejects');
+  await c.loadMore();
+  assert.deepEqual(intentErrors.map((e) => e.message), ['not allowed']);
+});
+
+test('the slow note comes after SLOW_AFTER_MS without an answer, announced once, and goes with the answer', () => {
   const { api, c, events, timers } = setup();
   assert.ok(SLOW_AFTER_MS >= 3000 && SLOW_AFTER_MS <= 8000, 'about 5 s');
-  const p = c.search('427200331');
+  api.push(snap({ busy: { op: 'search', loaded: 0 }, event: { op: 'search', change: 'started' } }));
   assert.equal(c.state.slow, false);
   assert.equal([...timers.pending.values()][0].ms, SLOW_AFTER_MS);
   timers.fire();
   assert.equal(c.state.slow, true);
-  const slow = events.filter((e) => e.type === 'slow');
+  const slow = events.filter((e) => e.change === 'slow');
   assert.deepEqual(slow.map((e) => [e.op, e.announce]), [['search', true]]);
-  api.last('queryRoom').resolve(page(1, ['a']));
-  await p;
+  api.push(snap({ ids: ['a'] }));
   assert.equal(c.state.slow, false);
   assert.equal(timers.pending.size, 0, 'no timer left once answered');
   timers.fire();
-  assert.equal(events.filter((e) => e.type === 'slow').length, 1, 'nothing fires when idle');
+  assert.equal(events.filter((e) => e.change === 'slow').length, 1, 'nothing fires when idle');
 });
 
-test('a fast answer never shows the slow note', async () => {
+test('load all: each page restarts the slow count; a stall after pages still shows the note, announced once', () => {
   const { api, c, events, timers } = setup();
-  await shown(c, api);
-  assert.equal(timers.pending.size, 0);
-  assert.ok(!events.some((e) => e.type === 'slow'));
-});
-
-test('load all: each page restarts the slow count; a stall after pages still shows the note, announced once', async () => {
-  const { api, c, events, timers } = setup();
-  await shown(c, api);
-  const all = c.loadAll();
-  const call = api.last('loadAll');
+  const busy = (loaded) => ({ op: 'loadAll', loaded, totalCount: 5000 });
+  api.push(snap({ ids: ['a'], busy: busy(20), event: { op: 'loadAll', change: 'started' } }));
   timers.fire();
   assert.equal(c.state.slow, true);
-  call.args[1]({ loaded: 120, totalCount: 5000 });
+  api.push(snap({ ids: ['a'], busy: busy(120), event: { op: 'loadAll', change: 'progress' } }));
   assert.equal(c.state.slow, false, 'pages flow again');
   assert.equal(timers.pending.size, 1, 'counting from this page');
   timers.fire();
   assert.equal(c.state.slow, true);
-  assert.deepEqual(events.filter((e) => e.type === 'slow').map((e) => e.announce), [true, false]);
-  c.cancel();
-  call.reject({ kind: 'cancelled' });
-  await tick();
-  api.last('loadedMeetings').resolve(page(1, ['a', 'b', 'c'], { replace: true }));
-  await all;
+  assert.deepEqual(events.filter((e) => e.change === 'slow').map((e) => e.announce), [true, false]);
+  api.push(snap({ ids: ['a', 'b', 'c'], rowsVersion: 2, event: { op: 'loadAll', change: 'cancelled' } }));
   assert.equal(c.state.slow, false);
   assert.equal(c.state.busy, null);
-  assert.equal(c.state.error, null);
-  assert.equal(c.state.meetings.length, 3);
-});
-
-test('a failed request clears the slow note and shows the error', async () => {
-  const { api, c, timers } = setup();
-  const p = c.search('427200331');
+  assert.equal(timers.pending.size, 0);
+  // The next operation announces its own slow note again.
+  api.push(snap({ ids: ['a', 'b', 'c'], rowsVersion: 2, busy: busy(3), event: { op: 'loadAll', change: 'started' } }));
   timers.fire();
-  api.last('queryRoom').reject({ kind: 'timeout', message: 'timed out' });
-  await p;
-  assert.equal(c.state.slow, false);
-  assert.equal(c.state.error.error.kind, 'timeout');
+  assert.equal(events.filter((e) => e.change === 'slow').at(-1).announce, true);
 });
 
 test('SlowWatch fires once per poke and stop() ends it', () => {

@@ -7,34 +7,10 @@
 // Order: a "Live now" group first, then days newest first, meetings newest first inside a
 // day, then meetings without a start time in a "Date unknown" group. Status and start are the
 // view Rust computed (format.js viewOf): an implausible start (year 1970, 9999) is unknown here
-// as it is in the CLI and the CSV.
+// as it is in the CLI and the CSV. The list arrives whole in each snapshot, each meeting once
+// (Rust de-duplicates by conferenceId as pages arrive).
 
 import { dayKey, dayKind, startOfDay, viewOf } from './format.js';
-
-/**
- * Merges meetings into a list, de-duplicating by conferenceId (a later copy replaces
- * the earlier one in place). Meetings without a conferenceId are always kept.
- * Returns a new array; the inputs are not changed.
- */
-export function mergeMeetings(existing, incoming) {
-  const out = existing.slice();
-  const index = new Map();
-  out.forEach((m, i) => {
-    const id = m && m.conferenceId;
-    if (id !== undefined && id !== null && id !== '') index.set(String(id), i);
-  });
-  for (const m of incoming || []) {
-    if (!m || typeof m !== 'object') continue;
-    const id = m.conferenceId;
-    if (id !== undefined && id !== null && id !== '') {
-      const k = String(id);
-      if (index.has(k)) { out[index.get(k)] = m; continue; }
-      index.set(k, out.length);
-    }
-    out.push(m);
-  }
-  return out;
-}
 
 /** A stable key for a meeting row: its conferenceId, else its position in the input. */
 export function meetingKey(m, i) {

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildRows, indexOfKey, layoutRows, mergeMeetings, moveFocus, nearEnd, rowAt, scrollToReveal, visibleRange,
+  buildRows, indexOfKey, layoutRows, moveFocus, nearEnd, rowAt, scrollToReveal, visibleRange,
 } from './timeline-model.js';
 
 const at = (d, h, m = 0) => new Date(2026, 10, d, h, m).getTime(); // November 2026, local time
@@ -63,15 +63,6 @@ test('the view decides the group, not the raw fields', () => {
 test('live meetings are sorted newest first within "Live now"', () => {
   const rows = buildRows([mk('l1', at(23, 9), 2), mk('l2', at(23, 13), 2), mk('l3', undefined, 2)], NOW);
   assert.deepEqual(rows.map((r) => r.meeting?.conferenceId ?? r.kind), ['live', 'l2', 'l1', 'l3']);
-});
-
-test('merging pages de-duplicates by conferenceId and keeps meetings without one', () => {
-  const a = [mk('1', 1), mk('2', 2)];
-  const merged = mergeMeetings(a, [mk('2', 22), mk('3', 3), { title: 'anon' }, { title: 'anon' }]);
-  assert.deepEqual(merged.map((m) => m.conferenceId ?? m.title), ['1', '2', '3', 'anon', 'anon']);
-  assert.equal(merged[1].startTime, 22);
-  assert.equal(a.length, 2, 'input not changed');
-  assert.deepEqual(mergeMeetings([], null), []);
 });
 
 test('layout and windowing', () => {

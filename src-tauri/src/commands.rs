@@ -1,5 +1,9 @@
 //! The commands the window calls. Each one checks its arguments, calls the plain-Rust parts
-//! (`session`, `settings`, `links`, `export`), and maps errors to `AppError` for the UI.
+//! (`meetdesk_core::{query, settings, links, export}`), and maps errors to `AppError` for the UI.
+//!
+//! The query is Rust's: the window sends intents (`query_search`, `query_load_more`,
+//! `query_load_all`, `query_retry`, `query_cancel`) and renders the snapshots `query_watch`
+//! streams to it; `open_meeting` and `export_csv` name the query the snapshot showed.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,7 +19,7 @@ use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
 use meetdesk_core::error::AppError;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
-use meetdesk_core::query::PageView;
+use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
 use meetdesk_core::{export, links, profile};
 
@@ -147,76 +151,101 @@ pub fn stop_demo(state: State<'_, AppState>) -> Status {
     let sim = lock(&state.demo).take();
     if let Some(sim) = sim {
         sim.shutdown();
+        // Its meetings came from a host that is gone: the window starts over.
+        state.session.reset();
         log::info!("demo: stopped");
     }
     status(&state)
 }
 
+/// Starts sending the window snapshots of the current query (the first one at once, with the
+/// state as it is: a reloaded page shows what Rust still has). A later call replaces the
+/// channel; a closed window just stops listening.
 #[tauri::command]
-pub async fn query_room(
+pub fn query_watch(state: State<'_, AppState>, on_snapshot: Channel<Snapshot>) {
+    state.session.watch(Box::new(move |snapshot| {
+        let _ = on_snapshot.send(snapshot);
+    }));
+}
+
+/// The search intent: a new query for `room_code` (the snapshots say how it goes; the answer
+/// only sums it up, with the settings warning when remembering the room could not be saved).
+#[tauri::command]
+pub async fn query_search(
     state: State<'_, AppState>,
     room_code: String,
-    request_id: Option<u64>,
-) -> CmdResult<WithSettingsWarning<PageView>> {
-    let request = state.session.begin(request_id);
-    let room = RoomCode::parse(&room_code)?;
-    let (client, _) = state.client()?;
-    let page_size = state.settings().page_size;
-    let view = state
-        .session
-        .query_room(client, room, page_size, request.token())
-        .await?;
-    // Remember the room with the newest title seen, so the dropdown can say which room it was.
-    let title = view.meetings.iter().find_map(|m| m.meeting.title.clone());
-    let now = chrono::Utc::now().timestamp_millis();
-    // The meetings arrived: a settings file that cannot be written does not hide them.
-    let settings_warning = state.update_settings(|s| s.remember_room(&view.room_code, title, now));
+) -> CmdResult<WithSettingsWarning<Outcome>> {
+    search(&state, &room_code).await
+}
+
+async fn search(state: &AppState, room_code: &str) -> CmdResult<WithSettingsWarning<Outcome>> {
+    let target = RoomCode::parse(room_code)
+        .map_err(AppError::from)
+        .and_then(|room| {
+            Ok(Target {
+                client: state.client()?.0,
+                room,
+                page_size: state.settings().page_size,
+            })
+        });
+    let outcome = state.session.search(target, room_code).await?;
+    let mut settings_warning = None;
+    if outcome.change == Change::Done {
+        // Remember the room with the newest title seen, so the dropdown can say which room it
+        // was. The meetings arrived: a settings file that cannot be written does not hide them.
+        let title = outcome.title.clone();
+        let now = chrono::Utc::now().timestamp_millis();
+        settings_warning =
+            state.update_settings(|s| s.remember_room(&outcome.room_code, title, now));
+    }
     Ok(WithSettingsWarning {
-        value: view,
+        value: outcome,
         settings_warning,
     })
 }
 
 #[tauri::command]
-pub async fn next_page(
-    state: State<'_, AppState>,
-    query_id: u64,
-    request_id: Option<u64>,
-) -> CmdResult<PageView> {
-    let request = state.session.begin(request_id);
-    state.session.next_page(query_id, request.token()).await
+pub async fn query_load_more(state: State<'_, AppState>, query_id: u64) -> CmdResult<Outcome> {
+    state.session.load_more(query_id).await
 }
 
 #[tauri::command]
-pub async fn load_all(
-    state: State<'_, AppState>,
-    query_id: u64,
-    request_id: Option<u64>,
-    on_progress: Channel<ProgressView>,
-) -> CmdResult<PageView> {
-    let request = state.session.begin(request_id);
-    state
-        .session
-        .load_all(query_id, request.token(), progress_to(on_progress))
-        .await
+pub async fn query_load_all(state: State<'_, AppState>, query_id: u64) -> CmdResult<Outcome> {
+    state.session.load_all(query_id).await
 }
 
-/// Stops the "load all" (or export) of a query, whichever request runs it.
+/// Repeats the operation of query `query_id` that failed. A search is repeated with the
+/// settings as they are now (the user may just have fixed the credentials).
 #[tauri::command]
-pub fn cancel_load(state: State<'_, AppState>, query_id: u64) {
+pub async fn query_retry(
+    state: State<'_, AppState>,
+    query_id: u64,
+) -> CmdResult<Option<WithSettingsWarning<Outcome>>> {
+    let plain = |o| {
+        Some(WithSettingsWarning {
+            value: o,
+            settings_warning: None,
+        })
+    };
+    Ok(match state.session.retry_plan(query_id)? {
+        Retry::Search(room) => Some(search(&state, &room).await?),
+        Retry::LoadMore => plain(state.session.load_more(query_id).await?),
+        Retry::LoadAll => plain(state.session.load_all(query_id).await?),
+        Retry::Nothing => None,
+    })
+}
+
+/// Stops what query `query_id` is doing (search, load more, load all).
+#[tauri::command]
+pub fn query_cancel(state: State<'_, AppState>, query_id: u64) {
     state.session.cancel(query_id);
 }
 
-/// Cancels the window's request `request_id` (a search, load more, load all, export or
-/// connection test): its HTTP request is dropped and the command answers `cancelled`.
+/// Cancels the window's request `request_id` (an export or a connection test): its HTTP request
+/// is dropped and the command answers `cancelled`.
 #[tauri::command]
 pub fn cancel_request(state: State<'_, AppState>, request_id: u64) {
     state.session.cancel_request(request_id);
-}
-
-#[tauri::command]
-pub async fn loaded_meetings(state: State<'_, AppState>, query_id: u64) -> CmdResult<PageView> {
-    state.session.loaded(query_id).await
 }
 
 /// Opens a meeting by its id: the link is the one DingTalk gave us, checked before the browser
@@ -426,6 +455,7 @@ pub async fn export_csv<R: Runtime>(
 ) -> CmdResult<Option<WithSettingsWarning<export::ExportSummary>>> {
     let request = state.session.begin(request_id);
     let (room, _) = state.session.meetings(query_id).await?;
+    let room = RoomCode::parse(&room)?;
     let settings = state.settings();
     let lang = lang
         .as_deref()
@@ -446,9 +476,10 @@ pub async fn export_csv<R: Runtime>(
             total_count,
         });
         // Nothing is written unless every page arrived: a half list would look like a whole one.
+        // The pages stay in the query either way, and the window's list gets them.
         state
             .session
-            .load_all(query_id, request.token(), progress_to(on_progress))
+            .export_load_all(query_id, request.token(), progress_to(on_progress))
             .await?;
     }
     // Cancelled while the save dialog was open, or just as the last page came: write nothing.

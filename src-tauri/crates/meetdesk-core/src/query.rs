@@ -1,16 +1,31 @@
-//! The query the window is showing: its room, its cursor, the meetings loaded so far, and an id
-//! so an answer to an older query is refused as stale instead of being mixed into a newer one.
+//! The query the window is showing, owned here and nowhere else: its room, its cursor, the
+//! meetings loaded so far (de-duplicated), what is in flight and what failed.
 //!
-//! Plain Rust over the `dingtalk` client; the Tauri commands are thin wrappers around it.
+//! The window sends intents ([`Session::search`], [`Session::load_more`], [`Session::load_all`],
+//! [`Session::retry_plan`], [`Session::cancel`]) and receives [`Snapshot`]s through the one
+//! [`Sink`] it registered with [`Session::watch`]: after every change, the whole state of the
+//! current query, rows included, as the window must show it. The window keeps the latest
+//! snapshot and renders it; it never merges pages or decides which answer is stale. Snapshots
+//! are emitted under one lock, numbered by `seq`, so they reach the sink in the order the
+//! changes happened.
 //!
-//! # Cancel
-//! Every request the window can start (search, load more, load all, export, test connection)
-//! carries a request id the window chose; [`Session::begin`] gives the command a [`Request`]
-//! holding a cancel token for it, and [`Session::cancel_request`] cancels that token. The work
-//! runs under `tokio::select!` against the token, so Cancel drops the future and with it the
-//! HTTP request in flight: nothing keeps waiting for a stalled server after the user gave up.
-//! What the query had loaded stays; a cancelled search leaves the previous query current (a new
-//! query becomes current only once its first page arrived), so the window can show it again.
+//! Plain Rust over the `dingtalk` client; the Tauri commands are thin wrappers around it, and
+//! the unit tests below drive it against the simulator without a window.
+//!
+//! # Superseding and cancel
+//! A new search becomes the current query at once (the window shows "Searching 427 233 559"),
+//! and stops whatever the query before it was doing: an older search or "load all" would only
+//! spend API calls. The query it replaced is remembered until the search's first page arrives:
+//! cancelled, the search brings that query back (rows, cursor and all), so the user is where they
+//! were. Work of a query that is no longer current ends quietly (its intent answers `stale`) and
+//! never reaches the window.
+//!
+//! Cancel runs under `tokio::select!` against the operation's token, so it drops the HTTP request
+//! in flight: nothing keeps waiting for a stalled server after the user gave up. What the query
+//! had loaded stays; a cancelled "load more" leaves the cursor where it was.
+//!
+//! Export and the connection test are not query operations; they carry a request id the window
+//! chose ([`Session::begin`], [`Session::cancel_request`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -18,43 +33,240 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dingtalk::{Client, Cursor, Meeting, Progress, RoomCode, LOAD_ALL_PAGE_SIZE};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AppError;
 use crate::view::{self, MeetingRow};
 
-/// What a command returns to the window after a page (or several) arrived.
-#[derive(Debug, Clone, Serialize)]
+/// Where snapshots go: the window's channel in the app, a recorder in tests.
+pub type Sink = Box<dyn Fn(Snapshot) + Send + Sync>;
+
+/// What the query is doing or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PageView {
-    pub query_id: u64,
-    pub room_code: String,
-    /// The new meetings, or all of them when `replace` is true: DingTalk's fields as sent, plus
-    /// `view` (status, start, end, duration, caveat, joinable) computed by [`crate::view`], so
-    /// the window shows what the CLI and the CSV show and derives none of it itself.
-    pub meetings: Vec<MeetingRow>,
-    /// True when `meetings` is the whole list and replaces what the window shows.
-    pub replace: bool,
-    pub has_more: bool,
-    pub total_count: Option<u64>,
-    pub loaded: usize,
+pub enum Op {
+    Search,
+    LoadMore,
+    LoadAll,
+    /// An "all pages" export followed the cursor to the end (the export dialog shows its own
+    /// progress; the snapshot brings the window the rows it fetched).
+    Export,
 }
 
-struct QueryState {
-    cursor: Cursor,
+/// How a snapshot came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Change {
+    Started,
+    /// A page of a "load all" arrived: the busy counts moved, the rows did not yet.
+    Progress,
+    Done,
+    Failed,
+    /// Cancelled by the user. A cancelled search's snapshot is the query it had replaced.
+    Cancelled,
+    /// The query was forgotten (demo mode ended).
+    Reset,
+    /// Not a change: the state as it is, sent to a window that just started watching.
+    Current,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub op: Option<Op>,
+    pub change: Change,
+}
+
+/// The operation in flight. For "load all", `loaded` counts the pages fetched so far (a restart
+/// at 100 a page counts from zero) and `total_count` is DingTalk's total when it said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Busy {
+    pub op: Op,
+    pub loaded: u64,
+    pub total_count: Option<u64>,
+}
+
+/// The operation that failed (so Retry repeats it) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    pub op: Op,
+    pub error: AppError,
+}
+
+/// The current query as the window shows it. Serialised camelCase; `queryId` is `null` before
+/// the first search.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Increases with every snapshot of this session.
+    pub seq: u64,
+    pub query_id: Option<u64>,
+    /// The room as searched: digits only once valid, else what was typed.
+    pub room_code: String,
+    /// The meetings with their view ([`MeetingRow`]), in the order they were loaded, each
+    /// `conferenceId` once.
+    #[serde(serialize_with = "rows_as_list")]
+    pub rows: Arc<Vec<MeetingRow>>,
+    /// Changes whenever `rows` does (also between two queries), so the window rebuilds its
+    /// list only then, not on every progress message.
+    pub rows_version: u64,
+    pub has_more: bool,
+    pub total_count: Option<u64>,
+    /// The first page arrived: an empty `rows` then means the room has no meetings.
+    pub searched: bool,
+    pub busy: Option<Busy>,
+    pub error: Option<Failure>,
+    pub event: Event,
+}
+
+fn rows_as_list<S: Serializer>(rows: &Arc<Vec<MeetingRow>>, s: S) -> Result<S::Ok, S::Error> {
+    rows.as_slice().serialize(s)
+}
+
+/// What an intent answers, besides the snapshots it caused: how it ended, in a few numbers.
+/// A failure or a cancel is an answer too (`change`, `error`); only an intent that was refused
+/// outright (`stale`: that query is no longer current) is an error.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    pub query_id: u64,
+    pub room_code: String,
+    pub op: Op,
+    pub change: Change,
+    pub error: Option<AppError>,
+    pub loaded: usize,
+    pub has_more: bool,
+    pub total_count: Option<u64>,
+    /// The newest title seen on the first page, for the recent rooms list.
+    #[serde(skip)]
+    pub title: Option<String>,
+}
+
+/// What [`Session::retry_plan`] says Retry must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    /// Search this room again (with the client of the settings as they are now).
+    Search(String),
+    LoadMore,
+    LoadAll,
+    /// Nothing failed.
+    Nothing,
+}
+
+/// What a search needs once its room code and the settings were accepted.
+pub struct Target {
+    pub client: Client,
+    pub room: RoomCode,
+    pub page_size: u32,
+}
+
+/// The list as loaded: changed only by the operation holding it.
+struct QueryData {
+    /// `None` for a search refused before any request (bad code, no credentials).
+    cursor: Option<Cursor>,
     meetings: Vec<Meeting>,
+    /// `conferenceId` → position in `meetings`: a meeting a later page repeats replaces the
+    /// earlier copy in place instead of showing twice.
+    index: HashMap<String, usize>,
+    total_count: Option<u64>,
+    /// Bumped by every change of `meetings`, so rows are rebuilt only when needed.
+    generation: u64,
+}
+
+impl QueryData {
+    fn add(&mut self, items: impl IntoIterator<Item = Meeting>) {
+        for m in items {
+            let id = m.conference_id.clone().filter(|id| !id.is_empty());
+            match id {
+                Some(id) => match self.index.get(&id) {
+                    Some(&at) => {
+                        if let Some(slot) = self.meetings.get_mut(at) {
+                            *slot = m;
+                        }
+                    }
+                    None => {
+                        self.index.insert(id, self.meetings.len());
+                        self.meetings.push(m);
+                    }
+                },
+                None => self.meetings.push(m),
+            }
+        }
+        self.generation += 1;
+    }
+
+    fn replace(&mut self, items: Vec<Meeting>) {
+        self.meetings.clear();
+        self.index.clear();
+        self.add(items);
+    }
+
+    fn has_more(&self) -> bool {
+        self.cursor.as_ref().is_some_and(|c| !c.is_done())
+    }
+}
+
+/// What the window sees of a query; short critical sections only (never held across `.await`).
+struct QueryView {
+    rows: Arc<Vec<MeetingRow>>,
+    rows_version: u64,
+    rows_generation: u64,
+    has_more: bool,
+    total_count: Option<u64>,
+    searched: bool,
+    busy: Option<Busy>,
+    error: Option<Failure>,
+    /// The running operation's token (a new one per operation).
+    cancel: CancellationToken,
+    /// An export's "all pages" run, stopped too when a newer search takes over.
+    export: Option<CancellationToken>,
+}
+
+struct Query {
+    id: u64,
+    room_code: String,
+    client: Option<Client>,
+    data: tokio::sync::Mutex<QueryData>,
+    view: Mutex<QueryView>,
+}
+
+/// The rows as they now are, to be put into the view by [`Session::apply`].
+struct Rows {
+    rows: Option<(Arc<Vec<MeetingRow>>, u64)>,
+    has_more: bool,
     total_count: Option<u64>,
 }
 
-pub struct Query {
-    id: u64,
-    room: RoomCode,
-    client: Client,
-    state: tokio::sync::Mutex<QueryState>,
-    /// Replaced by a fresh token at the start of each "load all", cancelled by Cancel or by a
-    /// newer query.
-    cancel: Mutex<CancellationToken>,
+impl Query {
+    fn cancel_all(&self) {
+        let v = lock(&self.view);
+        v.cancel.cancel();
+        if let Some(t) = &v.export {
+            t.cancel();
+        }
+    }
+
+    /// The rows of `data`, rebuilt only when the meetings changed since the view's copy.
+    fn rows(&self, data: &QueryData) -> Rows {
+        let shown = lock(&self.view).rows_generation;
+        let rows = (shown != data.generation).then(|| {
+            let now = view::now_ms();
+            let rows = data
+                .meetings
+                .iter()
+                .map(|m| MeetingRow::new(m.clone(), now))
+                .collect();
+            (Arc::new(rows), data.generation)
+        });
+        Rows {
+            rows,
+            has_more: data.has_more(),
+            total_count: data.total_count,
+        }
+    }
 }
 
 /// How many cancels of not-yet-registered requests are remembered (see [`Requests::early`]).
@@ -64,12 +276,13 @@ const EARLY_CANCELS_KEPT: usize = 32;
 struct Requests {
     running: HashMap<u64, CancellationToken>,
     /// Ids cancelled before their command registered them. Commands run concurrently, so a
-    /// Cancel sent right after the request (Escape just after Enter) can overtake it. Bounded:
-    /// a cancel for a request that already ended lands here too and must not pile up.
+    /// Cancel sent right after the request can overtake it. Bounded: a cancel for a request that
+    /// already ended lands here too and must not pile up.
     early: VecDeque<u64>,
 }
 
-/// One running request of the window: its cancel token, unregistered when dropped.
+/// One running request of the window (export, connection test): its cancel token, unregistered
+/// when dropped.
 pub struct Request<'a> {
     session: &'a Session,
     id: Option<u64>,
@@ -116,6 +329,10 @@ pub fn cancelled() -> AppError {
     )
 }
 
+fn is_cancelled(e: &AppError) -> bool {
+    e.kind == "cancelled"
+}
+
 async fn until_cancelled<T>(
     token: &CancellationToken,
     work: impl Future<Output = Result<T, AppError>>,
@@ -128,9 +345,20 @@ async fn until_cancelled<T>(
 }
 
 #[derive(Default)]
+struct Shown {
+    current: Option<Arc<Query>>,
+    /// While the current query is a search waiting for its first page: the query it replaced,
+    /// shown again if that search is cancelled.
+    before_search: Option<Arc<Query>>,
+    seq: u64,
+    sink: Option<Sink>,
+}
+
+#[derive(Default)]
 pub struct Session {
     next_id: AtomicU64,
-    current: Mutex<Option<Arc<Query>>>,
+    next_rows_version: AtomicU64,
+    shown: Mutex<Shown>,
     requests: Mutex<Requests>,
 }
 
@@ -139,13 +367,475 @@ impl Session {
         Self::default()
     }
 
-    fn current(&self) -> Option<Arc<Query>> {
-        lock(&self.current).clone()
-    }
-
     fn requests(&self) -> MutexGuard<'_, Requests> {
         lock(&self.requests)
     }
+
+    fn rows_version(&self) -> u64 {
+        self.next_rows_version.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    // ---- snapshots ------------------------------------------------------------------------
+
+    /// Sends every later snapshot to `sink` (replacing the window's previous one: a reloaded
+    /// page watches anew), starting with the current state.
+    pub fn watch(&self, sink: Sink) {
+        let mut shown = lock(&self.shown);
+        shown.sink = Some(sink);
+        self.emit(
+            &mut shown,
+            Event {
+                op: None,
+                change: Change::Current,
+            },
+        );
+    }
+
+    /// The current state, without sending it anywhere.
+    pub fn snapshot(&self) -> Snapshot {
+        let shown = lock(&self.shown);
+        snapshot_of(
+            shown.current.as_deref(),
+            shown.seq,
+            Event {
+                op: None,
+                change: Change::Current,
+            },
+        )
+    }
+
+    fn emit(&self, shown: &mut Shown, event: Event) {
+        shown.seq += 1;
+        if let Some(sink) = &shown.sink {
+            sink(snapshot_of(shown.current.as_deref(), shown.seq, event));
+        }
+    }
+
+    /// Puts freshly built rows into the view of `query`.
+    fn apply(&self, v: &mut QueryView, rows: Rows) {
+        if let Some((list, generation)) = rows.rows {
+            v.rows = list;
+            v.rows_generation = generation;
+            v.rows_version = self.rows_version();
+        }
+        v.has_more = rows.has_more;
+        v.total_count = rows.total_count;
+        // With nothing left to load, a failed "load more" or "load all" has nothing to retry.
+        if !v.has_more
+            && v.error
+                .as_ref()
+                .is_some_and(|f| matches!(f.op, Op::LoadMore | Op::LoadAll))
+        {
+            v.error = None;
+        }
+    }
+
+    fn is_current(shown: &Shown, query: &Arc<Query>) -> bool {
+        shown
+            .current
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, query))
+    }
+
+    fn current(&self, id: u64) -> Result<Arc<Query>, AppError> {
+        match &lock(&self.shown).current {
+            Some(q) if q.id == id => Ok(q.clone()),
+            _ => Err(AppError::stale()),
+        }
+    }
+
+    // ---- intents ----------------------------------------------------------------------------
+
+    /// Starts a new query and fetches its first page. `target` is `Err` when the search was
+    /// refused before any request (the window shows that error as the search's). See the
+    /// module docs for what it supersedes and what its cancel brings back.
+    pub async fn search(
+        &self,
+        target: Result<Target, AppError>,
+        typed: &str,
+    ) -> Result<Outcome, AppError> {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let (client, cursor, room_code, refused) = match target {
+            Ok(t) => (
+                Some(t.client),
+                Some(Cursor::new(t.room.clone(), t.page_size)),
+                t.room.to_string(),
+                None,
+            ),
+            Err(e) => (None, None, typed.trim().to_string(), Some(e)),
+        };
+        let token = CancellationToken::new();
+        let query = Arc::new(Query {
+            id,
+            room_code,
+            client,
+            data: tokio::sync::Mutex::new(QueryData {
+                cursor,
+                meetings: Vec::new(),
+                index: HashMap::new(),
+                total_count: None,
+                generation: 0,
+            }),
+            view: Mutex::new(QueryView {
+                rows: Arc::new(Vec::new()),
+                rows_version: self.rows_version(),
+                rows_generation: 0,
+                has_more: false,
+                total_count: None,
+                searched: false,
+                busy: Some(Busy {
+                    op: Op::Search,
+                    loaded: 0,
+                    total_count: None,
+                }),
+                error: None,
+                cancel: token.clone(),
+                export: None,
+            }),
+        });
+        {
+            let mut shown = lock(&self.shown);
+            if let Some(old) = shown.current.take() {
+                old.cancel_all();
+                // A search replacing a search still waiting: the query to go back to is the one
+                // before both.
+                let waiting = {
+                    let v = lock(&old.view);
+                    !v.searched && v.busy.is_some_and(|b| b.op == Op::Search)
+                };
+                if !waiting {
+                    shown.before_search = Some(old);
+                }
+            }
+            shown.current = Some(query.clone());
+            self.emit(&mut shown, started(Op::Search));
+        }
+
+        let result = match refused {
+            Some(e) => Err(e),
+            None => {
+                until_cancelled(&token, async {
+                    let mut data = query.data.lock().await;
+                    fetch_next(&query, &mut data).await?;
+                    let title = data.meetings.iter().find_map(|m| m.title.clone());
+                    Ok((query.rows(&data), title))
+                })
+                .await
+            }
+        };
+
+        let mut shown = lock(&self.shown);
+        if !Self::is_current(&shown, &query) {
+            return Err(AppError::stale());
+        }
+        let (change, error, title) = {
+            let mut v = lock(&query.view);
+            v.busy = None;
+            match result {
+                Ok((rows, title)) => {
+                    self.apply(&mut v, rows);
+                    v.searched = true;
+                    (Change::Done, None, title)
+                }
+                Err(e) if is_cancelled(&e) => (Change::Cancelled, Some(e), None),
+                Err(e) => {
+                    v.error = Some(Failure {
+                        op: Op::Search,
+                        error: e.clone(),
+                    });
+                    (Change::Failed, Some(e), None)
+                }
+            }
+        };
+        let restored = shown.before_search.take();
+        if change == Change::Cancelled {
+            shown.current = restored;
+        }
+        self.emit(
+            &mut shown,
+            Event {
+                op: Some(Op::Search),
+                change,
+            },
+        );
+        Ok(outcome(&query, Op::Search, change, error, title))
+    }
+
+    /// The next page of query `id`. Nothing happens while it is busy or has no more pages.
+    pub async fn load_more(&self, id: u64) -> Result<Outcome, AppError> {
+        let Some((query, token)) = self.start(id, Op::LoadMore)? else {
+            return self.idle_outcome(id, Op::LoadMore);
+        };
+        let result = until_cancelled(&token, async {
+            let mut data = query.data.lock().await;
+            fetch_next(&query, &mut data).await?;
+            Ok(query.rows(&data))
+        })
+        .await;
+        // Cancelled, the page was never added: the cursor did not move either.
+        let (rows, result) = match result {
+            Ok(rows) => (Some(rows), Ok(())),
+            Err(e) => (None, Err(e)),
+        };
+        self.finish(&query, Op::LoadMore, rows, result)
+    }
+
+    /// Follows query `id` to its last page, with a progress snapshot per page. On cancel or
+    /// failure everything loaded so far is kept and shown.
+    ///
+    /// Calls cost money (about 5,000 a month for a standard organisation). When only the first
+    /// small page has been fetched, starting over at 100 a page is far cheaper than continuing
+    /// (5,000 meetings at 20 a page: 249 more calls, against 50), so we do that and replace the
+    /// list; a cursor already several pages in keeps its page size, as `nextToken` is opaque.
+    /// The client stops at `dingtalk::MAX_LOAD_ALL_MEETINGS` (`tooManyMeetings`, not retryable).
+    pub async fn load_all(&self, id: u64) -> Result<Outcome, AppError> {
+        let Some((query, token)) = self.start(id, Op::LoadAll)? else {
+            return self.idle_outcome(id, Op::LoadAll);
+        };
+        // A "load more" of this query may hold the list (on a stalled server): wait cancellably.
+        let mut data = tokio::select! {
+            biased;
+            _ = token.cancelled() => {
+                return self.finish(&query, Op::LoadAll, None, Err(cancelled()));
+            }
+            d = query.data.lock() => d,
+        };
+        let result = fetch_rest(&query, &mut data, &token, |p| {
+            self.progress(&query, p);
+        })
+        .await;
+        let rows = query.rows(&data);
+        drop(data);
+        self.finish(&query, Op::LoadAll, Some(rows), result)
+    }
+
+    /// What Retry must do for query `id`: repeat the failed operation.
+    pub fn retry_plan(&self, id: u64) -> Result<Retry, AppError> {
+        let query = self.current(id)?;
+        let v = lock(&query.view);
+        Ok(match v.error.as_ref().map(|f| f.op) {
+            Some(Op::Search) => Retry::Search(query.room_code.clone()),
+            Some(Op::LoadMore) => Retry::LoadMore,
+            Some(Op::LoadAll) => Retry::LoadAll,
+            Some(Op::Export) | None => Retry::Nothing,
+        })
+    }
+
+    /// Stops what query `id` is doing (search, load more, load all); the snapshot that follows
+    /// says what is kept. A query that is no longer current is left alone.
+    pub fn cancel(&self, id: u64) {
+        if let Ok(q) = self.current(id) {
+            lock(&q.view).cancel.cancel();
+        }
+    }
+
+    /// Forgets the current query (demo mode ended: its host is gone).
+    pub fn reset(&self) {
+        let mut shown = lock(&self.shown);
+        for q in [shown.current.take(), shown.before_search.take()]
+            .into_iter()
+            .flatten()
+        {
+            q.cancel_all();
+        }
+        self.emit(
+            &mut shown,
+            Event {
+                op: None,
+                change: Change::Reset,
+            },
+        );
+    }
+
+    /// Marks `op` running on query `id`, or `None` when there is nothing to do (busy already,
+    /// or no more pages).
+    fn start(&self, id: u64, op: Op) -> Result<Option<(Arc<Query>, CancellationToken)>, AppError> {
+        let mut shown = lock(&self.shown);
+        let query = match &shown.current {
+            Some(q) if q.id == id => q.clone(),
+            _ => return Err(AppError::stale()),
+        };
+        let token = {
+            let mut v = lock(&query.view);
+            if v.busy.is_some() || !v.has_more {
+                return Ok(None);
+            }
+            v.busy = Some(Busy {
+                op,
+                loaded: v.rows.len() as u64,
+                total_count: v.total_count,
+            });
+            v.error = None;
+            v.cancel = CancellationToken::new();
+            v.cancel.clone()
+        };
+        self.emit(&mut shown, started(op));
+        Ok(Some((query, token)))
+    }
+
+    fn idle_outcome(&self, id: u64, op: Op) -> Result<Outcome, AppError> {
+        let query = self.current(id)?;
+        Ok(outcome(&query, op, Change::Done, None, None))
+    }
+
+    fn progress(&self, query: &Arc<Query>, p: Progress) {
+        let mut shown = lock(&self.shown);
+        {
+            let mut v = lock(&query.view);
+            match &mut v.busy {
+                Some(b) => {
+                    b.loaded = p.loaded;
+                    if p.total.is_some() {
+                        b.total_count = p.total;
+                    }
+                }
+                None => return,
+            }
+        }
+        if Self::is_current(&shown, query) {
+            self.emit(
+                &mut shown,
+                Event {
+                    op: Some(Op::LoadAll),
+                    change: Change::Progress,
+                },
+            );
+        }
+    }
+
+    /// Ends `op` of `query`: the rows it brought, its failure, the snapshot (when the query is
+    /// still the one shown; else the intent answers `stale` and the window hears nothing).
+    fn finish(
+        &self,
+        query: &Arc<Query>,
+        op: Op,
+        rows: Option<Rows>,
+        result: Result<(), AppError>,
+    ) -> Result<Outcome, AppError> {
+        let mut shown = lock(&self.shown);
+        let (change, error) = {
+            let mut v = lock(&query.view);
+            v.busy = None;
+            // The rows first: a failure that ended the list (the cap) is still shown.
+            if let Some(rows) = rows {
+                self.apply(&mut v, rows);
+            }
+            let (change, error) = match result {
+                Ok(()) => (Change::Done, None),
+                Err(e) if is_cancelled(&e) => (Change::Cancelled, Some(e)),
+                Err(e) => {
+                    v.error = Some(Failure {
+                        op,
+                        error: e.clone(),
+                    });
+                    (Change::Failed, Some(e))
+                }
+            };
+            (change, error)
+        };
+        if !Self::is_current(&shown, query) {
+            return Err(AppError::stale());
+        }
+        self.emit(
+            &mut shown,
+            Event {
+                op: Some(op),
+                change,
+            },
+        );
+        Ok(outcome(query, op, change, error, None))
+    }
+
+    // ---- export and the join link -------------------------------------------------------------
+
+    /// Follows query `id` to its last page for an "all pages" export, under the export's
+    /// `cancel`, with `progress` for the export dialog. The rows it fetched reach the window in a
+    /// snapshot (kept on cancel or failure, like a "load all"'s).
+    pub async fn export_load_all(
+        &self,
+        id: u64,
+        cancel: &CancellationToken,
+        progress: impl FnMut(Progress) + Send,
+    ) -> Result<(), AppError> {
+        let query = self.current(id)?;
+        lock(&query.view).export = Some(cancel.clone());
+        let mut data = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                lock(&query.view).export = None;
+                return Err(cancelled());
+            }
+            d = query.data.lock() => d,
+        };
+        let result = fetch_rest(&query, &mut data, cancel, progress).await;
+        let rows = query.rows(&data);
+        drop(data);
+
+        let mut shown = lock(&self.shown);
+        let changed = {
+            let mut v = lock(&query.view);
+            v.export = None;
+            let before = (v.rows_version, v.error.is_some());
+            self.apply(&mut v, rows);
+            (v.rows_version, v.error.is_some()) != before
+        };
+        if !Self::is_current(&shown, &query) {
+            return Err(AppError::stale());
+        }
+        if changed {
+            let change = match &result {
+                Ok(()) => Change::Done,
+                Err(e) if is_cancelled(e) => Change::Cancelled,
+                Err(_) => Change::Failed,
+            };
+            self.emit(
+                &mut shown,
+                Event {
+                    op: Some(Op::Export),
+                    change,
+                },
+            );
+        }
+        result
+    }
+
+    /// How many meetings query `id` has loaded, and DingTalk's total if it said.
+    pub async fn counts(&self, id: u64) -> Result<(usize, Option<u64>), AppError> {
+        let query = self.current(id)?;
+        let data = query.data.lock().await;
+        Ok((data.meetings.len(), data.total_count))
+    }
+
+    /// The room and meetings of query `id`, for export.
+    pub async fn meetings(&self, id: u64) -> Result<(String, Vec<Meeting>), AppError> {
+        let query = self.current(id)?;
+        let data = query.data.lock().await;
+        Ok((query.room_code.clone(), data.meetings.clone()))
+    }
+
+    /// The join link the API gave for a meeting of query `id`: the window names a meeting by its
+    /// id and never hands us a URL to open.
+    pub async fn join_link(&self, id: u64, conference_id: &str) -> Result<String, AppError> {
+        let query = self.current(id)?;
+        let data = query.data.lock().await;
+        data.meetings
+            .iter()
+            .find(|m| m.conference_id.as_deref() == Some(conference_id))
+            .ok_or_else(|| {
+                AppError::new(
+                    "notFound",
+                    "This meeting is no longer in the list; search again.",
+                )
+            })?
+            .external_link_url
+            .clone()
+            .filter(|l| !l.trim().is_empty())
+            .ok_or_else(|| {
+                AppError::new("unsafeLink", "DingTalk gave no join link for this meeting.")
+            })
+    }
+
+    // ---- requests of the window that are not query operations ----------------------------------
 
     /// Registers the window's request `id` (none: a caller that never cancels, e.g. a test).
     pub fn begin(&self, id: Option<u64>) -> Request<'_> {
@@ -165,7 +855,7 @@ impl Session {
         }
     }
 
-    /// Cancels the window's request `id`, whichever command runs it.
+    /// Cancels the window's request `id` (an export or a connection test).
     pub fn cancel_request(&self, id: u64) {
         let mut requests = self.requests();
         match requests.running.get(&id) {
@@ -178,202 +868,127 @@ impl Session {
             }
         }
     }
+}
 
-    fn query(&self, id: u64) -> Result<Arc<Query>, AppError> {
-        match self.current() {
-            Some(q) if q.id == id => Ok(q),
-            _ => Err(AppError::stale()),
-        }
-    }
-
-    fn still_current(&self, id: u64) -> Result<(), AppError> {
-        self.query(id).map(|_| ())
-    }
-
-    /// Starts a new query and fetches its first page; it becomes the current query when that page
-    /// arrives, and older queries' later answers become `stale`. An older query's "load all" is
-    /// stopped at once (its calls would be wasted). Cancelled or failed, the query never becomes
-    /// current, so the one shown before stays usable.
-    pub async fn query_room(
-        &self,
-        client: Client,
-        room: RoomCode,
-        page_size: u32,
-        cancel: &CancellationToken,
-    ) -> Result<PageView, AppError> {
-        let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
-        let query = Arc::new(Query {
-            id,
-            room: room.clone(),
-            client,
-            state: tokio::sync::Mutex::new(QueryState {
-                cursor: Cursor::new(room, page_size),
-                meetings: Vec::new(),
-                total_count: None,
-            }),
-            cancel: Mutex::new(CancellationToken::new()),
-        });
-        if let Some(old) = self.current() {
-            lock(&old.cancel).cancel();
-        }
-        let view = until_cancelled(cancel, fetch_next(&query)).await?;
-        let mut current = lock(&self.current);
-        // Only the newest search may become current: one started after this one has the floor.
-        if self.next_id.load(Ordering::SeqCst) != id {
-            return Err(AppError::stale());
-        }
-        *current = Some(query);
-        Ok(view)
-    }
-
-    /// The next page of query `id`; cancelled, the pages loaded so far stay as they were.
-    pub async fn next_page(
-        &self,
-        id: u64,
-        cancel: &CancellationToken,
-    ) -> Result<PageView, AppError> {
-        let query = self.query(id)?;
-        let view = until_cancelled(cancel, fetch_next(&query)).await?;
-        self.still_current(id)?;
-        Ok(view)
-    }
-
-    /// Follows query `id` to its last page, reporting progress. On cancel or failure everything
-    /// loaded so far is kept (ask `loaded` for it); the error says what stopped it.
-    ///
-    /// Calls cost money (about 5,000 a month for a standard organisation). When only the first
-    /// small page has been fetched, starting over at 100 a page is far cheaper than continuing
-    /// (5,000 meetings at 20 a page: 249 more calls, against 50), so we do that and replace the
-    /// list; a cursor already several pages in keeps its page size, as `nextToken` is opaque.
-    ///
-    /// `cancel` stops it: the request's token, also reachable through [`Session::cancel`] and
-    /// cancelled by a newer search. The restart is under the same token.
-    pub async fn load_all(
-        &self,
-        id: u64,
-        cancel: &CancellationToken,
-        mut progress: impl FnMut(Progress) + Send,
-    ) -> Result<PageView, AppError> {
-        let query = self.query(id)?;
-        *lock(&query.cancel) = cancel.clone();
-        // A "load more" of this query may hold the state (on a stalled server): wait cancellably.
-        let mut state = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => return Err(cancelled()),
-            s = query.state.lock() => s,
-        };
-        if state.cursor.is_done() {
-            return Ok(view(&query, &state, state.meetings.clone(), true));
-        }
-
-        if restart_is_cheaper(&state) {
-            let mut fresh_cursor = Cursor::for_load_all(query.room.clone());
-            let mut fresh: Vec<Meeting> = Vec::new();
-            let mut total = state.total_count;
-            let result = dingtalk::load_all(&query.client, &mut fresh_cursor, cancel, |page, p| {
-                fresh.extend(page.items.iter().cloned());
-                if page.total_count.is_some() {
-                    total = page.total_count;
-                }
-                progress(p);
-            })
-            .await;
-            // Keep whichever list is longer: the fresh one once it overtook the first page.
-            if fresh.len() >= state.meetings.len() {
-                state.meetings = fresh;
-                state.cursor = fresh_cursor;
-                state.total_count = total;
-            }
-            result?;
-        } else {
-            let mut added: Vec<Meeting> = Vec::new();
-            let mut total = state.total_count;
-            let QueryState { cursor, .. } = &mut *state;
-            let result = dingtalk::load_all(&query.client, cursor, cancel, |page, p| {
-                added.extend(page.items.iter().cloned());
-                if page.total_count.is_some() {
-                    total = page.total_count;
-                }
-                progress(p);
-            })
-            .await;
-            state.meetings.extend(added);
-            state.total_count = total;
-            result?;
-        }
-        self.still_current(id)?;
-        Ok(view(&query, &state, state.meetings.clone(), true))
-    }
-
-    /// Stops a running "load all" (or export) of query `id`; what was loaded stays.
-    pub fn cancel(&self, id: u64) {
-        if let Some(q) = self.current().filter(|q| q.id == id) {
-            lock(&q.cancel).cancel();
-        }
-    }
-
-    /// Everything query `id` has loaded so far, as one list.
-    pub async fn loaded(&self, id: u64) -> Result<PageView, AppError> {
-        let query = self.query(id)?;
-        let state = query.state.lock().await;
-        Ok(view(&query, &state, state.meetings.clone(), true))
-    }
-
-    /// How many meetings query `id` has loaded, and DingTalk's total if it said (no copy of the list).
-    pub async fn counts(&self, id: u64) -> Result<(usize, Option<u64>), AppError> {
-        let query = self.query(id)?;
-        let state = query.state.lock().await;
-        Ok((state.meetings.len(), state.total_count))
-    }
-
-    /// The meetings of query `id`, for export.
-    pub async fn meetings(&self, id: u64) -> Result<(RoomCode, Vec<Meeting>), AppError> {
-        let query = self.query(id)?;
-        let state = query.state.lock().await;
-        Ok((query.room.clone(), state.meetings.clone()))
-    }
-
-    /// The join link the API gave for a meeting of query `id`: the window names a meeting by its
-    /// id and never hands us a URL to open.
-    pub async fn join_link(&self, id: u64, conference_id: &str) -> Result<String, AppError> {
-        let query = self.query(id)?;
-        let state = query.state.lock().await;
-        state
-            .meetings
-            .iter()
-            .find(|m| m.conference_id.as_deref() == Some(conference_id))
-            .ok_or_else(|| {
-                AppError::new(
-                    "notFound",
-                    "This meeting is no longer in the list; search again.",
-                )
-            })?
-            .external_link_url
-            .clone()
-            .filter(|l| !l.trim().is_empty())
-            .ok_or_else(|| {
-                AppError::new("unsafeLink", "DingTalk gave no join link for this meeting.")
-            })
+fn started(op: Op) -> Event {
+    Event {
+        op: Some(op),
+        change: Change::Started,
     }
 }
 
-/// Fetches the next page of `query` into it. The page is kept even when a newer query took
-/// over meanwhile: the cursor has moved past it, so dropping it would lose those meetings if
-/// this query is shown again (after the newer search was cancelled).
-async fn fetch_next(query: &Query) -> Result<PageView, AppError> {
-    let mut state = query.state.lock().await;
-    let page = state.cursor.next_page(&query.client).await?;
-    let new = match page {
-        Some(page) => {
-            if page.total_count.is_some() {
-                state.total_count = page.total_count;
+fn snapshot_of(query: Option<&Query>, seq: u64, event: Event) -> Snapshot {
+    match query {
+        None => Snapshot {
+            seq,
+            query_id: None,
+            room_code: String::new(),
+            rows: Arc::new(Vec::new()),
+            rows_version: 0,
+            has_more: false,
+            total_count: None,
+            searched: false,
+            busy: None,
+            error: None,
+            event,
+        },
+        Some(q) => {
+            let v = lock(&q.view);
+            Snapshot {
+                seq,
+                query_id: Some(q.id),
+                room_code: q.room_code.clone(),
+                rows: v.rows.clone(),
+                rows_version: v.rows_version,
+                has_more: v.has_more,
+                total_count: v.total_count,
+                searched: v.searched,
+                busy: v.busy,
+                error: v.error.clone(),
+                event,
             }
-            state.meetings.extend(page.items.iter().cloned());
-            page.items
         }
-        None => Vec::new(),
+    }
+}
+
+fn outcome(
+    query: &Query,
+    op: Op,
+    change: Change,
+    error: Option<AppError>,
+    title: Option<String>,
+) -> Outcome {
+    let v = lock(&query.view);
+    Outcome {
+        query_id: query.id,
+        room_code: query.room_code.clone(),
+        op,
+        change,
+        error,
+        loaded: v.rows.len(),
+        has_more: v.has_more,
+        total_count: v.total_count,
+        title,
+    }
+}
+
+/// Fetches the next page into `data`. The page is kept even when a newer query took over
+/// meanwhile: the cursor has moved past it, so dropping it would lose those meetings if this
+/// query is shown again (after the newer search was cancelled).
+async fn fetch_next(query: &Query, data: &mut QueryData) -> Result<(), AppError> {
+    let (Some(client), Some(cursor)) = (&query.client, data.cursor.as_mut()) else {
+        return Ok(());
     };
-    Ok(view(query, &state, new, false))
+    if let Some(page) = cursor.next_page(client).await? {
+        if page.total_count.is_some() {
+            data.total_count = page.total_count;
+        }
+        data.add(page.items);
+    }
+    Ok(())
+}
+
+/// Follows the cursor of `data` to the end (or restarts at 100 a page when that is cheaper),
+/// adding what arrives even when it stops early.
+async fn fetch_rest(
+    query: &Query,
+    data: &mut QueryData,
+    cancel: &CancellationToken,
+    mut progress: impl FnMut(Progress),
+) -> Result<(), AppError> {
+    let (Some(client), Some(cursor)) = (&query.client, data.cursor.as_mut()) else {
+        return Ok(());
+    };
+    if cursor.is_done() {
+        return Ok(());
+    }
+    let mut total = data.total_count;
+    let mut added: Vec<Meeting> = Vec::new();
+    let restart = restart_is_cheaper(cursor, data.meetings.len(), data.total_count);
+    let mut fresh_cursor = restart.then(|| Cursor::for_load_all(cursor.room().clone()));
+    let target = fresh_cursor.as_mut().unwrap_or(cursor);
+    let result = dingtalk::load_all(client, target, cancel, |page, p| {
+        added.extend(page.items.iter().cloned());
+        if page.total_count.is_some() {
+            total = page.total_count;
+        }
+        progress(p);
+    })
+    .await;
+    match fresh_cursor {
+        // Keep whichever list is longer: the fresh one once it overtook the first page.
+        Some(fresh) if added.len() >= data.meetings.len() => {
+            data.replace(added);
+            data.cursor = Some(fresh);
+            data.total_count = total;
+        }
+        Some(_) => {}
+        None => {
+            data.add(added);
+            data.total_count = total;
+        }
+    }
+    Ok(result?)
 }
 
 /// A poisoned lock only means another command panicked mid-way; the data is still usable.
@@ -381,16 +996,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn restart_is_cheaper(state: &QueryState) -> bool {
-    let size = state.cursor.page_size();
-    if state.cursor.pages_fetched() != 1 || size >= LOAD_ALL_PAGE_SIZE {
+fn restart_is_cheaper(cursor: &Cursor, loaded: usize, total_count: Option<u64>) -> bool {
+    let size = cursor.page_size();
+    if cursor.pages_fetched() != 1 || size >= LOAD_ALL_PAGE_SIZE {
         return false;
     }
-    let loaded = state.meetings.len() as u64;
-    match state.total_count {
+    let loaded = loaded as u64;
+    match total_count {
         Some(total) if total > loaded => {
-            let continuing = (total - loaded).div_ceil(size as u64);
-            let restarting = total.div_ceil(LOAD_ALL_PAGE_SIZE as u64);
+            let continuing = (total - loaded).div_ceil(u64::from(size));
+            let restarting = total.div_ceil(u64::from(LOAD_ALL_PAGE_SIZE));
             restarting < continuing
         }
         Some(_) => false,
@@ -399,18 +1014,356 @@ fn restart_is_cheaper(state: &QueryState) -> bool {
     }
 }
 
-fn view(query: &Query, state: &QueryState, meetings: Vec<Meeting>, replace: bool) -> PageView {
-    let now = view::now_ms();
-    PageView {
-        query_id: query.id,
-        room_code: query.room.to_string(),
-        meetings: meetings
-            .into_iter()
-            .map(|m| MeetingRow::new(m, now))
-            .collect(),
-        replace,
-        has_more: !state.cursor.is_done(),
-        total_count: state.total_count,
-        loaded: state.meetings.len(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    use dingtalk::{ClientConfig, Credentials, Secret};
+    use dingtalk_sim::{Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, LARGE_ROOM_5K};
+
+    /// A session whose snapshots are recorded.
+    fn watched() -> (Arc<Session>, Arc<Mutex<Vec<Snapshot>>>) {
+        let session = Arc::new(Session::new());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        session.watch(Box::new(move |s| lock(&sink).push(s)));
+        (session, seen)
+    }
+
+    async fn sim() -> SimHandle {
+        SimHandle::start(SimConfig::default()).await.unwrap()
+    }
+
+    fn target(sim: &SimHandle, room: &str, page_size: u32) -> Result<Target, AppError> {
+        let mut config = ClientConfig::new(&sim.base_url()).unwrap();
+        config.rate_per_second = 1000;
+        config.min_backoff = Duration::from_millis(5);
+        config.max_backoff = Duration::from_millis(40);
+        let client = Client::new(
+            config,
+            Credentials::InternalApp {
+                app_key: dingtalk_sim::DEMO_APP_KEY.into(),
+                app_secret: Secret::new(dingtalk_sim::DEMO_APP_SECRET),
+            },
+        )
+        .unwrap();
+        Ok(Target {
+            client,
+            room: RoomCode::parse(room).unwrap(),
+            page_size,
+        })
+    }
+
+    fn last(seen: &Mutex<Vec<Snapshot>>) -> Snapshot {
+        lock(seen).last().cloned().unwrap()
+    }
+
+    fn ids(s: &Snapshot) -> Vec<String> {
+        s.rows
+            .iter()
+            .map(|r| r.meeting.conference_id.clone().unwrap_or_default())
+            .collect()
+    }
+
+    fn stall(sim: &SimHandle, room: &str, after: u32) {
+        sim.add_fault(FaultRule {
+            room_code: Some(room.into()),
+            fault: Fault::Latency(Duration::from_secs(60)),
+            after,
+            times: Some(1),
+        });
+    }
+
+    /// Waits (generously: the machine is shared) until a recorded snapshot matches.
+    async fn until(seen: &Mutex<Vec<Snapshot>>, what: &str, f: impl Fn(&Snapshot) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !lock(seen).iter().any(&f) {
+            assert!(tokio::time::Instant::now() < deadline, "never saw {what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    fn is(s: &Snapshot, op: Op, change: Change) -> bool {
+        s.event.op == Some(op) && s.event.change == change
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn watching_sends_the_state_at_once_and_every_change_in_order() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        assert_eq!(last(&seen).query_id, None, "the empty start");
+        let out = session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap();
+        assert_eq!(out.change, Change::Done);
+        let all = lock(&seen).clone();
+        let events: Vec<_> = all.iter().map(|s| (s.event.op, s.event.change)).collect();
+        assert_eq!(
+            events,
+            [
+                (None, Change::Current),
+                (Some(Op::Search), Change::Started),
+                (Some(Op::Search), Change::Done)
+            ]
+        );
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+        let started = &all[1];
+        assert_eq!(started.busy.map(|b| b.op), Some(Op::Search));
+        assert!(started.rows.is_empty());
+        let done = &all[2];
+        assert_eq!(
+            (done.rows.len(), done.has_more, done.searched),
+            (20, true, true)
+        );
+        assert_eq!(done.busy, None);
+        assert_ne!(done.rows_version, started.rows_version);
+        let json = serde_json::to_value(done).unwrap();
+        assert_eq!(json["queryId"], out.query_id);
+        assert!(json["rows"][0]["view"]["status"].is_string());
+        assert!(json["rows"][0]["conferenceId"].is_string());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_newer_search_supersedes_an_older_one_and_rooms_never_mix() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        stall(&sim, LARGE_ROOM_5K, 0);
+        let older = {
+            let (s, t) = (session.clone(), target(&sim, LARGE_ROOM_5K, 20));
+            tokio::spawn(async move { s.search(t, LARGE_ROOM_5K).await })
+        };
+        until(&seen, "the older search under way", |s| {
+            is(s, Op::Search, Change::Started)
+        })
+        .await;
+        let newer = session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap();
+        let err = tokio::time::timeout(Duration::from_secs(20), older)
+            .await
+            .expect("the older search was stopped, not left waiting 60 s")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind, "stale");
+        let shown = last(&seen);
+        assert_eq!(shown.query_id, Some(newer.query_id));
+        assert_eq!(shown.room_code, DEMO_ROOM);
+        assert_eq!(shown.rows.len(), 20);
+        // Nothing of the older room reached the window after the newer search began.
+        let all = lock(&seen).clone();
+        let from = all
+            .iter()
+            .position(|s| s.query_id == Some(newer.query_id))
+            .unwrap();
+        assert!(all[from..]
+            .iter()
+            .all(|s| s.query_id == Some(newer.query_id)));
+        // An intent for the older query is refused.
+        let older_id = newer.query_id - 1;
+        assert_eq!(session.load_more(older_id).await.unwrap_err().kind, "stale");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_failed_load_more_keeps_the_rows_and_retry_repeats_it() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        let id = session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap()
+            .query_id;
+        let first = ids(&last(&seen));
+        sim.add_fault(FaultRule {
+            room_code: Some(DEMO_ROOM.into()),
+            fault: Fault::SystemError,
+            after: 0,
+            times: Some(10),
+        });
+        let out = session.load_more(id).await.unwrap();
+        assert_eq!(out.change, Change::Failed);
+        let failed = last(&seen);
+        assert!(is(&failed, Op::LoadMore, Change::Failed));
+        assert_eq!(ids(&failed), first, "the first page is still shown");
+        let failure = failed.error.clone().unwrap();
+        assert_eq!((failure.op, failure.error.kind), (Op::LoadMore, "server"));
+        assert_eq!(session.retry_plan(id).unwrap(), Retry::LoadMore);
+
+        sim.clear_faults();
+        session.load_more(id).await.unwrap();
+        let shown = last(&seen);
+        assert_eq!(shown.rows.len(), 40);
+        assert_eq!(shown.error, None);
+        assert_eq!(session.retry_plan(id).unwrap(), Retry::Nothing);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refused_search_shows_its_error_and_retry_searches_the_room_again() {
+        let (session, seen) = watched();
+        let out = session
+            .search(Err(AppError::not_configured()), " 427233559 ")
+            .await
+            .unwrap();
+        assert_eq!(out.change, Change::Failed);
+        let shown = last(&seen);
+        assert_eq!(shown.error.as_ref().map(|f| f.op), Some(Op::Search));
+        assert_eq!((shown.searched, shown.has_more), (false, false));
+        assert_eq!(
+            session.retry_plan(out.query_id).unwrap(),
+            Retry::Search("427233559".into())
+        );
+        // Nothing to load for it: no request, no snapshot.
+        let n = lock(&seen).len();
+        assert_eq!(
+            session.load_more(out.query_id).await.unwrap().change,
+            Change::Done
+        );
+        assert_eq!(lock(&seen).len(), n);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cancelled_search_brings_back_the_query_it_replaced_even_after_two_searches() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        let shown = session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap();
+        stall(&sim, LARGE_ROOM_5K, 0);
+        stall(&sim, dingtalk_sim::SEED_ROOM, 0);
+        let a = {
+            let (s, t) = (session.clone(), target(&sim, LARGE_ROOM_5K, 20));
+            tokio::spawn(async move { s.search(t, LARGE_ROOM_5K).await })
+        };
+        until(&seen, "the first stalled search", |s| {
+            s.room_code == LARGE_ROOM_5K && s.busy.is_some()
+        })
+        .await;
+        let b = {
+            let (s, t) = (session.clone(), target(&sim, dingtalk_sim::SEED_ROOM, 20));
+            tokio::spawn(async move { s.search(t, dingtalk_sim::SEED_ROOM).await })
+        };
+        until(&seen, "the second stalled search", |s| {
+            s.room_code == dingtalk_sim::SEED_ROOM && s.busy.is_some()
+        })
+        .await;
+        let b_id = last(&seen).query_id.unwrap();
+        session.cancel(b_id);
+        let out = b.await.unwrap().unwrap();
+        assert_eq!(out.change, Change::Cancelled);
+        assert_eq!(a.await.unwrap().unwrap_err().kind, "stale");
+        let back = last(&seen);
+        assert!(is(&back, Op::Search, Change::Cancelled));
+        assert_eq!(back.query_id, Some(shown.query_id), "the list before both");
+        assert_eq!((back.rows.len(), back.busy), (20, None));
+        // And it is usable: it loads more.
+        session.load_more(shown.query_id).await.unwrap();
+        assert_eq!(last(&seen).rows.len(), 40);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cancelled_first_search_goes_back_to_the_empty_start() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        stall(&sim, DEMO_ROOM, 0);
+        let pending = {
+            let (s, t) = (session.clone(), target(&sim, DEMO_ROOM, 20));
+            tokio::spawn(async move { s.search(t, DEMO_ROOM).await })
+        };
+        until(&seen, "the search", |s| s.busy.is_some()).await;
+        session.cancel(last(&seen).query_id.unwrap());
+        assert_eq!(pending.await.unwrap().unwrap().change, Change::Cancelled);
+        let back = last(&seen);
+        assert_eq!((back.query_id, back.busy, back.rows.len()), (None, None, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn load_all_reports_progress_and_a_cancel_keeps_the_pages() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        // 100 a page: no restart, each page adds to the list.
+        let id = session
+            .search(target(&sim, LARGE_ROOM_5K, 100), LARGE_ROOM_5K)
+            .await
+            .unwrap()
+            .query_id;
+        stall(&sim, LARGE_ROOM_5K, 2);
+        let pending = {
+            let s = session.clone();
+            tokio::spawn(async move { s.load_all(id).await })
+        };
+        until(&seen, "two pages of progress", |s| {
+            is(s, Op::LoadAll, Change::Progress) && s.busy.is_some_and(|b| b.loaded == 300)
+        })
+        .await;
+        let during = last(&seen);
+        assert_eq!(during.busy.unwrap().total_count, Some(5000));
+        assert_eq!(during.rows.len(), 100, "the rows come with the end");
+        session.cancel(id);
+        let out = tokio::time::timeout(Duration::from_secs(20), pending)
+            .await
+            .expect("the cancel ends the stalled page at once")
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.change, Change::Cancelled);
+        let kept = last(&seen);
+        assert!(is(&kept, Op::LoadAll, Change::Cancelled));
+        assert_eq!(kept.rows.len(), 300, "every page that arrived is kept");
+        assert_eq!(
+            (kept.has_more, kept.busy, kept.error.clone()),
+            (true, None, None)
+        );
+        // Load all again: it goes on from there to the end.
+        sim.clear_faults();
+        session.load_all(id).await.unwrap();
+        let all = last(&seen);
+        assert_eq!((all.rows.len(), all.has_more), (5000, false));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn load_all_stops_at_the_cap_keeps_what_it_loaded_and_offers_no_retry() {
+        let sim = sim().await;
+        let over = usize::try_from(dingtalk::MAX_LOAD_ALL_MEETINGS).unwrap() + 50;
+        sim.set_room("900000009", vec![serde_json::json!({}); over]);
+        let (session, seen) = watched();
+        let id = session
+            .search(target(&sim, "900000009", 100), "900000009")
+            .await
+            .unwrap()
+            .query_id;
+        let out = session.load_all(id).await.unwrap();
+        assert_eq!(out.change, Change::Failed);
+        let shown = last(&seen);
+        let failure = shown.error.clone().unwrap();
+        assert_eq!(failure.op, Op::LoadAll);
+        assert_eq!(failure.error.kind, "tooManyMeetings");
+        assert!(!failure.error.retryable, "the window offers no Retry");
+        assert_eq!(shown.rows.len() as u64, dingtalk::MAX_LOAD_ALL_MEETINGS);
+    }
+
+    #[test]
+    fn a_meeting_a_later_page_repeats_is_shown_once_with_its_newer_copy() {
+        let m = |id: Option<&str>, title: &str| Meeting {
+            conference_id: id.map(str::to_string),
+            title: Some(title.into()),
+            ..Default::default()
+        };
+        let mut data = QueryData {
+            cursor: None,
+            meetings: Vec::new(),
+            index: HashMap::new(),
+            total_count: None,
+            generation: 0,
+        };
+        data.add([m(Some("a"), "old"), m(Some("b"), "b"), m(None, "x")]);
+        data.add([m(Some("a"), "new"), m(None, "x"), m(Some(""), "e")]);
+        let titles: Vec<_> = data
+            .meetings
+            .iter()
+            .map(|m| m.title.clone().unwrap())
+            .collect();
+        assert_eq!(titles, ["new", "b", "x", "x", "e"]);
     }
 }
