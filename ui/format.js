@@ -1,6 +1,8 @@
-// Pure formatting helpers: dates, durations, relative times, status and meeting-type keys,
+// Pure formatting helpers: dates, durations, relative times, the view Rust sent with each meeting,
 // day grouping keys. No DOM, no i18n import: word-producing functions return i18n keys
 // (with params) and the caller translates them; Intl-based ones take a locale.
+
+import { CONTRACT } from './contract.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -18,16 +20,6 @@ export function toTime(x) {
   const n = toNumber(x);
   if (n === null || n <= 0 || n > 8.64e15) return null;
   return n;
-}
-
-/** Meeting type key: "0" instant, "3" booked, "audio_conf" audio, anything else unknown. */
-export function bizTypeKey(bizType) {
-  if (bizType === null || bizType === undefined) return 'unknown';
-  const s = String(bizType).trim();
-  if (s === '0') return 'instant';
-  if (s === '3') return 'booked';
-  if (s.toLowerCase() === 'audio_conf') return 'audio';
-  return 'unknown';
 }
 
 /** Local-time day key "YYYY-MM-DD" for an epoch-ms timestamp. */
@@ -105,7 +97,8 @@ export function formatNumber(n, locale) {
   return new Intl.NumberFormat(locale).format(n);
 }
 
-const VIEW_STATUSES = new Set(['notStarted', 'live', 'ended', 'unknown']);
+const VIEW_STATUSES = new Set(CONTRACT.meetingStatuses);
+const MEETING_TYPES = new Set(CONTRACT.meetingTypes.map((t) => t.key));
 
 function viewNumber(x) {
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
@@ -136,7 +129,7 @@ function durationPartsOf(d) {
 
 /**
  * What Rust computed for a meeting (meetdesk-core view.rs, sent as `meeting.view` by every page):
- * { status, start, end, durationMs, duration, caveat, joinable }. The window shows these and
+ * { status, type, start, end, durationMs, duration, caveat, joinable }. The window shows these and
  * derives none of them from DingTalk's raw fields, so it shows what the CLI and the CSV show:
  * implausible times and durations are already null, `duration` is already split into hours and
  * minutes, and `caveat` is 'liveOverADay' for a meeting "live" for over a day. A meeting without
@@ -147,11 +140,12 @@ export function viewOf(m) {
   const durationMs = viewNumber(v.durationMs);
   return {
     status: VIEW_STATUSES.has(v.status) ? v.status : 'unknown',
+    type: MEETING_TYPES.has(v.type) ? v.type : CONTRACT.unknownMeetingType,
     start: viewNumber(v.start),
     end: viewNumber(v.end),
     durationMs: durationMs !== null && durationMs >= 0 ? durationMs : null,
     duration: durationPartsOf(v.duration),
-    caveat: v.caveat === 'liveOverADay' ? 'liveOverADay' : null,
+    caveat: CONTRACT.caveats.includes(v.caveat) ? v.caveat : null,
     joinable: v.joinable === true,
   };
 }

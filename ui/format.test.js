@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  bizTypeKey, dayKey, dayKind, durationKey, elapsedParts, formatDayLabel, formatNumber, formatTime, liveForKey,
+  dayKey, dayKind, durationKey, elapsedParts, formatDayLabel, formatNumber, formatTime, liveForKey,
   msUntilNextMidnight, startOfDay, toTime, viewOf, MINUTE, HOUR,
 } from './format.js';
 import { t } from './i18n.js';
@@ -10,15 +10,14 @@ import { t } from './i18n.js';
 // Written by a Rust test from meetdesk-core's view (which fails when this file is stale).
 const edges = JSON.parse(readFileSync(new URL('../tests/fixtures/duration-edges.json', import.meta.url), 'utf8'));
 
-test('bizType keys', () => {
-  assert.equal(bizTypeKey('0'), 'instant');
-  assert.equal(bizTypeKey(0), 'instant');
-  assert.equal(bizTypeKey('3'), 'booked');
-  assert.equal(bizTypeKey('audio_conf'), 'audio');
-  assert.equal(bizTypeKey('7'), 'unknown');
-  assert.equal(bizTypeKey(''), 'unknown');
-  assert.equal(bizTypeKey(null), 'unknown');
-  assert.equal(bizTypeKey(undefined), 'unknown');
+test('the meeting type is the key Rust sent, never read from DingTalk\'s bizType', () => {
+  // bizType "0" on the wire is an instant meeting, but the window shows what the view says.
+  assert.equal(viewOf({ bizType: '0', view: { type: 'booked' } }).type, 'booked');
+  assert.equal(viewOf({ bizType: '3', view: {} }).type, 'unknown');
+  assert.equal(viewOf({ view: { type: 'video_x' } }).type, 'unknown', 'a key the contract does not list');
+  for (const { key } of [{ key: 'instant' }, { key: 'booked' }, { key: 'audio' }]) {
+    assert.equal(viewOf({ view: { type: key } }).type, key);
+  }
 });
 
 test('the view comes from Rust and is read, never re-derived from the raw fields', () => {
@@ -26,17 +25,17 @@ test('the view comes from Rust and is read, never re-derived from the raw fields
   const none = { kind: 'none' };
   const m = { confDuration: 9223372036854775807, startTime: -1, status: 1,
     view: { status: 'ended', start: null, end: null, durationMs: null, duration: none, caveat: null, joinable: false } };
-  assert.deepEqual(viewOf(m), { status: 'ended', start: null, end: null, durationMs: null, duration: none, caveat: null, joinable: false });
+  assert.deepEqual(viewOf(m), { status: 'ended', type: 'unknown', start: null, end: null, durationMs: null, duration: none, caveat: null, joinable: false });
   assert.deepEqual(durationKey(viewOf(m).duration), { key: 'duration.none', params: {} });
   // The duration's parts are Rust's, even where the raw fields would say otherwise.
-  const ok = { confDuration: 3600000, view: { status: 'live', start: 1700000000000, end: null, durationMs: 779000,
+  const ok = { confDuration: 3600000, view: { status: 'live', type: 'audio', start: 1700000000000, end: null, durationMs: 779000,
     duration: { kind: 'minutes', m: 12 }, caveat: 'liveOverADay', joinable: true } };
-  assert.deepEqual(viewOf(ok), { status: 'live', start: 1700000000000, end: null, durationMs: 779000,
+  assert.deepEqual(viewOf(ok), { status: 'live', type: 'audio', start: 1700000000000, end: null, durationMs: 779000,
     duration: { kind: 'minutes', m: 12 }, caveat: 'liveOverADay', joinable: true });
   // Missing or odd views are all unknown, never a crash.
-  const unknown = { status: 'unknown', start: null, end: null, durationMs: null, duration: none, caveat: null, joinable: false };
+  const unknown = { status: 'unknown', type: 'unknown', start: null, end: null, durationMs: null, duration: none, caveat: null, joinable: false };
   for (const odd of [null, undefined, 42, {}, { view: null }, { view: 'x' },
-    { view: { status: 'exploded', start: '1700000000000', end: NaN, durationMs: -5, duration: { kind: 'minutes', m: -1 }, caveat: 'other', joinable: 'yes' } },
+    { view: { status: 'exploded', type: 7, start: '1700000000000', end: NaN, durationMs: -5, duration: { kind: 'minutes', m: -1 }, caveat: 'other', joinable: 'yes' } },
     { view: { duration: { kind: 'fortnights', m: 2 } } }, { view: { duration: { kind: 'hoursMinutes', h: 1 } } }]) {
     assert.deepEqual(viewOf(odd), unknown, JSON.stringify(odd));
   }

@@ -11,7 +11,7 @@
 
 import { h, setText } from './dom.js';
 import {
-  bizTypeKey, dayKey, durationKey, formatDateTime, formatDayLabel, formatTime, liveForKey, viewOf,
+  dayKey, durationKey, formatDateTime, formatDayLabel, formatTime, liveForKey, viewOf,
 } from './format.js';
 import { getLocale, t } from './i18n.js';
 import { toast } from './toast.js';
@@ -166,7 +166,7 @@ export function createTimeline(el, handlers) {
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
         h('span', { class: 'row-host' }),
         h('span', { class: 'sep', 'aria-hidden': 'true' }, '·'),
-        h('span', { class: 'row-type', dataset: { type: bizTypeKey(m.bizType) } }, t(`type.${bizTypeKey(m.bizType)}`)))),
+        h('span', { class: 'row-type', dataset: { type: viewOf(m).type } }, t(`type.${viewOf(m).type}`)))),
     h('div', { class: 'cell-actions', role: 'gridcell' },
       h('button', {
         type: 'button', class: 'btn btn-primary btn-small join-btn', tabindex: '-1', disabled: !joinable,
@@ -202,7 +202,7 @@ export function createTimeline(el, handlers) {
       time,
       duration: status === 'live' ? duration : t('row.durationLabel', { duration }),
       host,
-      type: t(`type.${bizTypeKey(m.bizType)}`),
+      type: t(`type.${viewOf(m).type}`),
     }));
   }
 

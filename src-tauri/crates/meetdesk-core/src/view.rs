@@ -1,5 +1,5 @@
 //! How one meeting is shown: the one rule for its status, start, end and duration, used by the
-//! window (through [`crate::query::PageView`]), the CLI table and the CSV export alike, so the
+//! window (through [`crate::query::Snapshot`]), the CLI table and the CSV export alike, so the
 //! three never disagree about a meeting.
 //!
 //! DingTalk's numbers are untrusted: any `i64` can arrive in any field. A value that cannot be
@@ -144,6 +144,10 @@ pub struct MeetingView {
     /// `duration_ms` as shown (the one split into hours and minutes).
     pub duration: DurationParts,
     pub caveat: Option<Caveat>,
+    /// The meeting type's key (`instant`, `booked`, `audio`, `unknown`: [`dingtalk::BizType::key`]),
+    /// which the window's words are keyed by, so the window never reads DingTalk's `bizType`.
+    #[serde(rename = "type")]
+    pub meeting_type: &'static str,
     /// Whether DingTalk gave a join link at all (whether it is safe is checked on Join).
     pub joinable: bool,
 }
@@ -193,6 +197,7 @@ impl MeetingView {
             duration_ms,
             duration: DurationParts::of(duration_ms),
             caveat,
+            meeting_type: m.biz_type.as_ref().map_or("unknown", |t| t.key()),
             joinable: m
                 .external_link_url
                 .as_deref()
@@ -248,6 +253,20 @@ mod tests {
             conf_duration: conf,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_row_carries_the_meeting_type_key_so_the_window_never_reads_biz_type() {
+        let of = |wire: Option<&str>| {
+            let mut m = at(None, None, None);
+            m.biz_type = wire.map(dingtalk::BizType::from_wire);
+            serde_json::to_value(MeetingView::new(&m, T0)).unwrap()["type"].clone()
+        };
+        assert_eq!(of(Some("0")), "instant");
+        assert_eq!(of(Some("3")), "booked");
+        assert_eq!(of(Some("audio_conf")), "audio");
+        assert_eq!(of(Some("video_x")), "unknown");
+        assert_eq!(of(None), "unknown");
     }
 
     #[test]
@@ -451,7 +470,7 @@ mod tests {
         assert_eq!(
             json["view"],
             serde_json::json!({
-                "status": "unknown", "start": T0, "end": null, "durationMs": null,
+                "status": "unknown", "type": "unknown", "start": T0, "end": null, "durationMs": null,
                 "duration": { "kind": "none" }, "caveat": null, "joinable": false
             })
         );
