@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use dingtalk_sim::{
-    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
-};
+use dingtalk_sim::testing::demo_sim as sim;
+use dingtalk_sim::{Fault, FaultRule, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
 use meetdesk_core::settings::EnvOverrides;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -64,10 +63,6 @@ impl Harness {
     }
 }
 
-async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default()).await.unwrap()
-}
-
 fn env_for(sim: &SimHandle) -> EnvOverrides {
     EnvOverrides {
         base_url: Some(sim.base_url()),
@@ -89,7 +84,7 @@ fn export_harness(sim: &SimHandle) -> (Harness, tempfile::TempDir, std::path::Pa
 }
 
 fn room_calls(sim: &SimHandle) -> usize {
-    sim.requests().iter().filter(|r| r.is_room_query()).count()
+    dingtalk_sim::testing::room_calls(sim).len()
 }
 
 #[tokio::test(flavor = "multi_thread")]

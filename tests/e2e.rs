@@ -12,9 +12,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dingtalk_sim::{
-    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
-};
+use dingtalk_sim::testing::{demo_sim as sim, room_calls};
+use dingtalk_sim::{Fault, FaultRule, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
 use fantoccini::key::Key;
 use harness::{numbers, within, App, Launch, LONG, SHORT};
 use serde_json::{json, Value};
@@ -22,18 +21,8 @@ use serde_json::{json, Value};
 /// No test may take longer than this (the suite as a whole is ~1–2 minutes).
 const LIMIT: Duration = Duration::from_secs(150);
 
-async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
-}
-
 fn room_queries(sim: &SimHandle) -> Vec<String> {
-    sim.requests()
-        .iter()
-        .filter(|r| r.is_room_query())
-        .map(|r| r.path.clone())
-        .collect()
+    room_calls(sim).into_iter().map(|r| r.path).collect()
 }
 
 fn now_ms() -> i64 {
