@@ -72,6 +72,13 @@ fn with_token(sim: &SimHandle, args: &[&str]) -> Vec<String> {
     v
 }
 
+/// `meetdesk-cli query ARGS… --base-url … --token …` against `sim`, nothing from the environment.
+async fn query(sim: &SimHandle, args: &[&str]) -> Ran {
+    let mut all = vec!["query"];
+    all.extend_from_slice(args);
+    cli(&strs(&with_token(sim, &all)), &[]).await
+}
+
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -103,9 +110,7 @@ fn plus8() -> FixedOffset {
 #[tokio::test(flavor = "multi_thread")]
 async fn table_of_the_demo_room() {
     let sim = sim().await;
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM])), &[])
-        .await
-        .code(0);
+    let r = query(&sim, &[DEMO_ROOM]).await.code(0);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(
         lines[0].starts_with("STATUS") && lines[0].contains("TITLE"),
@@ -151,15 +156,9 @@ async fn table_of_the_demo_room() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].query_param("maxResults"), Some("20"));
 
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--lang", "zh-CN", "--all"],
-        )),
-        &[],
-    )
-    .await
-    .code(0);
+    let r = query(&sim, &[DEMO_ROOM, "--lang", "zh-CN", "--all"])
+        .await
+        .code(0);
     for word in [
         "状态",
         "进行中",
@@ -178,12 +177,7 @@ async fn table_of_the_demo_room() {
 #[tokio::test(flavor = "multi_thread")]
 async fn json_has_the_apis_field_names() {
     let sim = sim().await;
-    let r = cli(
-        &strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "json"])),
-        &[],
-    )
-    .await
-    .code(0);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json"]).await.code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     let mut sorted = keys.clone();
@@ -228,15 +222,9 @@ async fn json_has_the_apis_field_names() {
     assert!(ended["confDuration"].is_i64() && ended["endTime"].is_i64());
 
     // --all: pages concatenated, nothing more to load.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "json", "--all"],
-        )),
-        &[],
-    )
-    .await
-    .code(0);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json", "--all"])
+        .await
+        .code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["conferenceList"].as_array().unwrap().len(), 45);
     assert_eq!(v["hasMore"], false);
@@ -246,15 +234,9 @@ async fn json_has_the_apis_field_names() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_on_a_5000_meeting_room_fetches_50_pages() {
     let sim = sim().await;
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", LARGE_ROOM_5K, "--all", "--format", "json"],
-        )),
-        &[],
-    )
-    .await
-    .code(0);
+    let r = query(&sim, &[LARGE_ROOM_5K, "--all", "--format", "json"])
+        .await
+        .code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let list = v["conferenceList"].as_array().unwrap();
     assert_eq!(list.len(), 5_000);
@@ -276,20 +258,16 @@ async fn all_on_a_5000_meeting_room_fetches_50_pages() {
 
     // An explicit page size wins over --all's 100.
     sim.clear_requests();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                LARGE_ROOM_5K,
-                "--all",
-                "--page-size",
-                "500",
-                "--format",
-                "csv",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            LARGE_ROOM_5K,
+            "--all",
+            "--page-size",
+            "500",
+            "--format",
+            "csv",
+        ],
     )
     .await
     .code(0);
@@ -309,22 +287,18 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     let file_s = file.display().to_string();
 
     // Default options, zone fixed by flag.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "--output",
-                &file_s,
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "--output",
+            &file_s,
+            "--utc-offset",
+            "+08:00",
+        ],
     )
     .await
     .code(0);
@@ -348,46 +322,38 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     assert_eq!(cli_bytes, gui, "CLI and window write the same bytes");
 
     // The same to stdout.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "--utc-offset",
+            "+08:00",
+        ],
     )
     .await
     .code(0);
     assert_eq!(r.stdout.as_bytes(), &gui[..]);
 
     // Other options: Chinese, no BOM, semicolon, -05:00.
-    cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "-o",
-                &file_s,
-                "--lang",
-                "zh-CN",
-                "--no-bom",
-                "--delimiter",
-                ";",
-                "--utc-offset=-05:00",
-            ],
-        )),
-        &[],
+    query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "-o",
+            &file_s,
+            "--lang",
+            "zh-CN",
+            "--no-bom",
+            "--delimiter",
+            ";",
+            "--utc-offset=-05:00",
+        ],
     )
     .await
     .code(0);
@@ -576,20 +542,9 @@ async fn a_failure_mid_way_writes_nothing() {
     let file = dir.path().join("meetings.csv");
     fs::write(&file, "previous export").unwrap();
     let file_s = file.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                LARGE_ROOM_5K,
-                "--all",
-                "--format",
-                "csv",
-                "-o",
-                &file_s,
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[LARGE_ROOM_5K, "--all", "--format", "csv", "-o", &file_s],
     )
     .await
     .code(1);
@@ -607,15 +562,9 @@ async fn a_failure_mid_way_writes_nothing() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file");
 
     // And to stdout: no partial CSV either.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", LARGE_ROOM_5K, "--all", "--format", "csv"],
-        )),
-        &[],
-    )
-    .await
-    .code(1);
+    let r = query(&sim, &[LARGE_ROOM_5K, "--all", "--format", "csv"])
+        .await
+        .code(1);
     assert!(
         r.stdout.is_empty(),
         "{} bytes of partial output",
@@ -631,31 +580,21 @@ async fn an_unwritable_output_exits_1_naming_the_path() {
     fs::write(&blocker, "x").unwrap();
     let target = blocker.join("out.csv");
     let target_s = target.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "csv", "-o", &target_s],
-        )),
-        &[],
-    )
-    .await
-    .code(1);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "csv", "-o", &target_s])
+        .await
+        .code(1);
     assert!(r.stderr.contains(&target_s), "{}", r.stderr);
 
     // A folder as --output gets the default file name.
-    cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--format",
-                "csv",
-                "-o",
-                &dir.path().display().to_string(),
-            ],
-        )),
-        &[],
+    query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--format",
+            "csv",
+            "-o",
+            &dir.path().display().to_string(),
+        ],
     )
     .await
     .code(0);
@@ -983,15 +922,9 @@ fn odd_room(sim: &SimHandle) {
 async fn implausible_numbers_show_as_unknown_in_the_table_and_the_csv() {
     let sim = sim().await;
     odd_room(&sim);
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", ODD_ROOM, "--utc-offset", "+08:00"],
-        )),
-        &[],
-    )
-    .await
-    .code(0);
+    let r = query(&sim, &[ODD_ROOM, "--utc-offset", "+08:00"])
+        .await
+        .code(0);
     for absurd in ["153722867280912", "17259888", "-1537", "9999-", "1970-"] {
         assert!(!r.stdout.contains(absurd), "{absurd}:\n{}", r.stdout);
     }
@@ -1008,19 +941,9 @@ async fn implausible_numbers_show_as_unknown_in_the_table_and_the_csv() {
     assert!(row("year 9999").starts_with("Ended   "), "no start shown");
     assert!(row("year 9999").contains(" 1 min "), "the duration is fine");
 
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                ODD_ROOM,
-                "--format",
-                "csv",
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[ODD_ROOM, "--format", "csv", "--utc-offset", "+08:00"],
     )
     .await
     .code(0);
@@ -1054,15 +977,9 @@ async fn a_symbolic_link_or_read_only_output_is_refused() {
     let link = dir.path().join("out.csv");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let link_s = link.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "csv", "-o", &link_s],
-        )),
-        &[],
-    )
-    .await
-    .code(1);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "csv", "-o", &link_s])
+        .await
+        .code(1);
     assert!(
         r.stderr.contains(&link_s) && r.stderr.contains("symbolic link"),
         "{}",
@@ -1074,15 +991,9 @@ async fn a_symbolic_link_or_read_only_output_is_refused() {
     fs::write(&locked, "{}").unwrap();
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
     let locked_s = locked.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "json", "-o", &locked_s],
-        )),
-        &[],
-    )
-    .await
-    .code(1);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json", "-o", &locked_s])
+        .await
+        .code(1);
     assert!(r.stderr.contains("read-only"), "{}", r.stderr);
     assert_eq!(fs::read_to_string(&locked).unwrap(), "{}");
 }

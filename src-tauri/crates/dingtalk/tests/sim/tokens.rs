@@ -157,30 +157,20 @@ async fn third_party_flow_and_ticket_update() {
         }))
     );
     // Wrong suite key, wrong corp → auth too.
-    let other_suite = Credentials::ThirdParty {
-        suite_key: "other-suite".into(),
-        suite_secret: Secret::new("demo-suite-secret"),
-        auth_corp_id: "demo-corp-id".into(),
-        suite_ticket: Secret::new("demo-suite-ticket"),
-    };
-    let client = Client::new(fast_config(&sim), other_suite).unwrap();
-    let e = client.check_credentials().await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.code()),
-        (ErrorKind::Auth, Some("invalidSuiteKey"))
-    );
-    let bad_corp = Credentials::ThirdParty {
-        suite_key: "demo-suite-key".into(),
-        suite_secret: Secret::new("demo-suite-secret"),
-        auth_corp_id: "other-corp".into(),
-        suite_ticket: Secret::new("demo-suite-ticket"),
-    };
-    let client = Client::new(fast_config(&sim), bad_corp).unwrap();
-    let e = client.check_credentials().await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.code()),
-        (ErrorKind::Auth, Some("invalidAuthInfo"))
-    );
+    for (suite_key, auth_corp_id, code) in [
+        ("other-suite", "demo-corp-id", "invalidSuiteKey"),
+        ("demo-suite-key", "other-corp", "invalidAuthInfo"),
+    ] {
+        let creds = Credentials::ThirdParty {
+            suite_key: suite_key.into(),
+            suite_secret: Secret::new("demo-suite-secret"),
+            auth_corp_id: auth_corp_id.into(),
+            suite_ticket: Secret::new("demo-suite-ticket"),
+        };
+        let client = Client::new(fast_config(&sim), creds).unwrap();
+        let e = client.check_credentials().await.unwrap_err();
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Auth, Some(code)));
+    }
 }
 
 #[tokio::test]
