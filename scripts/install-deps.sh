@@ -2,7 +2,8 @@
 # Installs what MeetDesk needs to build, run and test on Debian/Ubuntu, and nothing already there.
 # Idempotent: a second run only checks. Uses sudo when not root.
 #   scripts/install-deps.sh          build + run (WebKitGTK and friends, the Tauri CLI from npm)
-#   scripts/install-deps.sh --test   also what the tests need (Xvfb, WebKitWebDriver, gnome-keyring, ImageMagick)
+#   scripts/install-deps.sh --test   also what the tests need (Xvfb, WebKitWebDriver, gnome-keyring,
+#                                    ImageMagick, a CJK font)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +13,10 @@ if [[ "${1:-}" == "--test" ]]; then
   # tests/e2e.rs: the real window under its own Xvfb, driven through WebKitWebDriver (no
   # tauri-driver needed); a private D-Bus session with gnome-keyring for the keychain test.
   # ImageMagick and xdotool: scripts/smoke-install.sh and scripts/measure.py.
+  # fonts-noto-cjk: the demo data's Chinese titles are drawn, not shown as boxes, so `make
+  # screenshots` on a fresh machine looks like docs/screenshots (the .deb depends on it too).
   want+=(xvfb xauth webkit2gtk-driver dbus dbus-daemon dbus-bin gnome-keyring imagemagick xdotool
-         x11-utils desktop-file-utils python3)
+         x11-utils desktop-file-utils python3 fonts-noto-cjk)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the Linux installers, as a user gets them:
-#   .deb      install it (dpkg -i; apt-get -f install pulls missing dependencies), check what it put
-#             on disk (binary, desktop entry, icons), start the INSTALLED /usr/bin/meetdesk under
+#   .deb      install it (dpkg -i; apt-get -f install pulls missing dependencies, a CJK font among
+#             them), check what it put on disk (binaries, desktop entry, icons), run the installed
+#             /usr/bin/meetdesk-cli --help, check a Chinese font is there, start the INSTALLED
+#             /usr/bin/meetdesk under
 #             Xvfb with a private D-Bus session, wait for "window: page ready" in its log, screenshot,
 #             check the window; launch it a second time (single instance: the second process must
 #             hand over and exit, and bring the first window back); resize and move the window,
@@ -44,6 +46,7 @@ BUNDLE_DIR="${CARGO_TARGET_DIR:-target}/release/bundle"
 PKG=""            # the .deb's Package field (the Tauri CLI derives it from productName: meet-desk)
 TITLE=MeetDesk
 BIN=/usr/bin/meetdesk
+CLI=/usr/bin/meetdesk-cli
 DESKTOP=/usr/share/applications/MeetDesk.desktop
 IMPORT=/usr/bin/import     # real ImageMagick; /usr/local/bin/convert may be a stand-in
 CONVERT=/usr/bin/convert
@@ -271,7 +274,9 @@ check_package_contents() {
   log "package: $(dpkg-deb -f "$deb" Package Version Architecture | paste -sd' ')"
   log "depends: $(dpkg-deb -f "$deb" Depends)"
   dpkg-deb -c "$deb" | awk '{ print $NF }' | sed -E 's#^\.?/?#/#' > "$OUT/deb-files.txt"
-  for f in "$BIN" "$DESKTOP"; do grep -qx "$f" "$OUT/deb-files.txt" || fail "$deb has no $f"; done
+  for f in "$BIN" "$CLI" "$DESKTOP"; do grep -qx "$f" "$OUT/deb-files.txt" || fail "$deb has no $f"; done
+  # Without a CJK font, WebKitGTK draws Chinese titles as empty boxes.
+  dpkg-deb -f "$deb" Depends | grep -q "fonts-noto-cjk" || fail "$deb does not depend on a CJK font"
   local icons
   icons=$(grep -cE '^/usr/share/icons/hicolor/[0-9]+x[0-9]+(@2)?/apps/meetdesk\.png$' "$OUT/deb-files.txt" || true)
   ((icons >= 3)) || fail "$deb has $icons hicolor icons, expected at least 3 sizes"
@@ -311,6 +316,13 @@ test_deb() {
     fail "$BIN needs libraries that are not installed (the package's Depends is incomplete)"
   fi
   check_desktop_entry
+  "$CLI" --help >"$OUT/cli-help.out" 2>&1 || fail "$CLI --help failed; see $OUT/cli-help.out"
+  grep -qw "query" "$OUT/cli-help.out" || fail "$CLI --help does not name its query command"
+  log "cli: $("$CLI" --version)"
+  if command -v fc-list >/dev/null; then
+    [[ -n "$(fc-list :lang=zh family)" ]] || fail "no font for Chinese after installing $PKG"
+    log "Chinese font: $(fc-list :lang=zh family | head -n1)"
+  fi
 
   # 1. First launch: the page paints, the window is there and is ours.
   launch deb-first "$BIN"

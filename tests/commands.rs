@@ -7,9 +7,8 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use dingtalk_sim::{
-    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
-};
+use dingtalk_sim::testing::demo_sim as sim;
+use dingtalk_sim::{Fault, FaultRule, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
 use meetdesk_core::settings::EnvOverrides;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
@@ -146,10 +145,6 @@ fn rows(snapshot: &Value) -> &Vec<Value> {
     snapshot["rows"].as_array().expect("rows")
 }
 
-async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default()).await.unwrap()
-}
-
 fn env_for(sim: &SimHandle) -> EnvOverrides {
     EnvOverrides {
         base_url: Some(sim.base_url()),
@@ -171,7 +166,7 @@ fn export_harness(sim: &SimHandle) -> (Harness, tempfile::TempDir, std::path::Pa
 }
 
 fn room_calls(sim: &SimHandle) -> usize {
-    sim.requests().iter().filter(|r| r.is_room_query()).count()
+    dingtalk_sim::testing::room_calls(sim).len()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,9 +12,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dingtalk_sim::{
-    Fault, FaultRule, SimConfig, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K,
-};
+use dingtalk_sim::testing::{demo_sim as sim, room_calls};
+use dingtalk_sim::{Fault, FaultRule, SimHandle, DEMO_ROOM, HOSTILE_ROOM, LARGE_ROOM_5K};
 use fantoccini::key::Key;
 use harness::{numbers, within, App, Launch, LONG, SHORT};
 use serde_json::{json, Value};
@@ -22,18 +21,8 @@ use serde_json::{json, Value};
 /// No test may take longer than this (the suite as a whole is ~1–2 minutes).
 const LIMIT: Duration = Duration::from_secs(150);
 
-async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
-}
-
 fn room_queries(sim: &SimHandle) -> Vec<String> {
-    sim.requests()
-        .iter()
-        .filter(|r| r.is_room_query())
-        .map(|r| r.path.clone())
-        .collect()
+    room_calls(sim).into_iter().map(|r| r.path).collect()
 }
 
 fn now_ms() -> i64 {
@@ -962,6 +951,14 @@ async fn language_and_theme_are_kept_after_a_restart() {
         assert_eq!(app.text("#search-btn").await, "查询");
         let file = std::fs::read_to_string(app.settings_file()).unwrap();
         assert!(file.contains("\"zh-CN\"") && file.contains("\"dark\""), "{file}");
+
+        // And back to English, in the same window.
+        open_settings(&app).await;
+        app.find("#settings-language").await.select_by_value("en").await.unwrap();
+        save_settings(&app).await;
+        app.wait("English again", "return document.documentElement.lang === 'en' && document.documentElement.dataset.theme === 'dark'", SHORT)
+            .await;
+        assert_eq!(app.text("#search-btn").await, "Search");
         app.finish().await;
     })
     .await;
@@ -1339,8 +1336,10 @@ async fn everything_works_from_the_keyboard_alone() {
 
 // ---- screenshots -------------------------------------------------------------------------------------------------------
 
-/// The README's pictures, from the real app. Written to `$MEETDESK_SCREENSHOTS_DIR` when set
-/// (scripts/screenshots.sh sets it to docs/screenshots), else to a temporary folder.
+/// The README's pictures, from the real app: `make screenshots` (scripts/screenshots.sh) runs it
+/// and writes them to docs/screenshots (`$MEETDESK_SCREENSHOTS_DIR`; else a temporary folder).
+/// Ignored by `make test`: a generator, not a check (what it shows, other tests assert).
+#[ignore = "generates docs/screenshots: run by `make screenshots`"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots_of_the_main_states() {
     within(LIMIT, async {

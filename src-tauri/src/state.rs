@@ -10,7 +10,7 @@ use dingtalk::{Client, ClientConfig};
 use dingtalk_sim::SimHandle;
 
 use crate::secrets::Vault;
-use crate::store::{self, Doc, ProblemKind, SettingsProblem, SettingsStore};
+use crate::store::{self, Doc, SettingsProblem, SettingsStore};
 use meetdesk_core::error::AppError;
 use meetdesk_core::profile::Binding;
 use meetdesk_core::profile::{self, Connection, Demo};
@@ -138,13 +138,6 @@ impl AppState {
     pub fn settings_saved(&self) {
         *lock(&self.settings_problem) = None;
         *lock(&self.settings_warning) = None;
-    }
-
-    /// True while the file failed to load and nothing was saved since.
-    pub fn settings_unreadable(&self) -> bool {
-        lock(&self.settings_problem)
-            .as_ref()
-            .is_some_and(|p| p.kind == ProblemKind::Unreadable)
     }
 
     pub fn demo_base_url(&self) -> Option<String> {

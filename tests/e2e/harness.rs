@@ -59,10 +59,9 @@ impl Launch {
 
     /// Pointed at `sim` with the simulator's demo internal-app credentials.
     pub fn with_sim(sim: &SimHandle) -> Self {
-        Launch::bare()
-            .env("MEETDESK_BASE_URL", &sim.base_url())
-            .env("MEETDESK_APP_KEY", dingtalk_sim::DEMO_APP_KEY)
-            .env("MEETDESK_APP_SECRET", dingtalk_sim::DEMO_APP_SECRET)
+        dingtalk_sim::testing::demo_app_env(sim)
+            .iter()
+            .fold(Launch::bare(), |l, (k, v)| l.env(k, v))
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Self {

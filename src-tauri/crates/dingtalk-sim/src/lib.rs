@@ -46,6 +46,8 @@ mod fault;
 mod ids;
 mod record;
 mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use demo::{DEMO_ROOM, EMPTY_ROOM, HOSTILE_ROOM, LARGE_ROOM_10K, LARGE_ROOM_5K, SEED_ROOM};
 pub use fault::{Fault, FaultRule};

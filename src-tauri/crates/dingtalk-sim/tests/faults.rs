@@ -113,16 +113,7 @@ async fn expire_token_fault() {
     room(&sim, Some(&t), ROOM, "")
         .await
         .assert_error(400, "InvalidAuthentication");
-    let fresh = post_json(
-        &sim,
-        "/v1.0/oauth2/accessToken",
-        json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}),
-    )
-    .await
-    .json()["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let fresh = wire_token(&sim).await;
     assert_eq!(room(&sim, Some(&fresh), ROOM, "").await.status, 200);
 }
 

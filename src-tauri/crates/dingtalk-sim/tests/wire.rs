@@ -279,13 +279,7 @@ async fn app_token_endpoint() {
     assert_eq!(room(&sim, Some(&token), ROOM, "").await.status, 200);
 
     // Every call mints a new token.
-    let again = post_json(
-        &sim,
-        "/v1.0/oauth2/accessToken",
-        json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}),
-    )
-    .await;
-    assert_ne!(again.json()["accessToken"].as_str().unwrap(), token);
+    assert_ne!(wire_token(&sim).await, token);
 
     post_json(
         &sim,
@@ -430,16 +424,7 @@ async fn tokens_expire_after_ttl() {
 async fn expire_all_tokens_kills_only_existing_tokens() {
     let sim = blank_sim().await;
     let a = sim.issue_token();
-    let b = post_json(
-        &sim,
-        "/v1.0/oauth2/accessToken",
-        json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}),
-    )
-    .await
-    .json()["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = wire_token(&sim).await;
     assert_eq!(room(&sim, Some(&a), ROOM, "").await.status, 200);
     sim.expire_all_tokens();
     room(&sim, Some(&a), ROOM, "")

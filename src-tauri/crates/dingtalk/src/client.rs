@@ -282,11 +282,6 @@ impl Client {
         }
     }
 
-    /// Replace the credentials (e.g. a newly pushed suite ticket); drops the cached token.
-    pub async fn set_credentials(&self, credentials: Credentials) -> Result<(), Error> {
-        self.inner.tokens.set_credentials(credentials).await
-    }
-
     /// Check the credentials by getting a token. For a pasted token this does nothing remote
     /// (the only way to test one is a billed conference call).
     /// Bounded by [`ClientConfig::request_timeout`], retries included.

@@ -337,26 +337,6 @@ pub(crate) fn ban_wait(value: &serde_json::Value) -> Option<Duration> {
     Some(Duration::from_secs_f64(clamped))
 }
 
-/// Serialises as `{ kind, message, code, requestId, httpStatus, retryable, retryAfterSecs }`
-/// for the UI layer.
-impl Serialize for Error {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = serializer.serialize_struct("Error", 7)?;
-        st.serialize_field("kind", &self.kind())?;
-        st.serialize_field("message", &self.to_string())?;
-        st.serialize_field("code", &self.code())?;
-        st.serialize_field("requestId", &self.request_id())?;
-        st.serialize_field("httpStatus", &self.http_status())?;
-        st.serialize_field("retryable", &self.is_retryable())?;
-        st.serialize_field(
-            "retryAfterSecs",
-            &self.retry_after().map(|d| d.as_secs_f64().ceil() as u64),
-        )?;
-        st.end()
-    }
-}
-
 /// Longest server message kept, in characters (after redaction).
 const MESSAGE_CHARS: usize = 500;
 /// Longest code or request id kept, in characters.
@@ -890,8 +870,6 @@ mod tests {
                 e.retry_after().is_some_and(|d| d <= MAX_HONOURED_WAIT),
                 "{wait}"
             );
-            let v = serde_json::to_value(&e).unwrap();
-            assert_eq!(v["retryAfterSecs"], serde_json::json!(secs), "{wait}");
         }
     }
 
@@ -944,8 +922,6 @@ mod tests {
         assert!(!Error::local(ErrorKind::TooManyMeetings, "x").is_retryable());
         assert!(err(500, r#"{"code":"systemError"}"#).is_retryable());
         assert!(err(403, r#"{"status":1111,"wait":300}"#).is_retryable());
-        let v = serde_json::to_value(Error::local(ErrorKind::PagingLoop, "x")).unwrap();
-        assert_eq!(v["retryable"], false);
         // detail() leaves the kind out, so a layer that shows the kind does not say it twice.
         let e = Error::local(ErrorKind::PagingLoop, "page token \"10\" repeated");
         assert_eq!(e.detail(), "page token \"10\" repeated");
@@ -1057,18 +1033,5 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), ErrorKind::ALL.len(), "no name twice");
-    }
-
-    #[test]
-    fn serialises_for_the_ui() {
-        let e = err(
-            403,
-            r#"{"code":"noPermission","message":"m","requestid":"R"}"#,
-        );
-        let v = serde_json::to_value(&e).unwrap();
-        assert_eq!(v["kind"], "permission");
-        assert_eq!(v["code"], "noPermission");
-        assert_eq!(v["requestId"], "R");
-        assert_eq!(v["httpStatus"], 403);
     }
 }

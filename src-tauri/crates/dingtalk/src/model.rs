@@ -9,7 +9,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, ErrorKind};
@@ -341,31 +340,6 @@ pub struct Meeting {
         skip_serializing_if = "Option::is_none"
     )]
     pub biz_type: Option<BizType>,
-}
-
-impl Meeting {
-    /// How long the meeting lasted, in ms: `confDuration` when given (and not negative); else
-    /// `endTime - startTime` when positive; else `None`. (The documentation's own example has
-    /// `endTime` before `startTime`, so a computed span is never trusted blindly.)
-    pub fn duration_ms(&self) -> Option<i64> {
-        if let Some(d) = self.conf_duration.filter(|d| *d >= 0) {
-            return Some(d);
-        }
-        match (self.start_time, self.end_time) {
-            (Some(s), Some(e)) => e.checked_sub(s).filter(|d| *d > 0),
-            _ => None,
-        }
-    }
-
-    /// The start as a UTC time, if given and representable.
-    pub fn start(&self) -> Option<DateTime<Utc>> {
-        self.start_time.and_then(DateTime::from_timestamp_millis)
-    }
-
-    /// The end as a UTC time, if given and representable.
-    pub fn end(&self) -> Option<DateTime<Utc>> {
-        self.end_time.and_then(DateTime::from_timestamp_millis)
-    }
 }
 
 /// One page as DingTalk sends it. Same tolerance as [`Meeting`]; serialises with the API's names.
@@ -717,10 +691,10 @@ mod tests {
         assert_eq!(m.status, Some(Status::Ended));
         assert_eq!(m.biz_type, Some(BizType::Instant));
         assert_eq!(m.creator_nick.as_deref(), Some("John"));
-        assert_eq!(m.duration_ms(), Some(1_000_000));
-        assert_eq!(m.start().unwrap().to_rfc3339(), "2022-09-26T06:50:01+00:00");
+        assert_eq!(m.conf_duration, Some(1_000_000));
+        assert_eq!(m.start_time, Some(1_664_175_001_000));
         assert!(
-            m.end().unwrap() < m.start().unwrap(),
+            m.end_time < m.start_time,
             "the doc's example really has end before start"
         );
         // Round trip with the API's own names.
@@ -748,8 +722,6 @@ mod tests {
             serde_json::to_string(&page.conference_list[1]).unwrap(),
             r#"{"title":"x"}"#
         );
-        assert_eq!(Meeting::default().duration_ms(), None);
-        assert_eq!(Meeting::default().start(), None);
     }
 
     #[test]
@@ -769,11 +741,6 @@ mod tests {
         assert_eq!(m.start_time, Some(1_664_175_001_000));
         assert_eq!(m.end_time, Some(1_664_175_061_000));
         assert_eq!(m.conf_duration, None);
-        assert_eq!(
-            m.duration_ms(),
-            Some(60_000),
-            "end - start when no confDuration"
-        );
         assert_eq!(m.biz_type, Some(BizType::Booked));
         assert_eq!(m.room_code.as_deref(), Some("427200331"));
         let page: RoomPage = serde_json::from_value(
@@ -832,36 +799,5 @@ mod tests {
         assert_eq!(m.status, None);
         assert_eq!(m.end_time, None);
         assert_eq!(m.creator_nick.as_deref(), Some("张三"));
-    }
-
-    #[test]
-    fn duration_rules() {
-        let m = |s, e, d| Meeting {
-            start_time: s,
-            end_time: e,
-            conf_duration: d,
-            ..Default::default()
-        };
-        assert_eq!(m(Some(1000), Some(500), Some(42)).duration_ms(), Some(42));
-        assert_eq!(
-            m(Some(1000), Some(500), None).duration_ms(),
-            None,
-            "negative span is not shown"
-        );
-        assert_eq!(m(Some(1000), Some(1000), None).duration_ms(), None);
-        assert_eq!(
-            m(Some(1000), Some(4000), Some(-5)).duration_ms(),
-            Some(3000)
-        );
-        assert_eq!(
-            m(Some(1000), None, None).duration_ms(),
-            None,
-            "live meeting: no duration yet"
-        );
-        assert_eq!(
-            m(Some(i64::MIN), Some(i64::MAX), None).duration_ms(),
-            None,
-            "no overflow"
-        );
     }
 }

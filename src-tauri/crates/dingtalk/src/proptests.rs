@@ -90,10 +90,7 @@ proptest! {
             Ok(page) => {
                 prop_assert!(page.conference_list.len() <= max_results as usize);
                 for m in &page.conference_list {
-                    if let Some(d) = m.duration_ms() {
-                        prop_assert!(d >= 0);
-                    }
-                    let _ = (m.start(), m.end(), m.status.map(|s| s.as_i64()));
+                    let _ = m.status.map(|s| s.as_i64());
                     let _ = serde_json::to_string(m).unwrap();
                 }
             }
@@ -125,7 +122,6 @@ proptest! {
         }
         let line = e.to_string();
         prop_assert!(!line.contains('\n'));
-        let _ = serde_json::to_value(&e).unwrap();
     }
 
     #[test]

@@ -74,8 +74,8 @@ pub enum Credentials {
         app_secret: Secret,
     },
     /// A third-party enterprise app acting for an authorised organisation:
-    /// `POST /v1.0/oauth2/corpAccessToken`. The suite ticket is pushed about every 5 h; update it
-    /// with [`crate::Client::set_credentials`].
+    /// `POST /v1.0/oauth2/corpAccessToken`. The suite ticket is pushed about every 5 h; a new
+    /// ticket means a new [`crate::Client`] (its cached token belongs to the old ticket).
     ThirdParty {
         /// The suite key.
         suite_key: String,
@@ -268,17 +268,6 @@ impl TokenProvider {
             })),
             completions: Arc::new(AtomicU64::new(0)),
         })
-    }
-
-    /// Replace the credentials (e.g. a new suite ticket) and drop the cached token.
-    pub async fn set_credentials(&self, credentials: Credentials) -> Result<(), Error> {
-        let credentials = credentials.normalized();
-        credentials.validate()?;
-        let mut st = self.state.lock().await;
-        st.credentials = credentials;
-        st.cached = None;
-        st.last_failure = None;
-        Ok(())
     }
 
     /// Whether refused tokens can be refreshed (false for a pasted token).

@@ -4,7 +4,7 @@
 //! meetdesk-cli query <ROOM_CODE> [--all] [--page-size N] [--format table|json|csv] [--output FILE]
 //!              [--base-url URL] [--token T] [--app-key K --app-secret S]
 //!              [--suite-key K --suite-secret S --auth-corp-id C --suite-ticket T] [--timeout SECS]
-//!              [--lang en|zh-CN] [--no-bom] [--delimiter ,|;] [--utc-offset ±HH:MM]
+//!              [--lang en|zh-CN] [--no-bom] [--delimiter ,|;] [--utc-offset ±HH:MM] [--width N]
 //! ```
 //!
 //! It is a second face on the same parts as the window: the `dingtalk` crate for the calls
@@ -29,7 +29,9 @@
 //! - `--output -` is standard output. Files are written by [`meetdesk_core::export::export_with`]'s
 //!   rules: atomically, devices and named pipes in place, symbolic links and read-only files
 //!   refused (exit 1).
-//! - The table shows each meeting by [`meetdesk_core::view`]'s rule, like the window and the CSV.
+//! - The table shows each meeting by [`meetdesk_core::view`]'s rule, like the window and the CSV,
+//!   one line each (laid out by comfy-table, which measures CJK text as two columns a character),
+//!   within `--width`, else `COLUMNS`, else the terminal's width, else 100 columns.
 //! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
 //!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
 
@@ -40,13 +42,14 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Row, Table, Width};
 use dingtalk::{
     load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret,
     GLOBAL_BASE_URL, LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use meetdesk_core::catalog::Lang;
 use meetdesk_core::error::AppError;
@@ -184,6 +187,11 @@ pub struct QueryArgs {
     /// Show times at this UTC offset (e.g. +08:00, -05:00) instead of this computer's time zone.
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true, value_parser = ExportZone::parse_offset)]
     pub utc_offset: Option<chrono::FixedOffset>,
+
+    /// Table: fit it in N columns, cutting long titles and hosts with "…"; 0 for no limit
+    /// [default: $COLUMNS, else the terminal's width, else 100 when not a terminal].
+    #[arg(long, value_name = "N", value_parser = parse_width)]
+    pub width: Option<u16>,
 }
 
 fn parse_room(s: &str) -> Result<RoomCode, String> {
@@ -208,6 +216,14 @@ fn parse_page_size(s: &str) -> Result<u32, String> {
         ));
     }
     Ok(n as u32)
+}
+
+/// Any whole number; one wider than any terminal (over 65535) counts as 65535.
+fn parse_width(s: &str) -> Result<u16, String> {
+    let n: u64 = s.trim().parse().map_err(|_| {
+        format!("{s:?} is not a number: give a width in columns, or 0 for no limit")
+    })?;
+    Ok(u16::try_from(n).unwrap_or(u16::MAX))
 }
 
 /// Run the CLI with the process's arguments; returns the exit code.
@@ -545,7 +561,7 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
         match args.format {
             Format::Csv => write_csv(w, &f.meetings, &opts),
             Format::Json => write_json(w, &args.room, f),
-            Format::Table => write_table(w, &args.room, f, &opts, terminal_width()),
+            Format::Table => write_table(w, &args.room, f, &opts, table_width(args.width)),
         }
     };
     // `-o -` is standard output, as for most tools (a file really named "-" is `-o ./-`).
@@ -618,13 +634,39 @@ fn write_json(w: &mut dyn Write, room: &RoomCode, f: &Fetched) -> io::Result<u64
     Ok(f.meetings.len() as u64)
 }
 
-/// The terminal's width from `COLUMNS` (shells export it to scripts only sometimes), else 120.
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(120)
+/// Table width when standard output is not a terminal and nothing else says (a file, a pipe).
+pub const DEFAULT_TABLE_WIDTH: u16 = 100;
+
+/// The columns the table may use; `None` is no limit.
+fn table_width(flag: Option<u16>) -> Option<u16> {
+    let columns = std::env::var("COLUMNS").ok();
+    let stdout = io::stdout();
+    // Asked of standard output itself: with `> file` the table goes to no terminal, even when
+    // stderr still is one.
+    let terminal = stdout
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(w, _)| w.0);
+    resolve_width(flag, columns.as_deref(), terminal)
+}
+
+/// `--width` (0 = no limit), else `COLUMNS` (shells export it only sometimes; when they do it is
+/// the user's word), else the terminal's width, else [`DEFAULT_TABLE_WIDTH`].
+fn resolve_width(flag: Option<u16>, columns: Option<&str>, terminal: Option<u16>) -> Option<u16> {
+    let columns = columns
+        .and_then(|c| c.trim().parse::<u64>().ok())
+        .filter(|c| *c > 0)
+        .map(|c| u16::try_from(c).unwrap_or(u16::MAX));
+    match flag {
+        Some(0) => None,
+        Some(w) => Some(w),
+        None => Some(
+            columns
+                .or(terminal.filter(|t| *t > 0))
+                .unwrap_or(DEFAULT_TABLE_WIDTH),
+        ),
+    }
 }
 
 /// Make text from DingTalk safe to print on a terminal: line breaks and tabs become spaces;
@@ -643,31 +685,6 @@ pub fn terminal_safe(s: &str) -> String {
             c => c,
         })
         .collect()
-}
-
-/// Cut `s` to at most `max` terminal columns, ending with `…` when cut. CJK characters count 2.
-pub fn truncate_to_width(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max.saturating_sub(1) {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
-fn pad_to_width(s: &str, width: usize) -> String {
-    let mut out = s.to_owned();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(s.width())));
-    out
 }
 
 /// `16 min`, `1 h 5 min`, `2 h`, `< 1 min` (`16 分钟`, …): the view's parts in the window's words
@@ -700,24 +717,59 @@ pub(crate) fn table_cells(m: &Meeting, now_ms: i64, opts: &ExportOptions) -> [St
         start_s,
         end_s,
         human_duration(v.duration, lang),
-        truncate_to_width(
-            &terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
-            HOST_MAX,
-        ),
+        terminal_safe(m.creator_nick.as_deref().unwrap_or("")),
         terminal_safe(m.title.as_deref().unwrap_or("")),
     ]
 }
 
-const HOST_MAX: usize = 20;
-const GAP: &str = "  ";
+/// A host wider than this is cut, so the title keeps the room.
+const HOST_MAX: u16 = 20;
+/// The title keeps at least this much room before the host gives way.
+const TITLE_MIN: u16 = 20;
+/// Spaces between columns.
+const GAP: u16 = 2;
 
-/// The aligned table, then "N of M meetings" and a hint when more pages exist.
+/// The host column: as wide as its widest host up to [`HOST_MAX`], the title taking what is left
+/// (comfy-table's even share would cut both). Where that would leave the title less than
+/// [`TITLE_MIN`], at most that wide, and the two share the room. No limit, no cut.
+fn host_constraint(
+    header: &[&str; 6],
+    rows: &[[String; 6]],
+    width: Option<u16>,
+) -> Option<ColumnConstraint> {
+    let width = usize::from(width?);
+    let widest = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].width())
+            .chain([header[i].width()])
+            .max()
+            .unwrap_or(0)
+    };
+    let gap = usize::from(GAP);
+    let fixed: usize = (0..4).map(|i| widest(i) + gap).sum();
+    let host = widest(4).min(usize::from(HOST_MAX)) + gap;
+    // comfy-table's widths include the padding.
+    let fixed_width = Width::Fixed(u16::try_from(host).unwrap_or(u16::MAX));
+    Some(if fixed + host + usize::from(TITLE_MIN) <= width {
+        ColumnConstraint::Absolute(fixed_width)
+    } else {
+        ColumnConstraint::UpperBoundary(fixed_width)
+    })
+}
+
+fn one_line(mut row: Row) -> Row {
+    row.max_height(1);
+    row
+}
+
+/// The aligned table (within `width` columns; `None` = no limit), then "N of M meetings" and a
+/// hint when more pages exist.
 pub(crate) fn write_table(
     w: &mut dyn Write,
     room: &RoomCode,
     f: &Fetched,
     opts: &ExportOptions,
-    width: usize,
+    width: Option<u16>,
 ) -> io::Result<u64> {
     let lang = opts.lang;
     let header: [&str; 6] = [
@@ -739,29 +791,37 @@ pub(crate) fn write_table(
     if rows.is_empty() {
         writeln!(w, "{}", lang.fill("cli.noMeetings", &[("room", room)]))?;
     } else {
-        let mut widths = [0usize; 6];
-        for (i, h) in header.iter().enumerate() {
-            widths[i] = h.width();
-        }
-        for r in &rows {
-            for i in 0..5 {
-                widths[i] = widths[i].max(r[i].width());
-            }
-        }
-        let fixed: usize = widths[..5].iter().sum::<usize>() + GAP.len() * 5;
-        let title_max = width.saturating_sub(fixed).max(20);
-        let line = |cells: [&str; 6]| -> String {
-            let mut s = String::new();
-            for i in 0..5 {
-                s.push_str(&pad_to_width(cells[i], widths[i]));
-                s.push_str(GAP);
-            }
-            s.push_str(&truncate_to_width(cells[5], title_max));
-            s.trim_end().to_owned()
+        // No borders (a plain, grep-able layout); one line per meeting, cut with "…" where it
+        // does not fit. comfy-table measures by display width, so CJK text counts two columns.
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_truncation_indicator("…")
+            .set_header(one_line(Row::from(header)));
+        match width {
+            Some(w) => table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w),
+            None => table.set_content_arrangement(ContentArrangement::Disabled),
         };
-        writeln!(w, "{}", line(header))?;
-        for r in &rows {
-            writeln!(w, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]))?;
+        for r in rows.iter() {
+            table.add_row(one_line(Row::from(r.iter())));
+        }
+        let host = host_constraint(&header, &rows, width);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            let (gap, constraint) = match i {
+                // Status, start, end, duration: never cut (they are short and fixed in form).
+                0..=3 => (GAP, Some(ColumnConstraint::ContentWidth)),
+                4 => (GAP, host),
+                _ => (0, None),
+            };
+            column.set_padding((0, gap));
+            if let Some(c) = constraint {
+                column.set_constraint(c);
+            }
+        }
+        for line in table.lines() {
+            writeln!(w, "{}", line.trim_end())?;
         }
         writeln!(w)?;
     }
@@ -903,16 +963,11 @@ mod tests {
     }
 
     #[test]
-    fn widths_and_sanitising() {
-        assert_eq!(truncate_to_width("产品周会 Weekly", 8), "产品周…");
-        assert_eq!(truncate_to_width("产品周会 Weekly", 8).width(), 7);
-        assert_eq!(truncate_to_width("short", 8), "short");
-        assert_eq!(truncate_to_width("abcdefghij", 5), "abcd…");
+    fn sanitising_and_durations() {
         assert_eq!(
             terminal_safe("a\nb\x1b[31mc\u{202E}d"),
             "a b\u{FFFD}[31mc\u{FFFD}d"
         );
-        assert_eq!(pad_to_width("张伟", 6), "张伟  ");
         let d = |ms| human_duration(DurationParts::of(Some(ms)), Lang::En);
         assert_eq!(d(1_000_000), "16 min", "truncated");
         assert_eq!(d(12 * 60_000 + 59_000), "12 min");
@@ -925,36 +980,132 @@ mod tests {
         assert_eq!(human_duration(DurationParts::None, Lang::En), "");
     }
 
-    #[test]
-    fn table_layout() {
+    fn live_meeting(title: &str, host: &str) -> Meeting {
+        Meeting {
+            title: Some(title.into()),
+            creator_nick: Some(host.into()),
+            status: Some(dingtalk::Status::Live),
+            start_time: Some(view::now_ms() - 12 * 60_000),
+            ..Default::default()
+        }
+    }
+
+    fn table(meetings: Vec<Meeting>, lang: Lang, width: Option<u16>) -> String {
         let f = Fetched {
-            meetings: vec![Meeting {
-                title: Some(
-                    "产品周会 Weekly product sync with a very long title that goes on".into(),
-                ),
-                creator_nick: Some("张伟".into()),
-                status: Some(dingtalk::Status::Live),
-                start_time: Some(view::now_ms() - 12 * 60_000),
-                ..Default::default()
-            }],
+            meetings,
             total_count: Some(45),
             has_more: true,
             next_token: Some("20".into()),
         };
         let opts = ExportOptions {
+            lang,
             zone: ExportZone::Fixed(chrono::FixedOffset::east_opt(8 * 3600).unwrap()),
             ..Default::default()
         };
         let mut out = Vec::new();
         let rc = RoomCode::parse("427233559").unwrap();
-        write_table(&mut out, &rc, &f, &opts, 70).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        write_table(&mut out, &rc, &f, &opts, width).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    const LONG_TITLE: &str = "产品周会 Weekly product sync with a very long title that goes on";
+
+    #[test]
+    fn table_layout() {
+        let text = table(vec![live_meeting(LONG_TITLE, "张伟")], Lang::En, Some(70));
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("STATUS"), "{text}");
+        assert!(lines[0].starts_with("STATUS  START"), "{text}");
         assert!(lines[1].starts_with("Live    20"), "{text}");
         assert!(lines[1].width() <= 70, "fits the width: {text}");
-        assert!(lines[1].ends_with('…'), "{text}");
+        assert!(lines[1].ends_with('…'), "a cut title says so: {text}");
+        assert!(lines[1].contains("张伟  产品周会"), "{text}");
+        assert_eq!(lines[2], "", "one line per meeting: {text}");
         assert!(text.contains("1 of 45 meetings"), "{text}");
         assert!(text.contains("--all"), "{text}");
+    }
+
+    #[test]
+    fn the_width_is_used_and_cjk_counts_two_columns() {
+        let meetings = vec![
+            live_meeting(LONG_TITLE, "张伟"),
+            live_meeting("周会", "Emily Chen"),
+            live_meeting(&"会".repeat(80), &"主持人".repeat(10)),
+        ];
+        // From 80 columns up the columns that are never cut (status, times, duration) leave room
+        // for a 20-column host and some title.
+        for lang in [Lang::En, Lang::ZhCn] {
+            for width in [80u16, 81, 100, 120, 200] {
+                let text = table(meetings.clone(), lang, Some(width));
+                let lines: Vec<&str> = text.lines().take(4).collect();
+                for l in &lines {
+                    assert!(l.width() <= usize::from(width), "{width}: {l:?}");
+                }
+                assert!(
+                    lines[3].width() > usize::from(width) - 4,
+                    "a long row uses the room it has ({width}): {:?}",
+                    lines[3]
+                );
+                // The title column starts at the same display column in every row.
+                let title_col = |l: &str, t: &str| l.find(t).map(|i| l[..i].width());
+                assert_eq!(
+                    title_col(lines[1], "产品"),
+                    title_col(lines[2], "周会"),
+                    "{text}"
+                );
+                assert!(lines[3].contains('…'), "host and title cut: {:?}", lines[3]);
+            }
+        }
+        // Without a limit nothing is cut.
+        let text = table(meetings, Lang::En, None);
+        assert!(text.contains(LONG_TITLE) && !text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn any_width_gives_a_table_and_no_panic() {
+        let meetings = vec![live_meeting(LONG_TITLE, "张伟"), live_meeting("", "")];
+        for width in [0u16, 1, 2, 5, 10, 20, 39, 40, 41, u16::MAX] {
+            let text = table(meetings.clone(), Lang::ZhCn, Some(width));
+            assert!(
+                text.contains("共 45 场会议，显示了 2 场"),
+                "{width}: {text}"
+            );
+            assert!(
+                text.lines().next().unwrap().contains("状态"),
+                "{width}: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_width_comes_from_the_flag_then_columns_then_the_terminal() {
+        assert_eq!(resolve_width(Some(70), Some("160"), Some(90)), Some(70));
+        assert_eq!(
+            resolve_width(Some(0), Some("160"), Some(90)),
+            None,
+            "0 = no limit"
+        );
+        assert_eq!(resolve_width(None, Some(" 160 "), Some(90)), Some(160));
+        assert_eq!(resolve_width(None, Some("999999"), None), Some(u16::MAX));
+        for junk in ["", "0", "-5", "wide"] {
+            assert_eq!(
+                resolve_width(None, Some(junk), Some(90)),
+                Some(90),
+                "{junk:?}"
+            );
+        }
+        assert_eq!(
+            resolve_width(None, None, Some(0)),
+            Some(DEFAULT_TABLE_WIDTH)
+        );
+        assert_eq!(resolve_width(None, None, None), Some(DEFAULT_TABLE_WIDTH));
+        let (q, _) = parse(&["427233559", "--width", "99999999"]).unwrap();
+        assert_eq!(q.width, Some(u16::MAX));
+        assert_eq!(
+            parse(&["427233559", "--width", "-1"])
+                .map(|_| ())
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 }

@@ -11,6 +11,7 @@ use meetdesk_core::export::{write_csv, ExportOptions, ExportZone};
 use meetdesk_core::view::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use unicode_width::UnicodeWidthStr;
 
 /// A number as a server might send it: any i64, the edges, plausible times, floats up to
 /// 1e308, numbers as strings, and things that are not numbers at all.
@@ -95,6 +96,7 @@ proptest! {
         offset_min in -12 * 60i32..=14 * 60,
         zh in any::<bool>(),
         semicolon in any::<bool>(),
+        width in prop_oneof![Just(None), (0u16..200).prop_map(Some), any::<u16>().prop_map(Some)],
     ) {
         let m: Meeting = serde_json::from_value(raw).expect("a meeting parses from any values");
         let v = MeetingView::new(&m, now);
@@ -143,8 +145,16 @@ proptest! {
         check_table_duration(&cells[3])?;
         let f = Fetched { meetings: vec![m.clone()], total_count: Some(1), ..Default::default() };
         let mut table = Vec::new();
-        write_table(&mut table, &RoomCode::parse("427233559").unwrap(), &f, &opts, 80).unwrap();
+        write_table(&mut table, &RoomCode::parse("427233559").unwrap(), &f, &opts, width).unwrap();
         let table = String::from_utf8(table).unwrap();
         prop_assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "{table:?}");
+        // Header, one line for the meeting, a blank line, the count.
+        prop_assert_eq!(table.lines().count(), 4, "{}", table);
+        // Wide enough for the columns that are never cut: every line fits.
+        if let Some(w) = width.filter(|w| *w >= 120) {
+            for line in table.lines() {
+                prop_assert!(line.width() <= usize::from(w), "{w}: {line:?}");
+            }
+        }
     }
 }

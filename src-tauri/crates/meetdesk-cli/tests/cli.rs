@@ -4,83 +4,61 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
+use assert_cmd::assert::Assert;
 use chrono::FixedOffset;
 use dingtalk::{load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret};
+use dingtalk_sim::testing::{demo_sim as sim, room_calls, CREDENTIAL_VARS};
 use dingtalk_sim::{
-    Fault, FaultRule, SimConfig, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K,
+    Fault, FaultRule, SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_ROOM, LARGE_ROOM_5K,
 };
 use meetdesk_core::catalog::Lang;
 use meetdesk_core::export::{write_csv, ExportOptions, ExportZone};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-const BIN: &str = env!("CARGO_BIN_EXE_meetdesk-cli");
+/// A finished run; [`Ran::code`] checks its exit code.
+struct Ran(Assert);
 
-const ENV_VARS: [&str; 8] = [
-    "MEETDESK_BASE_URL",
-    "MEETDESK_ACCESS_TOKEN",
-    "MEETDESK_APP_KEY",
-    "MEETDESK_APP_SECRET",
-    "MEETDESK_SUITE_KEY",
-    "MEETDESK_SUITE_SECRET",
-    "MEETDESK_AUTH_CORP_ID",
-    "MEETDESK_SUITE_TICKET",
-];
-
+/// What a run printed, once its exit code was the one expected.
 struct Run {
-    code: i32,
     stdout: String,
     stderr: String,
 }
 
+impl Ran {
+    /// Asserts the exit code; on a mismatch assert_cmd's message shows the command line, the
+    /// code, stdout and stderr.
+    fn code(self, expected: i32) -> Run {
+        let out = self.0.code(expected).get_output().clone();
+        Run {
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
 /// Run the CLI with a clean MEETDESK_* environment plus `env`. Blocking work runs off the
 /// runtime's workers so the in-process simulator keeps answering.
-async fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
+async fn cli(args: &[&str], env: &[(&str, &str)]) -> Ran {
     cli_in(None, args, env).await
 }
 
 /// [`cli`] in the working directory `cwd` (the test's own by default).
-async fn cli_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let cwd = cwd.map(Path::to_path_buf);
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let out: Output = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(BIN);
-        for k in ENV_VARS {
-            cmd.env_remove(k);
-        }
-        cmd.env("COLUMNS", "160").env_remove("TZ");
-        if let Some(dir) = cwd {
-            cmd.current_dir(dir);
-        }
-        cmd.args(&args)
-            .envs(env)
-            .output()
-            .expect("run meetdesk-cli")
-    })
-    .await
-    .unwrap();
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+async fn cli_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut cmd = assert_cmd::Command::cargo_bin("meetdesk-cli").expect("cargo built meetdesk-cli");
+    for k in CREDENTIAL_VARS {
+        cmd.env_remove(k);
     }
-}
-
-async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default()).await.unwrap()
-}
-
-fn room_calls(sim: &SimHandle) -> Vec<dingtalk_sim::RecordedRequest> {
-    sim.requests()
-        .into_iter()
-        .filter(|r| r.is_room_query())
-        .collect()
+    // A fixed width: the table's layout must not depend on the terminal running the tests.
+    cmd.env("COLUMNS", "160").env_remove("TZ");
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.args(args).envs(env.iter().copied());
+    Ran(tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .unwrap())
 }
 
 /// `--base-url URL --token T` with a fresh valid token.
@@ -93,6 +71,13 @@ fn with_token(sim: &SimHandle, args: &[&str]) -> Vec<String> {
         sim.issue_token(),
     ]);
     v
+}
+
+/// `meetdesk-cli query ARGS… --base-url … --token …` against `sim`, nothing from the environment.
+async fn query(sim: &SimHandle, args: &[&str]) -> Ran {
+    let mut all = vec!["query"];
+    all.extend_from_slice(args);
+    cli(&strs(&with_token(sim, &all)), &[]).await
 }
 
 fn strs(v: &[String]) -> Vec<&str> {
@@ -126,8 +111,7 @@ fn plus8() -> FixedOffset {
 #[tokio::test(flavor = "multi_thread")]
 async fn table_of_the_demo_room() {
     let sim = sim().await;
-    let r = cli(&strs(&with_token(&sim, &["query", DEMO_ROOM])), &[]).await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM]).await.code(0);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(
         lines[0].starts_with("STATUS") && lines[0].contains("TITLE"),
@@ -173,15 +157,9 @@ async fn table_of_the_demo_room() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].query_param("maxResults"), Some("20"));
 
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--lang", "zh-CN", "--all"],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--lang", "zh-CN", "--all"])
+        .await
+        .code(0);
     for word in [
         "状态",
         "进行中",
@@ -200,12 +178,7 @@ async fn table_of_the_demo_room() {
 #[tokio::test(flavor = "multi_thread")]
 async fn json_has_the_apis_field_names() {
     let sim = sim().await;
-    let r = cli(
-        &strs(&with_token(&sim, &["query", DEMO_ROOM, "--format", "json"])),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json"]).await.code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     let mut sorted = keys.clone();
@@ -250,15 +223,9 @@ async fn json_has_the_apis_field_names() {
     assert!(ended["confDuration"].is_i64() && ended["endTime"].is_i64());
 
     // --all: pages concatenated, nothing more to load.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "json", "--all"],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json", "--all"])
+        .await
+        .code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["conferenceList"].as_array().unwrap().len(), 45);
     assert_eq!(v["hasMore"], false);
@@ -268,15 +235,9 @@ async fn json_has_the_apis_field_names() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_on_a_5000_meeting_room_fetches_50_pages() {
     let sim = sim().await;
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", LARGE_ROOM_5K, "--all", "--format", "json"],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[LARGE_ROOM_5K, "--all", "--format", "json"])
+        .await
+        .code(0);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let list = v["conferenceList"].as_array().unwrap();
     assert_eq!(list.len(), 5_000);
@@ -298,23 +259,19 @@ async fn all_on_a_5000_meeting_room_fetches_50_pages() {
 
     // An explicit page size wins over --all's 100.
     sim.clear_requests();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                LARGE_ROOM_5K,
-                "--all",
-                "--page-size",
-                "500",
-                "--format",
-                "csv",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            LARGE_ROOM_5K,
+            "--all",
+            "--page-size",
+            "500",
+            "--format",
+            "csv",
+        ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(r.stdout.matches("\r\n").count(), 5_001);
     let calls = room_calls(&sim);
     assert_eq!(calls.len(), 10);
@@ -331,25 +288,21 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     let file_s = file.display().to_string();
 
     // Default options, zone fixed by flag.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "--output",
-                &file_s,
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "--output",
+            &file_s,
+            "--utc-offset",
+            "+08:00",
+        ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert!(r.stdout.is_empty());
     assert!(
         r.stderr.contains("Wrote 45 meetings to") && r.stderr.contains(&file_s),
@@ -370,49 +323,41 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
     assert_eq!(cli_bytes, gui, "CLI and window write the same bytes");
 
     // The same to stdout.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "--utc-offset",
+            "+08:00",
+        ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(r.stdout.as_bytes(), &gui[..]);
 
     // Other options: Chinese, no BOM, semicolon, -05:00.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--all",
-                "--format",
-                "csv",
-                "-o",
-                &file_s,
-                "--lang",
-                "zh-CN",
-                "--no-bom",
-                "--delimiter",
-                ";",
-                "--utc-offset=-05:00",
-            ],
-        )),
-        &[],
+    query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--all",
+            "--format",
+            "csv",
+            "-o",
+            &file_s,
+            "--lang",
+            "zh-CN",
+            "--no-bom",
+            "--delimiter",
+            ";",
+            "--utc-offset=-05:00",
+        ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     let opts = ExportOptions {
         lang: Lang::ZhCn,
         bom: false,
@@ -426,7 +371,7 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
 
     // The computer's zone (what the window uses by default), set through TZ: same bytes as the
     // fixed offset it stands for. A POSIX TZ string needs no tz database.
-    let r = cli(
+    cli(
         &strs(&with_token(
             &sim,
             &[
@@ -435,8 +380,8 @@ async fn csv_file_is_byte_identical_to_the_windows_export() {
         )),
         &[("TZ", "<+08>-8")],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(fs::read(&file).unwrap(), gui);
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),
@@ -463,8 +408,8 @@ async fn local_zone_with_daylight_saving_converts_each_row() {
         )),
         &[("TZ", "EST5EDT,M3.2.0,M11.1.0")],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     let mut rdr = csv::ReaderBuilder::new().from_reader(r.stdout.as_bytes());
     let h = rdr.headers().unwrap().clone();
     assert_eq!(&h[4], "Start (UTC-05:00/-04:00)", "both offsets named");
@@ -498,8 +443,8 @@ async fn invalid_room_code_exits_2_before_any_request() {
             ],
             &[],
         )
-        .await;
-        assert_eq!(r.code, 2, "{code}: {}", r.stderr);
+        .await
+        .code(2);
         assert!(
             r.stderr.contains("meeting code"),
             "says what is wrong: {}",
@@ -527,15 +472,15 @@ async fn invalid_room_code_exits_2_before_any_request() {
         if !args.contains(&"--base-url") {
             args.extend(["--base-url", &url]);
         }
-        let r = cli(&args, &[]).await;
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        let r = cli(&args, &[]).await.code(2);
         assert!(r.stderr.starts_with("error:"), "{}", r.stderr);
     }
     let r = cli(
         &["query", DEMO_ROOM, "--token", "t", "--page-size", "501"],
         &[],
     )
-    .await;
+    .await
+    .code(2);
     assert!(r.stderr.contains("at most 500"), "{}", r.stderr);
     assert!(
         sim.requests().is_empty(),
@@ -558,8 +503,8 @@ async fn bad_token_exits_1_with_one_line_naming_code_status_and_request_id() {
         ],
         &[],
     )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    .await
+    .code(1);
     assert!(r.stdout.is_empty());
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert!(
@@ -598,23 +543,12 @@ async fn a_failure_mid_way_writes_nothing() {
     let file = dir.path().join("meetings.csv");
     fs::write(&file, "previous export").unwrap();
     let file_s = file.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                LARGE_ROOM_5K,
-                "--all",
-                "--format",
-                "csv",
-                "-o",
-                &file_s,
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[LARGE_ROOM_5K, "--all", "--format", "csv", "-o", &file_s],
     )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    .await
+    .code(1);
     assert!(
         r.stderr.contains("noPermission") && r.stderr.contains("HTTP 403"),
         "{}",
@@ -629,15 +563,9 @@ async fn a_failure_mid_way_writes_nothing() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file");
 
     // And to stdout: no partial CSV either.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", LARGE_ROOM_5K, "--all", "--format", "csv"],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 1);
+    let r = query(&sim, &[LARGE_ROOM_5K, "--all", "--format", "csv"])
+        .await
+        .code(1);
     assert!(
         r.stdout.is_empty(),
         "{} bytes of partial output",
@@ -653,34 +581,24 @@ async fn an_unwritable_output_exits_1_naming_the_path() {
     fs::write(&blocker, "x").unwrap();
     let target = blocker.join("out.csv");
     let target_s = target.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "csv", "-o", &target_s],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "csv", "-o", &target_s])
+        .await
+        .code(1);
     assert!(r.stderr.contains(&target_s), "{}", r.stderr);
 
     // A folder as --output gets the default file name.
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                DEMO_ROOM,
-                "--format",
-                "csv",
-                "-o",
-                &dir.path().display().to_string(),
-            ],
-        )),
-        &[],
+    query(
+        &sim,
+        &[
+            DEMO_ROOM,
+            "--format",
+            "csv",
+            "-o",
+            &dir.path().display().to_string(),
+        ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     let names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -726,8 +644,8 @@ async fn secrets_are_never_printed() {
         ],
         &[],
     )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    .await
+    .code(1);
     assert!(r.stderr.contains("invalidClientIdOrSecret"), "{}", r.stderr);
     assert_hidden(&r, &["wrong-secret-7f3a9"]);
     let sent = sim.requests().iter().any(|q| {
@@ -744,8 +662,7 @@ async fn secrets_are_never_printed() {
         ("MEETDESK_APP_KEY", DEMO_APP_KEY),
         ("MEETDESK_APP_SECRET", "env-secret-4b1e8"),
     ];
-    let r = cli(&["query", DEMO_ROOM], &env).await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = cli(&["query", DEMO_ROOM], &env).await.code(1);
     assert_hidden(&r, &["env-secret-4b1e8"]);
     let r = cli(
         &["query", DEMO_ROOM],
@@ -754,8 +671,8 @@ async fn secrets_are_never_printed() {
             ("MEETDESK_ACCESS_TOKEN", "env-token-9c2d7"),
         ],
     )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    .await
+    .code(1);
     assert_hidden(&r, &["env-token-9c2d7"]);
 
     // A valid token, success: still not printed, in any format.
@@ -774,8 +691,8 @@ async fn secrets_are_never_printed() {
             ],
             &[],
         )
-        .await;
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        .await
+        .code(0);
         assert_hidden(&r, &[&token]);
     }
 
@@ -786,13 +703,13 @@ async fn secrets_are_never_printed() {
         ("MEETDESK_SUITE_SECRET", "help-suite-7e8f9"),
         ("MEETDESK_SUITE_TICKET", "help-ticket-0a1b2"),
     ];
-    for args in [
-        &["query", "--help"][..],
-        &["query", "-h"],
-        &["--help"],
-        &["query"],
+    for (args, code) in [
+        (&["query", "--help"][..], 0),
+        (&["query", "-h"], 0),
+        (&["--help"], 0),
+        (&["query"], 2),
     ] {
-        let r = cli(args, &env).await;
+        let r = cli(args, &env).await.code(code);
         assert_hidden(
             &r,
             &[
@@ -803,8 +720,7 @@ async fn secrets_are_never_printed() {
             ],
         );
     }
-    let r = cli(&["query", "--help"], &env).await;
-    assert_eq!(r.code, 0);
+    let r = cli(&["query", "--help"], &env).await.code(0);
     assert!(
         r.stdout.contains("MEETDESK_APP_SECRET"),
         "the variable is named, its value is not"
@@ -818,15 +734,15 @@ async fn environment_variables_work_and_flags_beat_them() {
     let good = sim.issue_token();
 
     // Everything from the environment.
-    let r = cli(
+    cli(
         &["query", DEMO_ROOM],
         &[
             ("MEETDESK_BASE_URL", &url),
             ("MEETDESK_ACCESS_TOKEN", &good),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(
         room_calls(&sim).last().unwrap().access_token.as_deref(),
         Some(good.as_str())
@@ -834,7 +750,7 @@ async fn environment_variables_work_and_flags_beat_them() {
 
     // App key and secret from the environment: a token call, then the query.
     sim.clear_requests();
-    let r = cli(
+    cli(
         &["query", DEMO_ROOM],
         &[
             ("MEETDESK_BASE_URL", &url),
@@ -842,35 +758,35 @@ async fn environment_variables_work_and_flags_beat_them() {
             ("MEETDESK_APP_SECRET", DEMO_APP_SECRET),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(
         sim.requests().iter().filter(|q| q.is_token_call()).count(),
         1
     );
 
     // --base-url beats a dead MEETDESK_BASE_URL.
-    let r = cli(
+    cli(
         &["query", DEMO_ROOM, "--base-url", &url],
         &[
             ("MEETDESK_BASE_URL", "http://127.0.0.1:9"),
             ("MEETDESK_ACCESS_TOKEN", &good),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
 
     // --token beats a bad MEETDESK_ACCESS_TOKEN.
     sim.clear_requests();
-    let r = cli(
+    cli(
         &["query", DEMO_ROOM, "--token", &good],
         &[
             ("MEETDESK_BASE_URL", &url),
             ("MEETDESK_ACCESS_TOKEN", "stale-env-token"),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(
         room_calls(&sim)[0].access_token.as_deref(),
         Some(good.as_str())
@@ -878,7 +794,7 @@ async fn environment_variables_work_and_flags_beat_them() {
 
     // App credentials given as flags beat a token in the environment (another kind of credential).
     sim.clear_requests();
-    let r = cli(
+    cli(
         &[
             "query",
             DEMO_ROOM,
@@ -892,8 +808,8 @@ async fn environment_variables_work_and_flags_beat_them() {
             ("MEETDESK_ACCESS_TOKEN", "stale-env-token"),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert_eq!(
         sim.requests().iter().filter(|q| q.is_token_call()).count(),
         1
@@ -904,7 +820,7 @@ async fn environment_variables_work_and_flags_beat_them() {
     );
 
     // A key on the command line with its secret from the environment is one set of credentials.
-    let r = cli(
+    cli(
         &[
             "query",
             DEMO_ROOM,
@@ -915,11 +831,11 @@ async fn environment_variables_work_and_flags_beat_them() {
         ],
         &[("MEETDESK_APP_SECRET", DEMO_APP_SECRET)],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
 
     // An empty variable counts as unset: the empty token is skipped, the app credentials used.
-    let r = cli(
+    cli(
         &["query", DEMO_ROOM],
         &[
             ("MEETDESK_BASE_URL", &url),
@@ -928,13 +844,8 @@ async fn environment_variables_work_and_flags_beat_them() {
             ("MEETDESK_APP_SECRET", DEMO_APP_SECRET),
         ],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
-#[test]
-fn the_binary_is_where_cargo_says() {
-    assert!(Path::new(BIN).exists());
+    .await
+    .code(0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -949,8 +860,8 @@ async fn dash_output_is_standard_output() {
         )),
         &[],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     assert!(
         r.stdout.starts_with("\u{FEFF}Room code,Title,"),
         "{}",
@@ -1012,15 +923,9 @@ fn odd_room(sim: &SimHandle) {
 async fn implausible_numbers_show_as_unknown_in_the_table_and_the_csv() {
     let sim = sim().await;
     odd_room(&sim);
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", ODD_ROOM, "--utc-offset", "+08:00"],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = query(&sim, &[ODD_ROOM, "--utc-offset", "+08:00"])
+        .await
+        .code(0);
     for absurd in ["153722867280912", "17259888", "-1537", "9999-", "1970-"] {
         assert!(!r.stdout.contains(absurd), "{absurd}:\n{}", r.stdout);
     }
@@ -1037,22 +942,12 @@ async fn implausible_numbers_show_as_unknown_in_the_table_and_the_csv() {
     assert!(row("year 9999").starts_with("Ended   "), "no start shown");
     assert!(row("year 9999").contains(" 1 min "), "the duration is fine");
 
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &[
-                "query",
-                ODD_ROOM,
-                "--format",
-                "csv",
-                "--utc-offset",
-                "+08:00",
-            ],
-        )),
-        &[],
+    let r = query(
+        &sim,
+        &[ODD_ROOM, "--format", "csv", "--utc-offset", "+08:00"],
     )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    .await
+    .code(0);
     let mut rdr = csv::Reader::from_reader(r.stdout.trim_start_matches('\u{FEFF}').as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     let by_title = |t: &str| rows.iter().find(|r| &r[1] == t).unwrap().clone();
@@ -1083,15 +978,9 @@ async fn a_symbolic_link_or_read_only_output_is_refused() {
     let link = dir.path().join("out.csv");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let link_s = link.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "csv", "-o", &link_s],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "csv", "-o", &link_s])
+        .await
+        .code(1);
     assert!(
         r.stderr.contains(&link_s) && r.stderr.contains("symbolic link"),
         "{}",
@@ -1103,15 +992,89 @@ async fn a_symbolic_link_or_read_only_output_is_refused() {
     fs::write(&locked, "{}").unwrap();
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
     let locked_s = locked.display().to_string();
-    let r = cli(
-        &strs(&with_token(
-            &sim,
-            &["query", DEMO_ROOM, "--format", "json", "-o", &locked_s],
-        )),
-        &[],
-    )
-    .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = query(&sim, &[DEMO_ROOM, "--format", "json", "-o", &locked_s])
+        .await
+        .code(1);
     assert!(r.stderr.contains("read-only"), "{}", r.stderr);
     assert_eq!(fs::read_to_string(&locked).unwrap(), "{}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_fits_the_width_it_is_given() {
+    use unicode_width::UnicodeWidthStr;
+    let sim = sim().await;
+    let long_title = format!(
+        "产品周会 Weekly product sync {}",
+        "季度规划 planning ".repeat(8)
+    );
+    sim.set_room(
+        "123123123",
+        vec![
+            serde_json::json!({"conferenceId": "a", "title": long_title, "status": 1,
+                "startTime": 1_795_656_600_000i64, "confDuration": 779_000, "creatorNick": "张伟"}),
+            serde_json::json!({"conferenceId": "b", "title": "短会", "status": 0,
+                "startTime": 1_795_656_600_000i64, "creatorNick": "Emily Chen"}),
+        ],
+    );
+    let widest = |r: &Run| {
+        r.stdout
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .map(UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+    };
+    let base = with_token(&sim, &["query", "123123123", "--lang", "zh-CN"]);
+    let table = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = strs(&base);
+        args.extend_from_slice(extra);
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        async move {
+            let env: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            cli(&strs(&args), &env).await.code(0)
+        }
+    };
+    let r = table(&["--width", "72"], &[]).await;
+    assert!((67..=72).contains(&widest(&r)), "--width 72:\n{}", r.stdout);
+    assert!(
+        r.stdout.contains("产品周会") && r.stdout.contains('…'),
+        "cut, and says so:\n{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("短会") && r.stdout.contains("Emily Chen"),
+        "{}",
+        r.stdout
+    );
+
+    let r = table(&[], &[("COLUMNS", "80")]).await;
+    assert!((75..=80).contains(&widest(&r)), "COLUMNS=80:\n{}", r.stdout);
+    // Not a terminal and no COLUMNS: 100.
+    let r = table(&[], &[("COLUMNS", "")]).await;
+    assert!(
+        (95..=100).contains(&widest(&r)),
+        "default 100:\n{}",
+        r.stdout
+    );
+    // --width beats COLUMNS, and 0 is no limit: the title whole.
+    let r = table(&["--width", "0"], &[("COLUMNS", "72")]).await;
+    assert!(
+        r.stdout.contains(long_title.trim_end()) && !r.stdout.contains('…'),
+        "{}",
+        r.stdout
+    );
+    // Any width gives a table and exit 0.
+    for w in ["1", "5", "99999999"] {
+        let r = table(&["--width", w], &[]).await;
+        assert!(
+            r.stdout.contains("显示了 2 场"),
+            "--width {w}:\n{}",
+            r.stdout
+        );
+    }
 }

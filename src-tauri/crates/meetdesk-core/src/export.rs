@@ -361,15 +361,6 @@ pub fn needs_formula_guard(cell: &str) -> bool {
     )
 }
 
-/// A text cell as written: guarded when needed.
-pub fn guard_cell(cell: &str) -> Cow<'_, str> {
-    if needs_formula_guard(cell) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
 /// Duration in minutes with one decimal, truncated (the window's rule, see [`crate::view`]);
 /// `decimal` is `.` or `,`.
 pub fn duration_minutes(ms: i64, decimal: char) -> String {
@@ -844,7 +835,6 @@ mod tests {
             "＠x",
         ] {
             assert!(needs_formula_guard(s), "{s:?}");
-            assert_eq!(guard_cell(s), format!("'{s}"));
         }
         for s in [
             "",
@@ -858,7 +848,6 @@ mod tests {
             "a=b",
         ] {
             assert!(!needs_formula_guard(s), "{s:?}");
-            assert_eq!(guard_cell(s), s);
         }
     }
 

@@ -355,11 +355,6 @@ impl EnvOverrides {
             export_path: get("MEETDESK_TEST_EXPORT_PATH").map(Into::into),
         }
     }
-
-    /// True when the environment alone says how to reach DingTalk.
-    pub fn has_credentials(&self) -> bool {
-        self.access_token.is_some() || (self.app_key.is_some() && self.app_secret.is_some())
-    }
 }
 
 /// Every value the `language` setting may hold, as stored: `"system"`, then each language's tag.
@@ -569,6 +564,6 @@ mod tests {
         });
         assert_eq!(env.base_url.as_deref(), Some("http://127.0.0.1:9"));
         assert!(env.app_key.is_none());
-        assert!(env.has_credentials());
+        assert_eq!(env.access_token.as_deref(), Some("t"));
     }
 }

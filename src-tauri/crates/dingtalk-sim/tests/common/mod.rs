@@ -1,25 +1,12 @@
 //! Helpers shared by the integration tests: a blank simulator per test and a raw view of
 //! responses, so assertions are about the wire (status, headers, body text), not a client's
 //! interpretation of it.
-#![allow(dead_code)]
+// Each test binary uses some of these.
+#![allow(dead_code, unused_imports)]
 
-use dingtalk_sim::{SimConfig, SimHandle};
+pub use dingtalk_sim::testing::{blank_sim, demo_sim};
+use dingtalk_sim::SimHandle;
 use serde_json::{json, Value};
-
-pub async fn blank_sim() -> SimHandle {
-    SimHandle::start(SimConfig {
-        demo_data: false,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("simulator starts")
-}
-
-pub async fn demo_sim() -> SimHandle {
-    SimHandle::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
-}
 
 /// Ignores any proxy in the environment: these requests must reach loopback directly.
 pub fn client() -> reqwest::Client {
@@ -104,6 +91,21 @@ pub async fn post_json(sim: &SimHandle, path: &str, body: Value) -> Resp {
             .json(&body),
     )
     .await
+}
+
+/// A new token from the app-token endpoint with the demo app's credentials, over the wire.
+pub async fn wire_token(sim: &SimHandle) -> String {
+    let r = post_json(
+        sim,
+        "/v1.0/oauth2/accessToken",
+        json!({"appKey": "demo-app-key", "appSecret": "demo-app-secret"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["accessToken"]
+        .as_str()
+        .expect("accessToken")
+        .to_string()
 }
 
 /// `n` meetings with distinct ids and start times one hour apart, newest first.

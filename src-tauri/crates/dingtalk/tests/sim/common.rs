@@ -3,13 +3,8 @@
 use std::time::Duration;
 
 use dingtalk::{Client, ClientConfig, Credentials, RoomCode, Secret};
-use dingtalk_sim::{RecordedRequest, SimConfig, SimHandle};
-
-pub async fn sim() -> SimHandle {
-    SimHandle::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
-}
+pub use dingtalk_sim::testing::{demo_sim as sim, room_calls, token_calls};
+use dingtalk_sim::{SimHandle, DEMO_APP_KEY, DEMO_APP_SECRET};
 
 /// Settings for tests: small backoffs so retries take milliseconds, a high rate limit (the
 /// simulator is loopback) unless a test is about the limiter.
@@ -25,8 +20,8 @@ pub fn fast_config(sim: &SimHandle) -> ClientConfig {
 
 pub fn app_creds() -> Credentials {
     Credentials::InternalApp {
-        app_key: "demo-app-key".into(),
-        app_secret: Secret::new("demo-app-secret"),
+        app_key: DEMO_APP_KEY.into(),
+        app_secret: Secret::new(DEMO_APP_SECRET),
     }
 }
 
@@ -45,18 +40,4 @@ pub fn client(sim: &SimHandle) -> Client {
 
 pub fn room(code: &str) -> RoomCode {
     RoomCode::parse(code).unwrap()
-}
-
-pub fn room_calls(sim: &SimHandle) -> Vec<RecordedRequest> {
-    sim.requests()
-        .into_iter()
-        .filter(|r| r.is_room_query())
-        .collect()
-}
-
-pub fn token_calls(sim: &SimHandle) -> Vec<RecordedRequest> {
-    sim.requests()
-        .into_iter()
-        .filter(|r| r.is_token_call())
-        .collect()
 }

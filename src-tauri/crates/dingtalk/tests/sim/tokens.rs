@@ -141,10 +141,8 @@ async fn third_party_flow_and_ticket_update() {
     assert_eq!(e.code(), Some("invalidSuiteTicket"));
     assert!(!format!("{e:?}").contains("old-ticket"));
 
-    client
-        .set_credentials(suite_creds("demo-suite-ticket"))
-        .await
-        .unwrap();
+    // The newly pushed ticket, in a new client.
+    let client = Client::new(fast_config(&sim), suite_creds("demo-suite-ticket")).unwrap();
     client.room_page(&room(SEED_ROOM), 10, None).await.unwrap();
     let toks = token_calls(&sim);
     assert_eq!(toks.len(), 2);
@@ -159,32 +157,20 @@ async fn third_party_flow_and_ticket_update() {
         }))
     );
     // Wrong suite key, wrong corp → auth too.
-    client
-        .set_credentials(Credentials::ThirdParty {
-            suite_key: "other-suite".into(),
+    for (suite_key, auth_corp_id, code) in [
+        ("other-suite", "demo-corp-id", "invalidSuiteKey"),
+        ("demo-suite-key", "other-corp", "invalidAuthInfo"),
+    ] {
+        let creds = Credentials::ThirdParty {
+            suite_key: suite_key.into(),
             suite_secret: Secret::new("demo-suite-secret"),
-            auth_corp_id: "demo-corp-id".into(),
+            auth_corp_id: auth_corp_id.into(),
             suite_ticket: Secret::new("demo-suite-ticket"),
-        })
-        .await
-        .unwrap();
-    let e = client.check_credentials().await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.code()),
-        (ErrorKind::Auth, Some("invalidSuiteKey"))
-    );
-    let bad_corp = Credentials::ThirdParty {
-        suite_key: "demo-suite-key".into(),
-        suite_secret: Secret::new("demo-suite-secret"),
-        auth_corp_id: "other-corp".into(),
-        suite_ticket: Secret::new("demo-suite-ticket"),
-    };
-    client.set_credentials(bad_corp).await.unwrap();
-    let e = client.check_credentials().await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.code()),
-        (ErrorKind::Auth, Some("invalidAuthInfo"))
-    );
+        };
+        let client = Client::new(fast_config(&sim), creds).unwrap();
+        let e = client.check_credentials().await.unwrap_err();
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Auth, Some(code)));
+    }
 }
 
 #[tokio::test]
