@@ -418,6 +418,13 @@ async fn a_missing_permission_names_the_permission_to_ask_for() {
         let text = error_panel(&app, "permission", LONG).await;
         assert!(text.contains("The app may not read meetings."), "{text}");
         assert!(text.contains("VideoConference.Conference.Read"), "{text}");
+        // No page arrived, so no count: "0 meetings" would say the room is empty.
+        assert_eq!(
+            app.js("return document.getElementById('count-label').textContent")
+                .await,
+            json!(""),
+            "a failed first search shows no count"
+        );
         app.finish().await;
     })
     .await;

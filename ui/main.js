@@ -229,7 +229,9 @@ function renderQuery(state) {
   if (state.busy === 'search') {
     els.countLabel.textContent = '';
     els.roomLabel.textContent = t('summary.room', { code: groupRoomCode(state.roomCode) });
-  } else if (hasQuery) {
+  } else if (hasQuery && state.searched) {
+    // Only once a first page arrived: after a failed first search no count is known, and
+    // "0 meetings" would say the room is empty.
     els.countLabel.textContent = showTotal(state)
       ? t('summary.countOf', { count: n, total: state.totalCount })
       : t('summary.count', { count: n });
