@@ -1627,7 +1627,8 @@ async fn a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back() 
                 Duration::from_secs(3),
             )
             .await;
-        assert_eq!(label, json!("Cancel the connection test (Esc)"));
+        // Its accessible name starts with what it shows (WCAG 2.5.3), then says what it stops.
+        assert_eq!(label, json!("Cancel test: stop the connection test (Esc)"));
         assert_eq!(app.js("return document.getElementById('settings-save').disabled").await, json!(true));
         app.wait(
             "the slow note",

@@ -123,3 +123,17 @@ test('t interpolates, groups numbers and picks plural forms', () => {
   setLanguage('system', ['en-GB']);
   assert.equal(getLanguage(), 'en');
 });
+
+test('an accessible name contains the visible text (WCAG 2.5.3 Label in Name)', () => {
+  // "fooLabel" is the aria-label of the control whose visible text is "foo": a speech-control
+  // user says what they see ("click Copy link"), so the name must contain it.
+  for (const lang of ['en', 'zh-CN']) {
+    const dict = DICTIONARIES[lang];
+    const pairs = Object.keys(dict).filter((k) => k.endsWith('Label') && typeof dict[k.slice(0, -'Label'.length)] === 'string');
+    assert.ok(pairs.length >= 3, `${lang}: found ${pairs.length} label pairs`);
+    for (const k of pairs) {
+      const visible = dict[k.slice(0, -'Label'.length)];
+      assert.ok(typeof dict[k] === 'string' && dict[k].includes(visible), `${lang} ${k}: "${dict[k]}" does not contain "${visible}"`);
+    }
+  }
+});
