@@ -51,7 +51,9 @@ pub const LIVE_CAVEAT_AFTER_MS: i64 = DAY_MS;
 
 /// The status as shown. Serialised as `"notStarted" | "live" | "ended" | "unknown"` (the window's
 /// `status.*` words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, strum::VariantArray,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum ViewStatus {
     NotStarted,
