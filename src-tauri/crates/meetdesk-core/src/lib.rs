@@ -13,6 +13,7 @@
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
+//! - [`watch`]: watched rooms and what each one shows (live or next meeting).
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -26,3 +27,4 @@ pub mod query;
 pub mod settings;
 pub mod summary;
 pub mod view;
+pub mod watch;
