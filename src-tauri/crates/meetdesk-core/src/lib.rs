@@ -14,6 +14,7 @@
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
 //! - [`watch`]: watched rooms and what each one shows (live or next meeting).
+//! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -24,6 +25,7 @@ pub mod filter;
 pub mod links;
 pub mod profile;
 pub mod query;
+pub mod refresh;
 pub mod settings;
 pub mod summary;
 pub mod view;
