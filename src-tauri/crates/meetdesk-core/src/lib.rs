@@ -15,6 +15,7 @@
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
 //! - [`watch`]: watched rooms and what each one shows (live or next meeting).
 //! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
+//! - [`reminder`]: which reminders are due, each once.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -26,6 +27,7 @@ pub mod links;
 pub mod profile;
 pub mod query;
 pub mod refresh;
+pub mod reminder;
 pub mod settings;
 pub mod summary;
 pub mod view;
