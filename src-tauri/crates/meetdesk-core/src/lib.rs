@@ -16,6 +16,7 @@
 //! - [`watch`]: watched rooms and what each one shows (live or next meeting).
 //! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
 //! - [`reminder`]: which reminders are due, each once.
+//! - [`tray`]: the tray menu's model.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -30,5 +31,6 @@ pub mod refresh;
 pub mod reminder;
 pub mod settings;
 pub mod summary;
+pub mod tray;
 pub mod view;
 pub mod watch;
