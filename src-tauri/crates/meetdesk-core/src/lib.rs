@@ -17,6 +17,7 @@
 //! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
 //! - [`reminder`]: which reminders are due, each once.
 //! - [`tray`]: the tray menu's model.
+//! - [`invitation`]: the "Copy invitation" text.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -24,6 +25,7 @@ pub mod contract;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod invitation;
 pub mod links;
 pub mod profile;
 pub mod query;
