@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Lang;
 use crate::error::AppError;
-use crate::view::{Caveat, MeetingRow, ViewStatus, MINUTE_MS};
+use crate::view::{Caveat, MeetingRow, MeetingView, ViewStatus, MINUTE_MS};
 
 /// Longest watched-room name: long enough for "Shanghai office — 3rd floor board room", short
 /// enough for the side list and a tray menu line.
@@ -238,33 +238,33 @@ impl Headline {
 ///   [`NEXT_GRACE_MS`] ago onwards;
 /// - else none (ended, unknown status or no plausible start).
 pub fn headline(meetings: &[Meeting], now_ms: i64) -> Option<Headline> {
-    let rows = meetings.iter().map(|m| MeetingRow::new(m.clone(), now_ms));
-    let mut live: Option<MeetingRow> = None;
-    let mut next: Option<MeetingRow> = None;
-    for row in rows {
-        let v = &row.view;
-        match v.status {
-            ViewStatus::Live if v.caveat != Some(Caveat::LiveOverADay) => {
-                if live.as_ref().is_none_or(|l| v.start > l.view.start) {
-                    live = Some(row);
-                }
+    // Views only, and one row for the winner: a cached room can hold thousands of meetings.
+    let mut live: Option<(&Meeting, Option<i64>)> = None;
+    let mut next: Option<(&Meeting, i64)> = None;
+    for m in meetings {
+        let v = MeetingView::new(m, now_ms);
+        match (v.status, v.start) {
+            (ViewStatus::Live, start)
+                if v.caveat != Some(Caveat::LiveOverADay)
+                    && live.is_none_or(|(_, s)| start > s) =>
+            {
+                live = Some((m, start));
             }
-            ViewStatus::NotStarted => {
-                let Some(start) = v.start else { continue };
-                if start < now_ms.saturating_sub(NEXT_GRACE_MS) {
-                    continue;
-                }
-                if next
-                    .as_ref()
-                    .is_none_or(|n| n.view.start.is_some_and(|s| start < s))
-                {
-                    next = Some(row);
-                }
+            (ViewStatus::NotStarted, Some(start))
+                if start >= now_ms.saturating_sub(NEXT_GRACE_MS)
+                    && next.is_none_or(|(_, s)| start < s) =>
+            {
+                next = Some((m, start));
             }
             _ => {}
         }
     }
-    live.map(Headline::Live).or(next.map(Headline::Next))
+    let row = |m: &Meeting| MeetingRow::new(m.clone(), now_ms);
+    match (live, next) {
+        (Some((m, _)), _) => Some(Headline::Live(row(m))),
+        (None, Some((m, _))) => Some(Headline::Next(row(m))),
+        (None, None) => None,
+    }
 }
 
 /// `s` as one plain line: control characters (line breaks, tabs, escapes) and the invisible
