@@ -1,7 +1,8 @@
 //! What the window must know of Rust's facts, written once here and handed to it as
 //! `ui/contract.js`: the error kinds (and which of them offer Retry), the enums the UI shows or
 //! sends (hosts with their base URLs, credential modes, languages, themes, CSV delimiters,
-//! meeting statuses and types, caveats), the limits (page size, timeout, recent rooms, load-all)
+//! meeting statuses and types, caveats), the limits (page size, timeout, recent rooms, load-all,
+//! watched rooms, call budget, reminders, cache bounds), the refresh schedule's constants
 //! and the room-code rules (digit count, ignored separators).
 //!
 //! Every value comes from the constant or enum that the Rust code itself uses, never a copy, and
@@ -22,8 +23,11 @@ use strum::VariantArray;
 
 use crate::error::{all_kinds, kind_is_retryable};
 use crate::settings::{
-    language_choices, CredentialMode, Host, Settings, Theme, CSV_DELIMITERS, PAGE_SIZE_DEFAULT,
-    PAGE_SIZE_MAX, PAGE_SIZE_MIN, RECENT_ROOMS_MAX, TIMEOUT_SECS_DEFAULT, TIMEOUT_SECS_MAX,
+    language_choices, CredentialMode, Host, Settings, Theme, CACHE_DAYS_DEFAULT, CACHE_DAYS_MAX,
+    CACHE_DAYS_MIN, CACHE_MAX_MEETINGS_DEFAULT, CACHE_MAX_MEETINGS_MAX, CACHE_MAX_MEETINGS_MIN,
+    CSV_DELIMITERS, MONTHLY_CALL_BUDGET_DEFAULT, MONTHLY_CALL_BUDGET_MAX, MONTHLY_CALL_BUDGET_MIN,
+    PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, RECENT_ROOMS_MAX, REMINDER_MINUTES_DEFAULT,
+    REMINDER_MINUTES_MAX, REMINDER_MINUTES_MIN, TIMEOUT_SECS_DEFAULT, TIMEOUT_SECS_MAX,
     TIMEOUT_SECS_MIN,
 };
 use crate::view::{Caveat, ViewStatus};
@@ -79,6 +83,30 @@ pub fn contract() -> Value {
             "recentRoomsMax": RECENT_ROOMS_MAX,
             "loadAllPageSize": dingtalk::LOAD_ALL_PAGE_SIZE,
             "maxLoadAllMeetings": dingtalk::MAX_LOAD_ALL_MEETINGS,
+            "watchedRoomsMax": crate::watch::WATCHED_ROOMS_MAX,
+            "watchNameMaxChars": crate::watch::WATCH_NAME_MAX_CHARS,
+            "monthlyCallBudget": {
+                "min": MONTHLY_CALL_BUDGET_MIN,
+                "max": MONTHLY_CALL_BUDGET_MAX,
+                "default": MONTHLY_CALL_BUDGET_DEFAULT,
+            },
+            "reminderMinutes": {
+                "min": REMINDER_MINUTES_MIN,
+                "max": REMINDER_MINUTES_MAX,
+                "default": REMINDER_MINUTES_DEFAULT,
+            },
+            "cacheDays": { "min": CACHE_DAYS_MIN, "max": CACHE_DAYS_MAX, "default": CACHE_DAYS_DEFAULT },
+            "cacheMaxMeetings": {
+                "min": CACHE_MAX_MEETINGS_MIN,
+                "max": CACHE_MAX_MEETINGS_MAX,
+                "default": CACHE_MAX_MEETINGS_DEFAULT,
+            },
+        },
+        "refresh": {
+            "regularIntervalSecs": crate::refresh::REGULAR_INTERVAL_SECS,
+            "busyIntervalSecs": crate::refresh::BUSY_INTERVAL_SECS,
+            "busyLeadMs": crate::refresh::BUSY_LEAD_MS,
+            "budgetStretchPercent": crate::refresh::BUDGET_STRETCH_PERCENT,
         },
         "roomCode": {
             "minDigits": dingtalk::ROOM_CODE_MIN_DIGITS,

@@ -13,6 +13,11 @@
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
+//! - [`watch`]: watched rooms and what each one shows (live or next meeting).
+//! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
+//! - [`reminder`]: which reminders are due, each once.
+//! - [`tray`]: the tray menu's model.
+//! - [`invitation`]: the "Copy invitation" text.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
 pub mod catalog;
@@ -20,9 +25,14 @@ pub mod contract;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod invitation;
 pub mod links;
 pub mod profile;
 pub mod query;
+pub mod refresh;
+pub mod reminder;
 pub mod settings;
 pub mod summary;
+pub mod tray;
 pub mod view;
+pub mod watch;

@@ -4,6 +4,9 @@
 //! server (or a hostile title's neighbour) could send `javascript:`, `file:` or a look-alike host.
 //! We open only `https://` links whose host is DingTalk's own (`dingtalk.com`, `dingtalk.io` and
 //! their subdomains) or, for a private deployment, the domain of the custom host the user chose.
+//!
+//! Optionally Join opens the DingTalk app instead, through its jump link
+//! ([`dingtalk_app_link`], [`join_targets`]), built only around a link that passed this check.
 
 use url::{Host, Url};
 
@@ -81,9 +84,120 @@ pub fn check_join_link(link: &str, custom_domain: Option<&str>) -> Result<Url, A
     Ok(url)
 }
 
+/// The DingTalk desktop app's "unified jump protocol" link (../shared/dingtalk-api.md): the
+/// OS hands `dingtalk://` to the installed client, which opens `url`; `pc_slide=false` opens it
+/// in a browser window rather than the client's side panel, where a meeting cannot run.
+const DINGTALK_APP_LINK_BASE: &str = "dingtalk://dingtalkclient/page/link";
+
+/// The jump link that opens `link` in the DingTalk app:
+/// `dingtalk://dingtalkclient/page/link?url=<link, percent-encoded>&pc_slide=false`.
+///
+/// It checks `link` with [`check_join_link`] itself, so a jump link can only ever wrap a link
+/// Join would open in the browser, and builds the query with the `url` crate, so nothing in the
+/// link (an `&pc_slide=true`, a `#`) can add or change a parameter of the jump link.
+pub fn dingtalk_app_link(link: &str, custom_domain: Option<&str>) -> Result<Url, AppError> {
+    let checked = check_join_link(link, custom_domain)?;
+    let mut jump = Url::parse(DINGTALK_APP_LINK_BASE).map_err(|e| {
+        AppError::new(
+            "unsafeLink",
+            format!("The DingTalk app link is malformed: {e}"),
+        )
+    })?;
+    jump.query_pairs_mut()
+        .append_pair("url", checked.as_str())
+        .append_pair("pc_slide", "false");
+    Ok(jump)
+}
+
+/// What Join opens, in order: the DingTalk app's jump link first when `in_app`
+/// (`Settings::open_in_dingtalk_app`), then the checked https link, the fallback for a machine
+/// where nothing handles `dingtalk://`. An unsafe link gives an error and nothing to open.
+pub fn join_targets(
+    link: &str,
+    custom_domain: Option<&str>,
+    in_app: bool,
+) -> Result<Vec<Url>, AppError> {
+    let https = check_join_link(link, custom_domain)?;
+    let mut targets = Vec::with_capacity(2);
+    if in_app {
+        targets.push(dingtalk_app_link(link, custom_domain)?);
+    }
+    targets.push(https);
+    Ok(targets)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn query(u: &Url) -> Vec<(String, String)> {
+        u.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_dingtalk_app_link_wraps_the_checked_link_percent_encoded() {
+        let link = "https://meeting.dingtalk.com/app?roomCode=427233559&token=1_7ac9";
+        let jump = dingtalk_app_link(link, None).unwrap();
+        assert_eq!(
+            jump.as_str(),
+            "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fmeeting.dingtalk.com%2Fapp%3FroomCode%3D427233559%26token%3D1_7ac9&pc_slide=false"
+        );
+        assert_eq!(
+            query(&jump),
+            [
+                ("url".into(), link.into()),
+                ("pc_slide".into(), "false".into())
+            ]
+        );
+        let targets = join_targets(link, None, true).unwrap();
+        assert_eq!(
+            targets.iter().map(Url::scheme).collect::<Vec<_>>(),
+            ["dingtalk", "https"]
+        );
+        let targets = join_targets(link, None, false).unwrap();
+        assert_eq!(targets.iter().map(Url::as_str).collect::<Vec<_>>(), [link]);
+    }
+
+    #[test]
+    fn hostile_links_never_make_a_jump_link() {
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fevil.example",
+            "dingtalk://dingtalkclient/action/sendmsg?x=1",
+            "http://meeting.dingtalk.com/app",
+            "https://evil.example.com/app?u=https://meeting.dingtalk.com",
+            "https://dingtalk.com.evil.example/app",
+            "https://user:pw@meeting.dingtalk.com/app",
+            "",
+        ] {
+            assert_eq!(
+                dingtalk_app_link(bad, None).unwrap_err().kind,
+                "unsafeLink",
+                "{bad}"
+            );
+            assert!(join_targets(bad, None, true).is_err(), "{bad}");
+        }
+        // A checked link that tries to smuggle parameters stays inside `url`.
+        for sly in [
+            "https://meeting.dingtalk.com/app?x=1&pc_slide=true",
+            "https://meeting.dingtalk.com/app#&pc_slide=true&url=https://evil.example",
+            "https://meeting.dingtalk.com/a b?c=d e",
+        ] {
+            let jump = dingtalk_app_link(sly, None).unwrap();
+            let q = query(&jump);
+            assert_eq!(q.len(), 2, "{sly}: {q:?}");
+            assert_eq!(q[1], ("pc_slide".into(), "false".into()), "{sly}");
+            assert_eq!(
+                q[0].1,
+                check_join_link(sly, None).unwrap().as_str(),
+                "{sly}"
+            );
+            assert!(!jump.as_str().contains(' '), "{jump}");
+        }
+    }
 
     #[test]
     fn dingtalk_https_links_open() {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Lang;
 use crate::error::AppError;
+use crate::watch::WatchedRoom;
 
 /// Meetings per page the window asks for. The call documents no range (sibling APIs allow
 /// 100 to 2000, the platform guide at most 500), so the window caps at 100, what "load all"
@@ -30,6 +31,65 @@ const _: () =
 pub const CSV_DELIMITERS: [&str; 2] = [",", ";"];
 /// Enough to find last week's rooms again; more would turn the dropdown into a list to scroll.
 pub const RECENT_ROOMS_MAX: usize = 12;
+/// Calls a month the refresher plans for: DingTalk's standard edition gives an organisation
+/// about 5,000 (../shared/dingtalk-api.md), and whether conference calls count is unconfirmed,
+/// so it is the user's to set. Below 100 a single day of watching would use it up; above
+/// 5,000,000 (the largest edition's quota) is no budget.
+pub const MONTHLY_CALL_BUDGET_MIN: u32 = 100;
+pub const MONTHLY_CALL_BUDGET_MAX: u32 = 5_000_000;
+pub const MONTHLY_CALL_BUDGET_DEFAULT: u32 = 5_000;
+/// Minutes before a booked meeting's start that its reminder fires; 0 = at the start.
+pub const REMINDER_MINUTES_MIN: u32 = 0;
+pub const REMINDER_MINUTES_MAX: u32 = 60;
+pub const REMINDER_MINUTES_DEFAULT: u32 = 5;
+/// Days of meetings the cache keeps per profile: a day at least, a year at most (older meetings
+/// are fetched again when asked for).
+pub const CACHE_DAYS_MIN: u32 = 1;
+pub const CACHE_DAYS_MAX: u32 = 365;
+pub const CACHE_DAYS_DEFAULT: u32 = 90;
+/// Meetings the cache keeps per profile: enough for the 10,000-meeting room and more; the upper
+/// bound keeps the database in the tens of megabytes.
+pub const CACHE_MAX_MEETINGS_MIN: u32 = 1_000;
+pub const CACHE_MAX_MEETINGS_MAX: u32 = 500_000;
+pub const CACHE_MAX_MEETINGS_DEFAULT: u32 = 50_000;
+const _: () = assert!(
+    MONTHLY_CALL_BUDGET_MIN <= MONTHLY_CALL_BUDGET_DEFAULT
+        && MONTHLY_CALL_BUDGET_DEFAULT <= MONTHLY_CALL_BUDGET_MAX
+        && REMINDER_MINUTES_DEFAULT <= REMINDER_MINUTES_MAX
+        && CACHE_DAYS_MIN <= CACHE_DAYS_DEFAULT
+        && CACHE_DAYS_DEFAULT <= CACHE_DAYS_MAX
+        && CACHE_MAX_MEETINGS_MIN <= CACHE_MAX_MEETINGS_DEFAULT
+        && CACHE_MAX_MEETINGS_DEFAULT <= CACHE_MAX_MEETINGS_MAX
+);
+
+/// The whole-number settings whose only rule is a range: (field, min, max, default), in the
+/// order of `Settings::bounded`.
+const BOUNDED_FIELDS: [(&str, u32, u32, u32); 4] = [
+    (
+        "monthlyCallBudget",
+        MONTHLY_CALL_BUDGET_MIN,
+        MONTHLY_CALL_BUDGET_MAX,
+        MONTHLY_CALL_BUDGET_DEFAULT,
+    ),
+    (
+        "reminderMinutes",
+        REMINDER_MINUTES_MIN,
+        REMINDER_MINUTES_MAX,
+        REMINDER_MINUTES_DEFAULT,
+    ),
+    (
+        "cacheDays",
+        CACHE_DAYS_MIN,
+        CACHE_DAYS_MAX,
+        CACHE_DAYS_DEFAULT,
+    ),
+    (
+        "cacheMaxMeetings",
+        CACHE_MAX_MEETINGS_MIN,
+        CACHE_MAX_MEETINGS_MAX,
+        CACHE_MAX_MEETINGS_DEFAULT,
+    ),
+];
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, strum::VariantArray,
@@ -113,6 +173,24 @@ pub struct Settings {
     pub store_secrets_in_file: bool,
     pub recent_rooms: Vec<RecentRoom>,
     pub last_export_dir: Option<String>,
+    /// Watched rooms ([`crate::watch`]): unique room codes, at most
+    /// [`crate::watch::WATCHED_ROOMS_MAX`].
+    pub watched: Vec<WatchedRoom>,
+    /// The refresher's monthly call budget ([`crate::refresh`]).
+    pub monthly_call_budget: u32,
+    /// Whether reminders fire at all ([`crate::reminder`]).
+    pub reminders_on: bool,
+    /// Minutes before a booked meeting's start that its reminder fires.
+    pub reminder_minutes: u32,
+    /// Join opens the DingTalk app by its jump link ([`crate::links::dingtalk_app_link`]),
+    /// falling back to the browser.
+    pub open_in_dingtalk_app: bool,
+    /// Closing the window leaves MeetDesk running in the tray.
+    pub keep_in_tray: bool,
+    pub start_at_login: bool,
+    /// The cache's bounds per profile: days of meetings, and meetings.
+    pub cache_days: u32,
+    pub cache_max_meetings: u32,
 }
 
 impl Default for Settings {
@@ -133,6 +211,15 @@ impl Default for Settings {
             store_secrets_in_file: false,
             recent_rooms: Vec::new(),
             last_export_dir: None,
+            watched: Vec::new(),
+            monthly_call_budget: MONTHLY_CALL_BUDGET_DEFAULT,
+            reminders_on: true,
+            reminder_minutes: REMINDER_MINUTES_DEFAULT,
+            open_in_dingtalk_app: false,
+            keep_in_tray: false,
+            start_at_login: false,
+            cache_days: CACHE_DAYS_DEFAULT,
+            cache_max_meetings: CACHE_MAX_MEETINGS_DEFAULT,
         }
     }
 }
@@ -158,7 +245,30 @@ impl Settings {
         }
         crate::export::parse_delimiter(&self.csv_delimiter)
             .map_err(|m| AppError::invalid_setting("csvDelimiter", m))?;
+        crate::watch::check_watched(&self.watched)?;
+        for ((field, min, max, _), value) in BOUNDED_FIELDS.iter().zip(self.bounded()) {
+            check_bounds(field, value, *min, *max)?;
+        }
         Ok(())
+    }
+
+    /// The values of [`BOUNDED_FIELDS`], in its order.
+    fn bounded(&self) -> [u32; 4] {
+        [
+            self.monthly_call_budget,
+            self.reminder_minutes,
+            self.cache_days,
+            self.cache_max_meetings,
+        ]
+    }
+
+    fn bounded_mut(&mut self) -> [&mut u32; 4] {
+        [
+            &mut self.monthly_call_budget,
+            &mut self.reminder_minutes,
+            &mut self.cache_days,
+            &mut self.cache_max_meetings,
+        ]
     }
 
     fn key_fields(&self) -> [(&'static str, &String); 3] {
@@ -204,6 +314,21 @@ impl Settings {
         field!("csvDelimiter", csv_delimiter);
         field!("storeSecretsInFile", store_secrets_in_file);
         field!("lastExportDir", last_export_dir);
+        field!("monthlyCallBudget", monthly_call_budget);
+        field!("remindersOn", reminders_on);
+        field!("reminderMinutes", reminder_minutes);
+        field!("openInDingtalkApp", open_in_dingtalk_app);
+        field!("keepInTray", keep_in_tray);
+        field!("startAtLogin", start_at_login);
+        field!("cacheDays", cache_days);
+        field!("cacheMaxMeetings", cache_max_meetings);
+        if let Some(v) = obj.get("watched") {
+            let (rooms, dropped) = crate::watch::watched_from_json(v);
+            s.watched = rooms;
+            if dropped {
+                bad.push("watched".into());
+            }
+        }
         match obj.get("recentRooms") {
             None | Some(serde_json::Value::Null) => {}
             Some(serde_json::Value::Array(items)) => {
@@ -252,6 +377,12 @@ impl Settings {
             s.csv_delimiter = d.csv_delimiter;
             bad.push("csvDelimiter".into());
         }
+        for ((field, min, max, default), value) in BOUNDED_FIELDS.iter().zip(s.bounded_mut()) {
+            if check_bounds(field, *value, *min, *max).is_err() {
+                *value = *default;
+                bad.push((*field).into());
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         bad.retain(|f| seen.insert(f.clone()));
         (s, bad)
@@ -296,6 +427,16 @@ fn check_timeout(v: u32) -> Result<(), AppError> {
     Err(AppError::invalid_setting(
         "timeoutSecs",
         format!("The timeout must be between {TIMEOUT_SECS_MIN} and {TIMEOUT_SECS_MAX} seconds (got {v})."),
+    ))
+}
+
+fn check_bounds(field: &str, v: u32, min: u32, max: u32) -> Result<(), AppError> {
+    if (min..=max).contains(&v) {
+        return Ok(());
+    }
+    Err(AppError::invalid_setting(
+        field,
+        format!("This value must be between {min} and {max} (got {v})."),
     ))
 }
 
@@ -470,6 +611,100 @@ mod tests {
         assert_eq!(s.language, Some(Lang::ZhCn), "the good field is kept");
         assert_eq!(s.recent_rooms.len(), 1, "the good recent room is kept");
         s.validate().unwrap();
+    }
+
+    #[test]
+    fn the_watched_rooms_fields_load_tolerantly_each_alone() {
+        let (s, bad) = parse(
+            r#"{"watched": [{"name": "Board room", "roomCode": "427233559"}, {"name": "", "roomCode": "500000005"}],
+                "monthlyCallBudget": 10, "remindersOn": false, "reminderMinutes": 61,
+                "openInDingtalkApp": true, "keepInTray": "yes", "startAtLogin": true,
+                "cacheDays": 30, "cacheMaxMeetings": 0, "language": "zh-CN"}"#,
+        );
+        let mut bad = bad;
+        bad.sort();
+        assert_eq!(
+            bad,
+            [
+                "cacheMaxMeetings",
+                "keepInTray",
+                "monthlyCallBudget",
+                "reminderMinutes",
+                "watched"
+            ]
+        );
+        assert_eq!(s.watched.len(), 1, "the good watched room is kept");
+        assert_eq!(s.watched[0].name.as_str(), "Board room");
+        assert_eq!(s.monthly_call_budget, MONTHLY_CALL_BUDGET_DEFAULT);
+        assert_eq!(s.reminder_minutes, REMINDER_MINUTES_DEFAULT);
+        assert_eq!(s.cache_max_meetings, CACHE_MAX_MEETINGS_DEFAULT);
+        assert!(!s.reminders_on && s.open_in_dingtalk_app && s.start_at_login && !s.keep_in_tray);
+        assert_eq!(s.cache_days, 30);
+        assert_eq!(s.language, Some(Lang::ZhCn));
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn the_watched_rooms_fields_are_validated_with_their_field() {
+        let d = Settings::default();
+        assert_eq!(
+            (
+                d.monthly_call_budget,
+                d.reminder_minutes,
+                d.reminders_on,
+                d.cache_days
+            ),
+            (5_000, 5, true, 90)
+        );
+        assert_eq!(d.cache_max_meetings, 50_000);
+        assert!(!d.open_in_dingtalk_app && !d.keep_in_tray && !d.start_at_login);
+        for (s, field) in [
+            (
+                Settings {
+                    monthly_call_budget: 99,
+                    ..d.clone()
+                },
+                "monthlyCallBudget",
+            ),
+            (
+                Settings {
+                    reminder_minutes: 61,
+                    ..d.clone()
+                },
+                "reminderMinutes",
+            ),
+            (
+                Settings {
+                    cache_days: 0,
+                    ..d.clone()
+                },
+                "cacheDays",
+            ),
+            (
+                Settings {
+                    cache_max_meetings: 500_001,
+                    ..d.clone()
+                },
+                "cacheMaxMeetings",
+            ),
+        ] {
+            assert_eq!(s.validate().unwrap_err().field.as_deref(), Some(field));
+        }
+        let room = crate::watch::WatchedRoom::new("A", "427233559").unwrap();
+        let twice = Settings {
+            watched: vec![room.clone(), room],
+            ..d.clone()
+        };
+        assert_eq!(
+            twice.validate().unwrap_err().field.as_deref(),
+            Some("watched")
+        );
+        Settings {
+            reminder_minutes: 0,
+            ..d
+        }
+        .validate()
+        .unwrap();
     }
 
     #[test]
