@@ -8,6 +8,9 @@
 #[path = "e2e/harness.rs"]
 mod harness;
 
+#[path = "e2e/accessibility.rs"]
+mod accessibility;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
