@@ -57,6 +57,8 @@ export function queryAnnouncer({ t, roomCode, errorTitle }) {
         case 'progress': {
           if (op !== 'loadAll' || !state.progress) return null;
           const { loaded, totalCount } = state.progress;
+          // The last page's progress is followed by "done", which says the count.
+          if (typeof totalCount === 'number' && loaded >= totalCount) return null;
           const reached = progressStep(loaded, totalCount);
           if (reached <= step) return null;
           step = reached;

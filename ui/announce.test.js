@@ -45,7 +45,8 @@ function loadAll(total, page, { known = true, lang = 'en' } = {}) {
   said.length = 0;
   const totalCount = known ? total : null;
   push({ rows: rows(100), hasMore: true, totalCount, busy: { op: 'loadAll', loaded: 100, totalCount }, event: { op: 'loadAll', change: 'started' } });
-  for (let loaded = 100 + page; loaded < total; loaded += page) {
+  // Rust sends a progress snapshot for the last page too, then "done".
+  for (let loaded = 100 + page; loaded <= total; loaded += page) {
     push({ rows: rows(loaded), hasMore: true, totalCount, busy: { op: 'loadAll', loaded, totalCount }, event: { op: 'loadAll', change: 'progress' } });
   }
   push({ rows: rows(total), hasMore: false, totalCount: total, event: { op: 'loadAll', change: 'done' } });

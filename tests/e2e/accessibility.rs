@@ -12,7 +12,7 @@ use dingtalk_sim::{Fault, FaultRule, DEMO_ROOM, LARGE_ROOM_5K};
 use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use crate::harness::{numbers, within, App, Launch, LONG, SHORT};
+use crate::harness::{describe_violations, numbers, within, App, Launch, LONG, SHORT};
 use crate::{error_panel, meeting, now_ms, sim, stall_next, wait_opened, LIMIT, MINUTE};
 
 /// The conference id of the first rendered row whose badge says `status`.
@@ -54,8 +54,16 @@ async fn dialog_closed(app: &App, id: &str) {
 async fn set_language_and_theme(app: &App, lang: &str, theme: &str) {
     app.click("#settings-btn").await;
     dialog_open(app, "settings-dialog").await;
-    app.find("#settings-language").await.select_by_value(lang).await.unwrap();
-    app.find("#settings-theme").await.select_by_value(theme).await.unwrap();
+    app.find("#settings-language")
+        .await
+        .select_by_value(lang)
+        .await
+        .unwrap();
+    app.find("#settings-theme")
+        .await
+        .select_by_value(theme)
+        .await
+        .unwrap();
     app.click("#settings-save").await;
     dialog_closed(app, "settings-dialog").await;
     app.wait(
@@ -195,6 +203,34 @@ async fn axe_finds_nothing_while_loading_all_when_slow_on_errors_and_when_export
     .await;
 }
 
+/// The audit is only worth its silence if it speaks: a row's Copy link button given a name
+/// without its visible text (what issue 14 found before the Label-in-Name fix) is reported by
+/// rule, impact and element.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_names_the_rule_the_impact_and_the_element() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("axe_reports", Launch::with_sim(&sim)).await;
+        app.search(DEMO_ROOM).await;
+        assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+        let broken = app
+            .js("var b = Array.from(document.querySelectorAll('#timeline .meeting-row button')).find(function (b) { \
+                   return b.textContent.trim() === 'Copy link'; }); \
+                 if (!b) return null; b.id = 'broken-copy'; b.setAttribute('aria-label', 'Put the address on the clipboard'); return b.id;")
+            .await;
+        assert_eq!(broken, json!("broken-copy"), "a row has a Copy link button");
+        let found = app.axe_violations("a Copy link button named otherwise").await;
+        let report = describe_violations("a Copy link button named otherwise", &found);
+        let rule = found.iter().find(|v| v.id == "label-content-name-mismatch");
+        let Some(rule) = rule else { app.fail(&format!("axe missed it:\n{report}")).await };
+        assert_eq!(rule.impact.as_deref(), Some("serious"));
+        assert!(report.contains("#broken-copy") && report.contains("WCAG 2.5.3"), "{report}");
+        assert!(report.contains("Put the address on the clipboard"), "the element's HTML: {report}");
+        app.finish().await;
+    })
+    .await;
+}
+
 // ---- the keyboard alone ---------------------------------------------------------------------------
 
 /// Presses Tab (or Shift+Tab) until `id` has focus; fails after `max` presses.
@@ -210,7 +246,11 @@ async fn tab_to(app: &App, id: &str, back: bool, max: usize) {
         }
     }
     if app.focused().await != id {
-        app.fail(&format!("{} {max} times never reached {id}", if back { "Shift+Tab" } else { "Tab" })).await;
+        app.fail(&format!(
+            "{} {max} times never reached {id}",
+            if back { "Shift+Tab" } else { "Tab" }
+        ))
+        .await;
     }
 }
 
@@ -230,14 +270,17 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         let room = "112233445";
         let t = now_ms();
         let link = |id: &str| format!("https://meeting.dingtalk.com/j/{id}");
-        // 30 meetings: 20 on the first page, so Load all has something to do. One ended.
+        // 30 meetings: 20 on the first page (DingTalk sends the newest first), so Load all has
+        // something to do. The live one, one still to come, the rest ended.
         let mut meetings = vec![
             meeting(room, "k-live", "Keyboard live", 2, t - 5 * MINUTE, None, &link("k-live")),
+            meeting(room, "k-next", "Keyboard next", 0, t + 30 * MINUTE, None, &link("k-next")),
             meeting(room, "k-ended", "Keyboard ended", 1, t - 90 * MINUTE, Some(t - 60 * MINUTE), &link("k-ended")),
         ];
-        for i in 0..28 {
+        for i in 0..27 {
             let id = format!("k-{i:02}");
-            meetings.push(meeting(room, &id, &format!("Keyboard {i:02}"), 0, t + (i + 1) * 30 * MINUTE, None, &link(&id)));
+            let start = t - (i + 3) * 60 * MINUTE;
+            meetings.push(meeting(room, &id, &format!("Keyboard {i:02}"), 1, start, Some(start + 30 * MINUTE), &link(&id)));
         }
         sim.set_room(room, meetings);
         let out = tempfile::tempdir().unwrap();
@@ -258,7 +301,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
             }
             app.press(&[&Key::Tab]).await;
         }
-        assert_eq!(app.focused().await, "div.meeting-row[k-live]");
+        assert!(app.focused().await.ends_with("[k-live]"), "{}", app.focused().await);
         app.press(&[&Key::Enter]).await;
         assert_eq!(wait_opened(&app, 1).await, vec![link("k-live")]);
 
@@ -273,7 +316,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         app.press(&[&Key::Up]).await;
         assert!(app.focused().await != fourth, "↑");
         app.press(&[&Key::Home]).await;
-        assert_eq!(app.focused().await, "div.meeting-row[k-live]", "Home");
+        assert!(app.focused().await.ends_with("[k-live]"), "Home: {}", app.focused().await);
 
         // The ended meeting asks first: Escape says no, and nothing opens.
         let mut steps = 0;
@@ -289,7 +332,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         assert_eq!(app.focused().await, "#confirm-no", "the safe answer has focus");
         app.press(&[&Key::Escape]).await;
         dialog_closed(&app, "confirm-dialog").await;
-        assert_eq!(app.focused().await, "div.meeting-row[k-ended]", "focus back on the row");
+        assert!(app.focused().await.ends_with("[k-ended]"), "focus back on the row: {}", app.focused().await);
         assert_eq!(app.opened().len(), 1, "nothing more opened");
 
         // Load all: Shift+Tab back to the button, Enter.
@@ -323,7 +366,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         dialog_closed(&app, "settings-dialog").await;
         let file = std::fs::read_to_string(app.settings_file()).unwrap_or_default();
         let saved: Value = serde_json::from_str(&file).unwrap_or(Value::Null);
-        assert_eq!(saved["pageSize"], json!(50), "{file}");
+        assert_eq!(saved["settings"]["pageSize"], json!(50), "{file}");
         assert_eq!(app.focused().await, "#room-input", "after saving, back to the search box");
 
         // Ctrl+, and Escape: closed without saving, focus back where it was; "/" and Ctrl+F
@@ -358,7 +401,11 @@ const RECORD_LIVE_REGION: &str = "window.__said = []; \
 async fn said(app: &App) -> Vec<String> {
     let v = app.js("return window.__said").await;
     v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -377,19 +424,31 @@ async fn the_live_region_says_a_search_start_and_end_load_all_steps_errors_and_t
     within(LIMIT, async {
         let sim = sim().await;
         // Slow enough that each sentence stays in the region before the next replaces it.
-        sim.add_fault(FaultRule::new(Fault::Latency(Duration::from_millis(150))).for_room(LARGE_ROOM_5K));
-        sim.add_fault(FaultRule::new(Fault::Latency(Duration::from_millis(300))).for_room(DEMO_ROOM));
+        sim.add_fault(
+            FaultRule::new(Fault::Latency(Duration::from_millis(150))).for_room(LARGE_ROOM_5K),
+        );
+        sim.add_fault(
+            FaultRule::new(Fault::Latency(Duration::from_millis(300))).for_room(DEMO_ROOM),
+        );
         sim.add_fault(FaultRule::new(Fault::PermissionDenied).for_room("999888777"));
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("said.csv");
-        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let launch =
+            Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
         let app = App::start("live_region", launch).await;
         let region = app.js(RECORD_LIVE_REGION).await;
-        assert_eq!(region, json!(["status", "polite"]), "one polite status region");
+        assert_eq!(
+            region,
+            json!(["status", "polite"]),
+            "one polite status region"
+        );
 
         app.search(DEMO_ROOM).await;
         let heard = wait_said(&app, "20 of 45 meetings loaded.").await;
-        assert_eq!(heard, vec!["Searching room 427 233 559…", "20 of 45 meetings loaded."]);
+        assert_eq!(
+            heard,
+            vec!["Searching room 427 233 559…", "20 of 45 meetings loaded."]
+        );
 
         // An error: its title (a failure on loopback is too quick for the start to be heard
         // before the end replaces it; the end is what counts).
@@ -406,7 +465,10 @@ async fn the_live_region_says_a_search_start_and_end_load_all_steps_errors_and_t
         app.js("window.__said = []").await;
         app.click("#load-all").await;
         let heard = wait_said(&app, "5,000 meetings loaded.").await;
-        let progress: Vec<&String> = heard.iter().filter(|s| s.starts_with("Loading all:")).collect();
+        let progress: Vec<&String> = heard
+            .iter()
+            .filter(|s| s.starts_with("Loading all:"))
+            .collect();
         // 5,000 in pages of 100 is 50 pages; the region speaks every 1,000 (a tenth of 5,000).
         assert_eq!(
             progress,
@@ -418,8 +480,16 @@ async fn the_live_region_says_a_search_start_and_end_load_all_steps_errors_and_t
             ],
             "{heard:?}"
         );
-        assert_eq!(heard.first().map(String::as_str), Some("Loading all meetings…"), "{heard:?}");
-        assert_eq!(heard.last().map(String::as_str), Some("5,000 meetings loaded."), "{heard:?}");
+        assert_eq!(
+            heard.first().map(String::as_str),
+            Some("Loading all meetings…"),
+            "{heard:?}"
+        );
+        assert_eq!(
+            heard.last().map(String::as_str),
+            Some("5,000 meetings loaded."),
+            "{heard:?}"
+        );
 
         app.js("window.__said = []").await;
         app.click("#export-btn").await;

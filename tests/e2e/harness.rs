@@ -1151,7 +1151,11 @@ pub fn describe_violations(state: &str, violations: &[AxeViolation]) -> String {
             "- {} ({}{}): {}\n  {}\n",
             v.id,
             v.impact.as_deref().unwrap_or("impact unknown"),
-            if criteria.is_empty() { String::new() } else { format!(", {}", criteria.join(" ")) },
+            if criteria.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", criteria.join(" "))
+            },
             v.help,
             v.help_url
         ));
@@ -1159,7 +1163,11 @@ pub fn describe_violations(state: &str, violations: &[AxeViolation]) -> String {
             let target: Vec<String> = n
                 .target
                 .iter()
-                .map(|t| t.as_str().map(str::to_string).unwrap_or_else(|| t.to_string()))
+                .map(|t| {
+                    t.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| t.to_string())
+                })
                 .collect();
             out.push_str(&format!(
                 "  · {}  {}\n    {}\n",
@@ -1169,7 +1177,10 @@ pub fn describe_violations(state: &str, violations: &[AxeViolation]) -> String {
             ));
         }
         if v.nodes.len() > AXE_NODES_SHOWN {
-            out.push_str(&format!("  · … and {} more\n", v.nodes.len() - AXE_NODES_SHOWN));
+            out.push_str(&format!(
+                "  · … and {} more\n",
+                v.nodes.len() - AXE_NODES_SHOWN
+            ));
         }
     }
     out
@@ -1191,19 +1202,26 @@ impl App {
     pub async fn axe_violations(&self, state: &str) -> Vec<AxeViolation> {
         // Scripts run over WebDriver are not subject to the page's CSP (script-src 'self'):
         // the engine goes in as the body of one execute-script call, once per page load.
-        let loaded = self.js("return typeof window.axe === 'object' && typeof window.axe.run === 'function'").await;
+        let loaded = self
+            .js("return typeof window.axe === 'object' && typeof window.axe.run === 'function'")
+            .await;
         if loaded != Value::Bool(true) {
             let script = format!(
                 "{}\n;return typeof window.axe === 'object' ? window.axe.version : null;",
                 axe_source()
             );
-            let version = match tokio::time::timeout(LONG, self.client().execute(&script, vec![])).await {
-                Ok(Ok(v)) => v,
-                Ok(Err(e)) => self.fail(&format!("axe-core could not be injected: {e}")).await,
-                Err(_) => self.fail("axe-core injection did not answer").await,
-            };
+            let version =
+                match tokio::time::timeout(LONG, self.client().execute(&script, vec![])).await {
+                    Ok(Ok(v)) => v,
+                    Ok(Err(e)) => {
+                        self.fail(&format!("axe-core could not be injected: {e}"))
+                            .await
+                    }
+                    Err(_) => self.fail("axe-core injection did not answer").await,
+                };
             if version.is_null() {
-                self.fail("axe-core was injected but window.axe is not there").await;
+                self.fail("axe-core was injected but window.axe is not there")
+                    .await;
             }
         }
         let rules_off: serde_json::Map<String, Value> = AXE_RULES_OFF
@@ -1221,17 +1239,31 @@ impl App {
                  helpUrl: v.helpUrl, tags: v.tags, nodes: v.nodes.map(function (n) { \
                    return { target: n.target, html: n.html, failureSummary: n.failureSummary }; }) }; }) }); \
              }, function (e) { done({ error: String(e && e.stack || e) }); });";
-        let result = match tokio::time::timeout(LONG, self.client().execute_async(run, vec![options])).await {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => self.fail(&format!("axe.run failed in \"{state}\": {e}")).await,
-            Err(_) => self.fail(&format!("axe.run did not answer in \"{state}\"")).await,
-        };
+        let result =
+            match tokio::time::timeout(LONG, self.client().execute_async(run, vec![options])).await
+            {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    self.fail(&format!("axe.run failed in \"{state}\": {e}"))
+                        .await
+                }
+                Err(_) => {
+                    self.fail(&format!("axe.run did not answer in \"{state}\""))
+                        .await
+                }
+            };
         if let Some(err) = result.get("error") {
-            self.fail(&format!("axe.run threw in \"{state}\": {err}")).await;
+            self.fail(&format!("axe.run threw in \"{state}\": {err}"))
+                .await;
         }
         match serde_json::from_value(result.get("violations").cloned().unwrap_or(Value::Null)) {
             Ok(v) => v,
-            Err(e) => self.fail(&format!("axe.run's answer in \"{state}\" did not read: {e}\n{result}")).await,
+            Err(e) => {
+                self.fail(&format!(
+                    "axe.run's answer in \"{state}\" did not read: {e}\n{result}"
+                ))
+                .await
+            }
         }
     }
 }
