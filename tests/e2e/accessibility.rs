@@ -83,6 +83,11 @@ async fn axe_finds_nothing_from_first_run_through_the_timeline_dialogs_themes_an
     within(LIMIT, async {
         let app = App::start("axe_first_run_to_settings", Launch::bare()).await;
         app.audit("first run").await;
+        app.click("#first-run-settings").await;
+        dialog_open(&app, "settings-dialog").await;
+        app.audit("settings from the first run, nothing set up, no keychain").await;
+        app.press(&[&Key::Escape]).await;
+        dialog_closed(&app, "settings-dialog").await;
 
         app.click("#demo-btn").await;
         app.wait("demo mode", "return !document.getElementById('demo-marker').hidden && !document.getElementById('workspace').hidden", SHORT)
@@ -198,6 +203,16 @@ async fn axe_finds_nothing_while_loading_all_when_slow_on_errors_and_when_export
         app.click("#export-start").await;
         app.wait("the export error", "var e = document.getElementById('export-error'); return e && !e.hidden", LONG).await;
         app.audit("export dialog, the export failed").await;
+        app.press(&[&Key::Escape]).await;
+        dialog_closed(&app, "export-dialog").await;
+
+        // A failure after the first page: the panel with Retry, the list kept below it.
+        app.search(LARGE_ROOM_5K).await;
+        assert_eq!(numbers(&app.idle_count(SHORT).await), vec![20, 5000]);
+        sim.add_fault(FaultRule::new(Fault::SystemError).for_room(LARGE_ROOM_5K));
+        app.click("#load-more").await;
+        error_panel(&app, "server", LONG).await;
+        app.audit("error panel with Retry, page one kept").await;
         app.finish().await;
     })
     .await;
@@ -497,6 +512,7 @@ async fn the_live_region_says_a_search_start_and_end_load_all_steps_errors_and_t
         app.click("#export-start").await;
         let heard = wait_said(&app, "Exported 5,000 meetings").await;
         assert!(heard.iter().any(|s| s.contains("said.csv")), "{heard:?}");
+        app.audit("export done: the toast with Show in folder").await;
         app.finish().await;
     })
     .await;
