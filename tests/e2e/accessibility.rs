@@ -512,7 +512,8 @@ async fn the_live_region_says_a_search_start_and_end_load_all_steps_errors_and_t
         app.click("#export-start").await;
         let heard = wait_said(&app, "Exported 5,000 meetings").await;
         assert!(heard.iter().any(|s| s.contains("said.csv")), "{heard:?}");
-        app.audit("export done: the toast with Show in folder").await;
+        app.audit("export done: the toast with Show in folder")
+            .await;
         app.finish().await;
     })
     .await;
