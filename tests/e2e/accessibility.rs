@@ -203,6 +203,13 @@ async fn axe_finds_nothing_while_loading_all_when_slow_on_errors_and_when_export
         app.click("#export-start").await;
         app.wait("the export error", "var e = document.getElementById('export-error'); return e && !e.hidden", LONG).await;
         app.audit("export dialog, the export failed").await;
+        // Said through the live region too, not only shown in the dialog.
+        app.wait(
+            "the failed export said",
+            "return document.getElementById('status-live').textContent.indexOf('Export failed.') === 0",
+            SHORT,
+        )
+        .await;
         app.press(&[&Key::Escape]).await;
         dialog_closed(&app, "export-dialog").await;
 
