@@ -35,7 +35,11 @@ else
   echo "(https://v2.tauri.app/start/prerequisites/), then run this again." >&2
 fi
 
-# The Tauri CLI (icons, installers) comes from npm, pinned in package-lock.json.
-if [[ ! -x node_modules/.bin/tauri ]]; then
+# From npm, pinned in package-lock.json: the Tauri CLI (icons, installers) and axe-core (the
+# accessibility rules tests/e2e/accessibility.rs runs in the real window). A checkout whose
+# node_modules predates either gets `npm ci` again.
+axe_pinned=$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' package.json)
+axe_have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' node_modules/axe-core/package.json 2>/dev/null | head -1 || true)
+if [[ ! -x node_modules/.bin/tauri || "$axe_have" != "$axe_pinned" ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

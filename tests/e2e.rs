@@ -8,6 +8,9 @@
 #[path = "e2e/harness.rs"]
 mod harness;
 
+#[path = "e2e/accessibility.rs"]
+mod accessibility;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -1231,115 +1234,7 @@ async fn changing_the_host_says_why_the_secret_field_is_empty_again() {
     .await;
 }
 
-// ---- 10. keyboard only ---------------------------------------------------------------------------------------------
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn everything_works_from_the_keyboard_alone() {
-    within(LIMIT, async {
-        let sim = sim().await;
-        let room = "112233445";
-        let t = now_ms();
-        let link = |id: &str| format!("https://meeting.dingtalk.com/j/{id}");
-        sim.set_room(
-            room,
-            vec![
-                meeting(
-                    room,
-                    "k-live",
-                    "Keyboard live",
-                    2,
-                    t - 5 * MINUTE,
-                    None,
-                    &link("k-live"),
-                ),
-                meeting(
-                    room,
-                    "k-next",
-                    "Keyboard next",
-                    0,
-                    t + 30 * MINUTE,
-                    None,
-                    &link("k-next"),
-                ),
-                meeting(
-                    room,
-                    "k-later",
-                    "Keyboard later",
-                    0,
-                    t + 60 * MINUTE,
-                    None,
-                    &link("k-later"),
-                ),
-            ],
-        );
-        let app = App::start("keyboard_only", Launch::with_sim(&sim)).await;
-        assert_eq!(
-            app.focused().await,
-            "#room-input",
-            "the search box has focus at start"
-        );
-        app.press(&[room, &Key::Enter]).await;
-        assert_eq!(app.idle_count(SHORT).await, "3 meetings");
-
-        // Tab into the list: the first row (the live meeting) takes focus.
-        let mut tabs = 0;
-        while !app.focused().await.starts_with("div.meeting-row") {
-            tabs += 1;
-            assert!(
-                tabs < 15,
-                "Tab never reached the list (focus on {})",
-                app.focused().await
-            );
-            app.press(&[&Key::Tab]).await;
-        }
-        assert!(
-            app.focused().await.ends_with("[k-live]"),
-            "{}",
-            app.focused().await
-        );
-        app.press(&[&Key::Down]).await;
-        let second = app.focused().await;
-        assert!(
-            second.starts_with("div.meeting-row") && !second.ends_with("[k-live]"),
-            "{second}"
-        );
-        let id = second
-            .rsplit('[')
-            .next()
-            .unwrap()
-            .trim_end_matches(']')
-            .to_string();
-        app.press(&[&Key::Enter]).await;
-        assert_eq!(wait_opened(&app, 1).await, vec![link(&id)]);
-
-        // Ctrl+, opens the settings; Escape closes them and focus comes back.
-        app.chord(&Key::Control, ",").await;
-        app.wait(
-            "the settings dialog",
-            "return document.getElementById('settings-dialog').open",
-            SHORT,
-        )
-        .await;
-        app.press(&[&Key::Escape]).await;
-        app.wait(
-            "the dialog to close",
-            "return !document.getElementById('settings-dialog').open",
-            SHORT,
-        )
-        .await;
-        assert!(
-            app.focused().await.ends_with(&format!("[{id}]")),
-            "focus back on the row: {}",
-            app.focused().await
-        );
-
-        // Ctrl+F back to the search box.
-        app.chord(&Key::Control, "f").await;
-        assert_eq!(app.focused().await, "#room-input");
-        app.finish().await;
-    })
-    .await;
-}
+// ---- 10. keyboard only: tests/e2e/accessibility.rs (`the_main_flow_works_from_the_keyboard_alone`) ----
 
 // ---- screenshots -------------------------------------------------------------------------------------------------------
 

@@ -127,6 +127,9 @@ export function createExport(dialog, deps) {
       els.error.dataset.kind = 'error';
       els.error.append(h('span', { class: 'status-icon', 'aria-hidden': 'true' }), `${t('export.failed')} ${d.title} ${d.next} ${d.details.join(' ')}`.trim());
       els.error.hidden = false;
+      // Said through the one live region too: a region shown and filled at once is not
+      // announced by every screen reader.
+      announce(`${t('export.failed')} ${d.title}`);
       els.startBtn.focus();
       return;
     }

@@ -16,6 +16,7 @@ import { settingsProblemText, withDefaults } from './settings-model.js';
 import { setTheme } from './theme.js';
 import { createTimeline, meetingTitle } from './timeline.js';
 import { announce, hideToast, initToast, toast } from './toast.js';
+import { queryAnnouncer } from './announce.js';
 
 const $ = (id) => document.getElementById(id);
 const TICK_MS = 30_000;
@@ -78,6 +79,14 @@ function relabelAll() {
 
 // ---- query ---------------------------------------------------------------------------
 
+// ---- a11y: what the live region says about the query ----
+const queryAnnouncement = queryAnnouncer({
+  t,
+  roomCode: groupRoomCode,
+  errorTitle: (err) => describeError(err).title,
+});
+// ---- end a11y ----
+
 // Rust owns the query and streams snapshots of it; the controller keeps the latest (query-state.js).
 const controller = new QueryController(api, onQueryChange, () => performance.now(), {
   onIntentError: (err) => toast(errorSentence(err), { kind: 'error' }),
@@ -134,40 +143,12 @@ function onQueryChange(state, event) {
     timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode });
     if (change !== 'started') measureRender(event.receivedAt);
   }
-  switch (change) {
-    case 'started':
-      if (op === 'search') announce(t('search.searching', { code: groupRoomCode(state.roomCode) }));
-      break;
-    case 'done':
-      // An "all pages" export's rows are news only if it fetched any (its toast says the rest).
-      if (op !== 'export' || event.rowsChanged) announceCount(state);
-      if (op === 'search') refreshRecents();
-      break;
-    case 'failed':
-      if (op !== 'export' && state.error) announce(describeError(state.error.error).title);
-      break;
-    case 'cancelled':
-      if (op === 'search') {
-        // What the cancelled search replaced is back (or the empty start).
-        announce(state.queryId !== null
-          ? t('announce.searchCancelledBack', { code: groupRoomCode(state.roomCode) })
-          : t('announce.searchCancelled'));
-      } else if (op !== 'export') {
-        announce(t('announce.cancelled', { count: state.meetings.length }));
-      }
-      break;
-    case 'slow':
-      if (event.announce) announce(t('slow.note'));
-      break;
-    default:
-  }
+  // ---- a11y: the live region says what the query did (ui/announce.js) ----
+  const said = queryAnnouncement.next(state, event);
+  if (said) announce(said);
+  // ---- end a11y ----
+  if (op === 'search' && change === 'done') refreshRecents();
   renderQuery(state);
-}
-
-function announceCount(state) {
-  const n = state.meetings.length;
-  if (n === 0) { announce(t('announce.noMeetings', { code: groupRoomCode(state.roomCode) })); return; }
-  announce(showTotal(state) ? t('announce.loadedOf', { count: n, total: state.totalCount }) : t('announce.loaded', { count: n }));
 }
 
 function showTotal(state) {

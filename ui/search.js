@@ -58,9 +58,10 @@ export function createSearch(els, handlers) {
       h('span', { class: 'recent-code' }, groupRoomCode(code)),
       h('span', { class: 'recent-title' }, String(r.lastTitle ?? '').trim() || t('search.recentNoTitle')),
       when ? h('span', { class: 'recent-when' }, formatFullDateTime(when, getLocale())) : null,
-      h('button', {
-        type: 'button', class: 'recent-remove', tabindex: '-1', 'aria-label': t('search.recentRemove', { code }),
-        title: t('search.recentRemove', { code }), dataset: { roomCode: code },
+      // The pointer's way to remove (the keyboard's is Delete, which the list's foot names): not
+      // a button, as an option may hold no control of its own (WCAG 4.1.2, axe nested-interactive).
+      h('span', {
+        class: 'recent-remove', 'aria-hidden': 'true', title: t('search.recentRemove', { code }), dataset: { roomCode: code },
       }, '×'));
       list.appendChild(opt);
     });

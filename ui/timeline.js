@@ -90,6 +90,7 @@ export function createTimeline(el, handlers) {
 
   let meetings = [];
   let rows = [];
+  el.setAttribute('aria-hidden', 'true'); // no rows yet (hideWhenEmpty)
   let layout = { tops: new Float64Array(1), total: 0 };
   // Fallbacks match styles.css (2.5rem / 4.25rem at a 16px root) until a real measurement.
   let heights = { header: 40, meeting: 68 };
@@ -122,6 +123,13 @@ export function createTimeline(el, handlers) {
     layout = layoutRows(rows, heights);
     spacer.style.height = `${layout.total}px`;
     el.setAttribute('aria-rowcount', String(rows.length));
+    hideWhenEmpty();
+  }
+
+  // A grid without rows is no grid (ARIA: a grid owns rows): until there are meetings, the
+  // empty state's text is what a screen reader finds.
+  function hideWhenEmpty() {
+    if (rows.length === 0) el.setAttribute('aria-hidden', 'true'); else el.removeAttribute('aria-hidden');
   }
 
   function clearRendered() {

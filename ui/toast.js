@@ -1,31 +1,24 @@
-// The toast (#toast, visible, one at a time) and the screen-reader announcer
-// (#status-live, aria-live="polite"). A toast is announced through #status-live.
+// The toast (#toast, visible, one at a time). A toast is announced through the live region
+// (announce.js, #status-live); `announce` is re-exported for the modules that import it here.
 
+import { announce, initLiveRegion } from './announce.js';
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
 
-let liveEl = null;
+export { announce };
+
 let toastEl = null;
 let hideTimer = 0;
-let announceTimer = 0;
 let returnFocusTo = null;
 
 export function initToast(toast, live) {
   toastEl = toast;
-  liveEl = live;
+  initLiveRegion(live);
   toastEl.addEventListener('mouseenter', () => clearTimeout(hideTimer));
   toastEl.addEventListener('focusin', () => clearTimeout(hideTimer));
   toastEl.addEventListener('mouseleave', () => { if (!toastEl.contains(document.activeElement)) schedule(4000); });
   toastEl.addEventListener('focusout', (e) => { if (!toastEl.contains(e.relatedTarget)) schedule(4000); });
   toastEl.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); hideToast(); } });
-}
-
-/** Says text to screen readers (re-announces the same text too). */
-export function announce(text) {
-  if (!liveEl) return;
-  clearTimeout(announceTimer);
-  liveEl.textContent = '';
-  announceTimer = setTimeout(() => { liveEl.textContent = text; }, 60);
 }
 
 function schedule(ms) {

@@ -1070,6 +1070,256 @@ impl App {
     }
 }
 
+/// axe-core's rule tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA: what [`App::audit`] runs.
+pub const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// Rules of those tags that cannot judge a desktop web view, each with its reason (rule id,
+/// why). None so far: every rule of the tags applies to this window.
+pub const AXE_RULES_OFF: &[(&str, &str)] = &[];
+
+/// Rules whose "needs review" fails the audit like a violation. axe-core answers "cannot tell"
+/// for aria-required-children where a grid or list has no rows yet, which markup can always
+/// make plain. Not label-content-name-mismatch: it cannot tell for a "×" glyph (a symbol, which
+/// WCAG 2.5.3 leaves out: the close buttons are named "Close settings", "Dismiss"); not
+/// color-contrast: it cannot tell under an open popup, which is right.
+pub const AXE_REVIEW_FAILS: &[&str] = &["aria-required-children"];
+
+/// How many offending elements a violation lists (the count says how many more).
+const AXE_NODES_SHOWN: usize = 6;
+
+/// axe-core's engine, read once from node_modules (package.json pins it; `npm ci` installs it).
+fn axe_source() -> &'static str {
+    static SRC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SRC.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is not installed ({}: {e}): run `npm ci` (scripts/install-deps.sh --test does)",
+                path.display()
+            )
+        })
+    })
+}
+
+/// What one axe.run found.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct AxeResult {
+    #[serde(default)]
+    violations: Vec<AxeViolation>,
+    /// Rules axe-core could not decide on some element ("needs review").
+    #[serde(default)]
+    incomplete: Vec<AxeViolation>,
+    #[serde(default)]
+    passed: usize,
+}
+
+/// One axe-core violation as the audit reports it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AxeViolation {
+    pub id: String,
+    #[serde(default)]
+    pub impact: Option<String>,
+    #[serde(default)]
+    pub help: String,
+    #[serde(default, rename = "helpUrl")]
+    pub help_url: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub nodes: Vec<AxeNode>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AxeNode {
+    /// The element's CSS selector (axe-core's `target`).
+    #[serde(default)]
+    pub target: Vec<Value>,
+    #[serde(default)]
+    pub html: String,
+    #[serde(default, rename = "failureSummary")]
+    pub failure_summary: String,
+}
+
+/// A short string: at most `max` characters, "…" when cut, on one line.
+fn short(s: &str, max: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+/// The violations as a person fixing them wants to read them: rule, impact, WCAG criterion,
+/// what it asks, and each offending element's selector and HTML.
+pub fn describe_violations(state: &str, violations: &[AxeViolation]) -> String {
+    let mut out = format!(
+        "axe-core found {} WCAG A/AA rule(s) broken in state \"{state}\":\n",
+        violations.len()
+    );
+    for v in violations {
+        // "wcag253" → "WCAG 2.5.3", "wcag1411" → "WCAG 1.4.11" (the level tags end in "a").
+        let criteria: Vec<String> = v
+            .tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("wcag"))
+            .filter(|d| d.len() >= 3 && d.chars().all(|c| c.is_ascii_digit()))
+            .map(|d| format!("WCAG {}.{}.{}", &d[..1], &d[1..2], &d[2..]))
+            .collect();
+        out.push_str(&format!(
+            "- {} ({}{}): {}\n  {}\n",
+            v.id,
+            v.impact.as_deref().unwrap_or("impact unknown"),
+            if criteria.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", criteria.join(" "))
+            },
+            v.help,
+            v.help_url
+        ));
+        for n in v.nodes.iter().take(AXE_NODES_SHOWN) {
+            let target: Vec<String> = n
+                .target
+                .iter()
+                .map(|t| {
+                    t.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| t.to_string())
+                })
+                .collect();
+            out.push_str(&format!(
+                "  · {}  {}\n    {}\n",
+                target.join(" "),
+                short(&n.html, 160),
+                short(&n.failure_summary, 240)
+            ));
+        }
+        if v.nodes.len() > AXE_NODES_SHOWN {
+            out.push_str(&format!(
+                "  · … and {} more\n",
+                v.nodes.len() - AXE_NODES_SHOWN
+            ));
+        }
+    }
+    out
+}
+
+impl App {
+    /// Runs axe-core's WCAG 2.0–2.2 A/AA rules ([`AXE_TAGS`]) on the page as it is now, and
+    /// fails the test naming every violation (rule, impact, help, elements). `state` names
+    /// what the window shows, for the message: "demo timeline, dark, Chinese".
+    pub async fn audit(&self, state: &str) {
+        let started = Instant::now();
+        let r = self.axe_run(state).await;
+        let broken: Vec<AxeViolation> = r
+            .violations
+            .iter()
+            .cloned()
+            .chain(
+                r.incomplete
+                    .iter()
+                    .filter(|v| AXE_REVIEW_FAILS.contains(&v.id.as_str()))
+                    .map(|v| AxeViolation {
+                        help: format!("{} (axe-core could not tell: make it unambiguous)", v.help),
+                        ..v.clone()
+                    }),
+            )
+            .collect();
+        if !broken.is_empty() {
+            self.fail(&describe_violations(state, &broken)).await;
+        }
+        // What axe-core could not decide (e.g. contrast over a gradient) is "needs review", not
+        // a failure: listed, so a reader of --nocapture sees what the audit did not judge.
+        // MEETDESK_AXE_REVIEW=1 prints those elements too.
+        let review: Vec<&str> = r.incomplete.iter().map(|v| v.id.as_str()).collect();
+        eprintln!(
+            "e2e: {}: axe-core: no violations in \"{state}\" ({} rules passed, {:.0} ms; needs review: {})",
+            self.name,
+            r.passed,
+            started.elapsed().as_secs_f64() * 1000.0,
+            if review.is_empty() { "none".to_string() } else { review.join(", ") }
+        );
+        if !r.incomplete.is_empty() && std::env::var_os("MEETDESK_AXE_REVIEW").is_some() {
+            eprintln!("{}", describe_violations(state, &r.incomplete));
+        }
+    }
+
+    /// axe-core's violations on the page as it is now (see [`App::audit`]).
+    pub async fn axe_violations(&self, state: &str) -> Vec<AxeViolation> {
+        self.axe_run(state).await.violations
+    }
+
+    async fn axe_run(&self, state: &str) -> AxeResult {
+        // Scripts run over WebDriver are not subject to the page's CSP (script-src 'self'):
+        // the engine goes in as the body of one execute-script call, once per page load.
+        let loaded = self
+            .js("return typeof window.axe === 'object' && typeof window.axe.run === 'function'")
+            .await;
+        if loaded != Value::Bool(true) {
+            let script = format!(
+                "{}\n;return typeof window.axe === 'object' ? window.axe.version : null;",
+                axe_source()
+            );
+            let version =
+                match tokio::time::timeout(LONG, self.client().execute(&script, vec![])).await {
+                    Ok(Ok(v)) => v,
+                    Ok(Err(e)) => {
+                        self.fail(&format!("axe-core could not be injected: {e}"))
+                            .await
+                    }
+                    Err(_) => self.fail("axe-core injection did not answer").await,
+                };
+            if version.is_null() {
+                self.fail("axe-core was injected but window.axe is not there")
+                    .await;
+            }
+        }
+        let rules_off: serde_json::Map<String, Value> = AXE_RULES_OFF
+            .iter()
+            .map(|(id, _)| (id.to_string(), json!({ "enabled": false })))
+            .collect();
+        let options = json!({
+            "runOnly": { "type": "tag", "values": AXE_TAGS },
+            "rules": rules_off,
+            "resultTypes": ["violations"],
+        });
+        let run = "var done = arguments[arguments.length - 1]; \
+             function brief(v) { return { id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags, \
+               nodes: v.nodes.map(function (n) { return { target: n.target, html: n.html, \
+                 failureSummary: n.failureSummary || (n.any || []).concat(n.all || [], n.none || []).map(function (c) { return c.message; }).join(' ') }; }) }; } \
+             window.axe.run(document, arguments[0]).then(function (r) { \
+               done({ passed: r.passes.length, incomplete: r.incomplete.map(brief), violations: r.violations.map(brief) }); \
+             }, function (e) { done({ error: String(e && e.stack || e) }); });";
+        let result =
+            match tokio::time::timeout(LONG, self.client().execute_async(run, vec![options])).await
+            {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    self.fail(&format!("axe.run failed in \"{state}\": {e}"))
+                        .await
+                }
+                Err(_) => {
+                    self.fail(&format!("axe.run did not answer in \"{state}\""))
+                        .await
+                }
+            };
+        if let Some(err) = result.get("error") {
+            self.fail(&format!("axe.run threw in \"{state}\": {err}"))
+                .await;
+        }
+        match serde_json::from_value(result.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(&format!(
+                    "axe.run's answer in \"{state}\" did not read: {e}\n{result}"
+                ))
+                .await
+            }
+        }
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         if std::thread::panicking() {
