@@ -7,6 +7,7 @@
 //! - [`settings`]: the settings model, validation, field-by-field defaults, the environment.
 //! - [`profile`]: which host and credentials apply; secrets are bound to the host they were
 //!   entered for.
+//! - [`cache`]: the offline cache (SQLite): pages fetched, the month's call count, reminders shown.
 //! - [`query`]: the current query of a room (pages loaded, cursor, cancel).
 //! - [`view`]: the one rule for a meeting's status, times and duration.
 //! - [`export`]: CSV, written atomically.
@@ -15,6 +16,7 @@
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
+pub mod cache;
 pub mod catalog;
 pub mod contract;
 pub mod error;
