@@ -418,6 +418,26 @@ fn a_truncated_database_is_moved_aside_and_rebuilt() {
 }
 
 #[test]
+fn a_database_with_a_damaged_page_is_moved_aside_and_rebuilt() {
+    use std::io::{Seek, SeekFrom, Write};
+    let d = dir();
+    {
+        let mut c = open(&d.path);
+        let page: Vec<Meeting> = (0..3_000)
+            .map(|i| meeting(&format!("m{i}"), Some(T0 - i)))
+            .collect();
+        c.store_page(P, &room("427233559"), &page, T0).unwrap();
+    }
+    // One page in the middle of the meetings overwritten: the header and schema still read.
+    let len = fs::metadata(&d.path).unwrap().len();
+    let mut f = fs::OpenOptions::new().write(true).open(&d.path).unwrap();
+    f.seek(SeekFrom::Start(len / 2 / 4096 * 4096)).unwrap();
+    f.write_all(&[0xA5; 4096]).unwrap();
+    drop(f);
+    assert_rebuilt(&d, BrokenReason::Damaged, None);
+}
+
+#[test]
 fn a_database_from_a_newer_meetdesk_is_moved_aside_and_rebuilt() {
     let d = dir();
     drop(open(&d.path));
