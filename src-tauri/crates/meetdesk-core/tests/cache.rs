@@ -603,6 +603,14 @@ fn damaged_rows_are_skipped_and_counted() {
     let got = c.room(P, &room("427233559")).unwrap().unwrap();
     assert_eq!(got.skipped, 4);
     assert_eq!(got.meetings, vec![page[0].clone()]);
+    // A damaged fetch time: the room still paints, as fetched long ago.
+    let other = rusqlite::Connection::open(&d.path).unwrap();
+    other
+        .execute("UPDATE rooms SET fetched_at = 'yesterday'", [])
+        .unwrap();
+    drop(other);
+    let got = c.room(P, &room("427233559")).unwrap().unwrap();
+    assert_eq!((got.fetched_at_ms, got.meetings.len()), (0, 1));
     // A counter that is not a number reads 0 and starts again from what is added.
     let dec = Month::new(2026, 12).unwrap();
     assert_eq!(c.calls_this_month(P, dec).unwrap(), 0);
