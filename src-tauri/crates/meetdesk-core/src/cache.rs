@@ -15,7 +15,10 @@
 //!   [`Cache::store_page`]; when the first page is the whole room (`hasMore` false),
 //!   [`Cache::replace_room`] instead, so meetings deleted in DingTalk leave the cache too.
 //! - The refresher counts its calls with [`Cache::add_calls`] / [`Cache::calls_this_month`]; the
-//!   reminders ask [`Cache::was_fired`] / [`Cache::mark_fired`].
+//!   reminders ask [`Cache::was_fired`] / [`Cache::mark_fired`] (the storage behind the reminder
+//!   ledger trait, keyed by the reminder key's text). These return errors; the ledger's trait does
+//!   not: when the cache fails, keep the session's reminders in memory too, so a failing disk
+//!   neither repeats a notification on every tick nor silences them.
 //! - Settings: [`Cache::set_bounds`] when the user changes them, [`Cache::clear`] /
 //!   [`Cache::clear_profile`] for "Clear the offline cache".
 //!
