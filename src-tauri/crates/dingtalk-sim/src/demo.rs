@@ -8,6 +8,7 @@
 //! randomness: the same demo meeting keeps its id across simulator restarts, so anything the app
 //! keys by conferenceId behaves as it would against the real service.
 
+use crate::clock::{Schedule, SIM_ENDS_AT};
 use crate::ids::{base62, fnv, mix};
 use chrono::{DateTime, Days, Duration, Local, NaiveTime, TimeZone, Timelike};
 use serde::Serialize;
@@ -24,15 +25,23 @@ pub const HOSTILE_ROOM: &str = "666000666";
 
 /// A room's meetings, newest first.
 pub(crate) enum Room {
-    List(Arc<Vec<Value>>),
+    List(Arc<Listed>),
     /// Generated per page on demand: a 10,000-meeting room costs nothing at start-up.
     Series(Series),
+}
+
+/// Placed meetings and what the clock changes about each (see `clock.rs`).
+pub(crate) struct Listed {
+    meetings: Vec<Value>,
+    /// Same length as `meetings`; empty when no meeting follows the clock.
+    schedules: Vec<Schedule>,
 }
 
 impl Room {
     /// Sorts newest first like the real service. The sort is stable and entries without a
     /// numeric `startTime` (tests may send odd values on purpose) keep their order, after the rest.
-    pub(crate) fn from_values(mut meetings: Vec<Value>) -> Room {
+    /// `now_ms` is the simulator's clock at placement: a meeting booked after it follows the clock.
+    pub(crate) fn from_values(mut meetings: Vec<Value>, now_ms: i64) -> Room {
         fn key(v: &Value) -> Option<i64> {
             let t = v.get("startTime")?;
             t.as_i64().or_else(|| t.as_f64().map(|f| f as i64))
@@ -43,23 +52,39 @@ impl Room {
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         });
-        Room::List(Arc::new(meetings))
+        let mut schedules: Vec<Schedule> = meetings
+            .iter_mut()
+            .map(|v| Schedule::take(v, now_ms))
+            .collect();
+        if schedules.iter().all(Schedule::is_static) {
+            schedules.clear();
+        }
+        Room::List(Arc::new(Listed {
+            meetings,
+            schedules,
+        }))
     }
 
     pub(crate) fn len(&self) -> usize {
         match self {
-            Room::List(v) => v.len(),
+            Room::List(l) => l.meetings.len(),
             Room::Series(s) => s.count,
         }
     }
 
-    pub(crate) fn page(&self, offset: usize, n: usize) -> Vec<Value> {
+    /// Meetings `offset..offset + n` as served at `now_ms`.
+    pub(crate) fn page(&self, offset: usize, n: usize, now_ms: i64) -> Vec<Value> {
         let end = offset.saturating_add(n).min(self.len());
         if offset >= end {
             return Vec::new();
         }
         match self {
-            Room::List(v) => v[offset..end].to_vec(),
+            Room::List(l) if l.schedules.is_empty() => l.meetings[offset..end].to_vec(),
+            Room::List(l) => l.meetings[offset..end]
+                .iter()
+                .zip(&l.schedules[offset..end])
+                .map(|(v, s)| s.apply(v.clone(), now_ms))
+                .collect(),
             Room::Series(s) => (offset..end).map(|i| s.item(i)).collect(),
         }
     }
@@ -145,6 +170,8 @@ fn ms(t: DateTime<Local>) -> i64 {
 }
 
 const MINUTE: i64 = 60_000;
+/// The demo room's booked meeting lasts this long once the clock reaches its start.
+pub const DESIGN_REVIEW_MINUTES: i64 = 45;
 
 /// Local wall-clock time `h:m` on `date`, tolerating DST gaps.
 fn local_at(date: chrono::NaiveDate, h: u32, m: u32, fallback: DateTime<Local>) -> DateTime<Local> {
@@ -271,20 +298,21 @@ fn demo_room(now: DateTime<Local>) -> Vec<Value> {
     } else {
         now + std::cmp::min(Duration::hours(1), remaining / 2)
     };
-    out.push(
-        Spec {
-            room,
-            id_seed: mix(base, 100),
-            title: "设计评审 Design review",
-            nick: "李娜",
-            status: 0,
-            start_ms: ms(booked_start),
-            duration_ms: None,
-            schedule_id: Some(schedule_id(base ^ 0x100)),
-            biz_type: "3",
-        }
-        .build(),
-    );
+    let mut booked = Spec {
+        room,
+        id_seed: mix(base, 100),
+        title: "设计评审 Design review",
+        nick: "李娜",
+        status: 0,
+        start_ms: ms(booked_start),
+        duration_ms: None,
+        schedule_id: Some(schedule_id(base ^ 0x100)),
+        biz_type: "3",
+    }
+    .build();
+    // Its planned end, so a test that moves the clock sees it go live and then end.
+    booked[SIM_ENDS_AT] = Value::from(ms(booked_start) + DESIGN_REVIEW_MINUTES * MINUTE);
+    out.push(booked);
 
     // An audio meeting earlier today (as early as midnight allows), already ended.
     let today_midnight = local_at(today, 0, 0, now - Duration::hours(3));
@@ -418,12 +446,19 @@ fn series(
 
 /// Every built-in room, keyed by room code.
 pub(crate) fn demo_rooms(now: DateTime<Local>) -> HashMap<String, Room> {
+    let now_ms = ms(now);
     let mut rooms = HashMap::new();
-    rooms.insert(DEMO_ROOM.to_string(), Room::from_values(demo_room(now)));
-    rooms.insert(EMPTY_ROOM.to_string(), Room::List(Arc::new(Vec::new())));
+    rooms.insert(
+        DEMO_ROOM.to_string(),
+        Room::from_values(demo_room(now), now_ms),
+    );
+    rooms.insert(
+        EMPTY_ROOM.to_string(),
+        Room::from_values(Vec::new(), now_ms),
+    );
     rooms.insert(
         SEED_ROOM.to_string(),
-        Room::List(Arc::new(vec![seed_meeting()])),
+        Room::from_values(vec![seed_meeting()], now_ms),
     );
     rooms.insert(
         LARGE_ROOM_5K.to_string(),
@@ -451,7 +486,7 @@ pub(crate) fn demo_rooms(now: DateTime<Local>) -> HashMap<String, Room> {
     );
     rooms.insert(
         HOSTILE_ROOM.to_string(),
-        Room::from_values(hostile_room(now)),
+        Room::from_values(hostile_room(now), now_ms),
     );
     rooms
 }

@@ -18,7 +18,16 @@
 //! - `/_sim/...` admin routes (not recorded): `POST /_sim/faults` (a [`FaultRule`] as JSON),
 //!   `DELETE /_sim/faults`, `GET /_sim/requests`, `DELETE /_sim/requests`,
 //!   `PUT /_sim/rooms/{code}` (JSON array of meetings), `POST /_sim/tokens/expire`,
-//!   `POST /_sim/tokens` (→ `{"accessToken","expireIn"}`).
+//!   `POST /_sim/tokens` (→ `{"accessToken","expireIn"}`), `GET /_sim/clock` and
+//!   `POST /_sim/clock` (`{"nowMs": ms}` stops the clock there, `{"advanceMs": ms}` moves it on,
+//!   `{"realTime": true}` goes back to the machine's; both answer `{"ok","nowMs","fixed"}`).
+//!
+//! # Clock
+//! [`SimConfig::clock`] / [`SimHandle::set_now`] / [`SimHandle::advance`]: the "now" the demo data
+//! is placed around and booked meetings follow. A meeting booked for later when placed goes live
+//! when the clock reaches its start (and ends at its planned end, the simulator-only key
+//! `simEndsAt`, never sent): see [`SimClock`] and `clock.rs` for the exact rule. Tokens and the
+//! rate limit keep the machine's clock.
 //!
 //! # Rate limit
 //! [`SimConfig::qps_limit`]: at most N room queries in any rolling second (off by default).
@@ -41,6 +50,7 @@
 //! Any other well-formed room code answers 200 with an empty list until [`SimHandle::set_room`]
 //! fills it.
 
+mod clock;
 mod demo;
 mod fault;
 mod ids;
@@ -49,7 +59,11 @@ mod server;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use demo::{DEMO_ROOM, EMPTY_ROOM, HOSTILE_ROOM, LARGE_ROOM_10K, LARGE_ROOM_5K, SEED_ROOM};
+pub use clock::{SimClock, SIM_ENDS_AT};
+pub use demo::{
+    DEMO_ROOM, DESIGN_REVIEW_MINUTES, EMPTY_ROOM, HOSTILE_ROOM, LARGE_ROOM_10K, LARGE_ROOM_5K,
+    SEED_ROOM,
+};
 pub use fault::{Fault, FaultRule};
 pub use record::RecordedRequest;
 pub use server::{
@@ -81,6 +95,9 @@ pub struct SimConfig {
     /// and is not counted. `None` (the default) = no limit, so tests that drive the client at
     /// loopback speed stay fast; [`DINGTALK_QPS_LIMIT`] is DingTalk's standard-edition value.
     pub qps_limit: Option<u32>,
+    /// The meetings' "now" (default: the machine's clock). The demo data is placed around it at
+    /// start; [`SimHandle::set_now`] and [`SimHandle::advance`] move it later.
+    pub clock: SimClock,
 }
 
 /// DingTalk's standard-edition limit: 20 calls of one API in any rolling second. Written here
@@ -95,6 +112,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(7200),
             demo_data: true,
             qps_limit: None,
+            clock: SimClock::real_time(),
         }
     }
 }
@@ -226,6 +244,9 @@ impl SimHandle {
     /// Replace (or create) a room. Meetings are raw JSON so tests can send values the API
     /// documentation never promised (strings for numbers, missing keys, nulls). They are served
     /// newest first by numeric `startTime`; entries without one come last in the given order.
+    /// A meeting with status 0 and a start after the clock's now follows the clock (and
+    /// `simEndsAt`, if given, is its planned end): see [`SimClock`]. Everything else is served
+    /// as given.
     pub fn set_room(&self, room_code: &str, meetings: Vec<Value>) {
         self.inner.shared.set_room(room_code, meetings);
     }
@@ -256,6 +277,33 @@ impl SimHandle {
     /// A valid token without a token call, for the "pasted token" path; lives `token_ttl`.
     pub fn issue_token(&self) -> String {
         self.inner.shared.issue_token()
+    }
+
+    /// The simulator's now, in ms since the epoch (see [`SimClock`]).
+    pub fn now_ms(&self) -> i64 {
+        self.inner.shared.lock().clock.now_ms()
+    }
+
+    /// The clock as it is set.
+    pub fn clock(&self) -> SimClock {
+        self.inner.shared.lock().clock
+    }
+
+    /// Replace the clock ([`SimClock::real_time`] goes back to the machine's).
+    pub fn set_clock(&self, clock: SimClock) {
+        self.inner.shared.lock().clock = clock;
+    }
+
+    /// Stop the clock at `ms` (ms since the epoch): meetings booked for later go live when it
+    /// passes their start, on the next request.
+    pub fn set_now(&self, ms: i64) {
+        self.set_clock(SimClock::fixed_at(ms));
+    }
+
+    /// Move the clock on by `by` (stopped or running, it stays so).
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.inner.shared.lock();
+        state.clock = state.clock.advanced(by);
     }
 
     /// Stop accepting connections and end the server once in-flight requests finish.

@@ -5,6 +5,7 @@
 //! over: an empty segment (`roomCodes//infos`), an encoded slash or space in the room code, a
 //! room code that is not UTF-8. Each must produce DingTalk's error, not a framework 404.
 
+use crate::clock::SimClock;
 use crate::demo::{demo_rooms, Room};
 use crate::fault::{Fault, FaultRule};
 use crate::ids;
@@ -14,7 +15,7 @@ use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Path, Request, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use axum::routing::{delete, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -57,6 +58,8 @@ pub(crate) struct State {
     pub(crate) token_expire_in: Option<Value>,
     /// A stall before every token answer (faults never touch token calls; this does).
     pub(crate) token_latency: Option<Duration>,
+    /// What "now" is for the meetings (see `clock.rs`).
+    pub(crate) clock: SimClock,
 }
 
 pub(crate) struct Shared {
@@ -67,8 +70,12 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: SimConfig) -> Shared {
+        let clock = config.clock;
         let rooms = if config.demo_data {
-            demo_rooms(chrono::Local::now())
+            let now = chrono::TimeZone::timestamp_millis_opt(&chrono::Local, clock.now_ms())
+                .single()
+                .unwrap_or_else(chrono::Local::now);
+            demo_rooms(now)
         } else {
             HashMap::new()
         };
@@ -83,6 +90,7 @@ impl Shared {
                 rate_limited: 0,
                 token_expire_in: None,
                 token_latency: None,
+                clock,
             }),
             config,
             started: Instant::now(),
@@ -131,9 +139,11 @@ impl Shared {
     }
 
     pub(crate) fn set_room(&self, room_code: &str, meetings: Vec<Value>) {
-        self.lock()
+        let mut state = self.lock();
+        let now = state.clock.now_ms();
+        state
             .rooms
-            .insert(room_code.to_string(), Room::from_values(meetings));
+            .insert(room_code.to_string(), Room::from_values(meetings, now));
     }
 }
 
@@ -254,6 +264,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/rooms/{code}", put(admin_set_room))
         .route("/_sim/tokens/expire", post(admin_expire_tokens))
         .route("/_sim/tokens", post(admin_issue_token))
+        .route("/_sim/clock", get(admin_clock).post(admin_set_clock))
         .fallback(dingtalk)
         .with_state(shared)
 }
@@ -590,7 +601,7 @@ fn page(
     };
     let items = match (mode, list) {
         (PageMode::EmptyClaimsMore, _) | (_, None) => Vec::new(),
-        (_, Some(r)) => r.page(offset, max),
+        (_, Some(r)) => r.page(offset, max, state.clock.now_ms()),
     };
     drop(state);
 
@@ -808,4 +819,40 @@ async fn admin_issue_token(AxState(shared): AxState<Arc<Shared>>) -> Response {
         StatusCode::OK,
         &json!({ "accessToken": token, "expireIn": shared.config.token_ttl.as_secs() }),
     )
+}
+
+fn clock_json(clock: SimClock) -> Value {
+    json!({ "ok": true, "nowMs": clock.now_ms(), "fixed": clock.is_fixed() })
+}
+
+async fn admin_clock(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let clock = shared.lock().clock;
+    admin_json(StatusCode::OK, &clock_json(clock))
+}
+
+/// Exactly one of: `{"nowMs": ms}` (stop the clock there), `{"advanceMs": ms}` (move it on,
+/// stopped or running), `{"realTime": true}` (back to the machine's clock).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockCommand {
+    now_ms: Option<i64>,
+    advance_ms: Option<u64>,
+    real_time: Option<bool>,
+}
+
+async fn admin_set_clock(AxState(shared): AxState<Arc<Shared>>, body: Bytes) -> Response {
+    let cmd = match serde_json::from_slice::<ClockCommand>(&body) {
+        Ok(c) => c,
+        Err(e) => return admin_bad(format!("not a clock command: {e}")),
+    };
+    let mut state = shared.lock();
+    let clock = match (cmd.now_ms, cmd.advance_ms, cmd.real_time) {
+        (Some(t), None, None) => SimClock::fixed_at(t),
+        (None, Some(ms), None) => state.clock.advanced(Duration::from_millis(ms)),
+        (None, None, Some(true)) => SimClock::real_time(),
+        _ => return admin_bad("give exactly one of nowMs, advanceMs or realTime: true".to_owned()),
+    };
+    state.clock = clock;
+    drop(state);
+    admin_json(StatusCode::OK, &clock_json(clock))
 }

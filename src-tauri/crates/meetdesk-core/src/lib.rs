@@ -7,6 +7,7 @@
 //! - [`settings`]: the settings model, validation, field-by-field defaults, the environment.
 //! - [`profile`]: which host and credentials apply; secrets are bound to the host they were
 //!   entered for.
+//! - [`cache`]: the offline cache (SQLite): pages fetched, the month's call count, reminders shown.
 //! - [`query`]: the current query of a room (pages loaded, cursor, cancel).
 //! - [`view`]: the one rule for a meeting's status, times and duration.
 //! - [`export`]: CSV, written atomically.
@@ -20,6 +21,7 @@
 //! - [`invitation`]: the "Copy invitation" text.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
+pub mod cache;
 pub mod catalog;
 pub mod contract;
 pub mod error;
