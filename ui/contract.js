@@ -2,7 +2,7 @@
 // src-tauri/crates/meetdesk-core/src/contract.rs: do not edit. What the window must know of the
 // Rust side's facts (error kinds, enums, limits, room-code rules), each defined once there.
 // roomCode.separators: inclusive ranges of code points that a room code may carry and that are
-// ignored.
+// ignored. roomCode.groupCuts: per length, where the code is cut into groups for reading.
 
 export const CONTRACT = Object.freeze({
   caveats: Object.freeze(["liveOverADay"]),
@@ -83,6 +83,15 @@ export const CONTRACT = Object.freeze({
     "keychain",
   ]),
   roomCode: Object.freeze({
+    groupCuts: Object.freeze({
+      "10": Object.freeze([3, 6]),
+      "11": Object.freeze([3, 6]),
+      "12": Object.freeze([3, 6]),
+      "6": Object.freeze([3]),
+      "7": Object.freeze([3]),
+      "8": Object.freeze([3]),
+      "9": Object.freeze([3, 6]),
+    }),
     maxDigits: 12,
     minDigits: 6,
     separators: Object.freeze([

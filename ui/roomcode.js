@@ -3,7 +3,7 @@
 // The rule is Rust's (dingtalk::RoomCode), read from the generated contract: a room code is
 // minDigits–maxDigits digits, and the separators listed there (every kind of space and dash,
 // and the invisible characters a copy brings along) are ignored. People paste codes the way
-// DingTalk shows them: "4272 0033 559", "427-200-331". The window also takes two things the
+// DingTalk shows them: "427 200 33559", "427-200-331". The window also takes two things the
 // CLI refuses, before that rule applies: full-width digits from a Chinese IME, and a whole join
 // link ("https://meeting.dingtalk.com/app?roomCode=427200331&token=…"), whose code it takes out.
 
@@ -61,12 +61,18 @@ export function liveProblem(raw) {
   return v.reason === 'chars' || v.reason === 'long' ? v.reason : null;
 }
 
-/** Groups digits for display: "427200331" → "427 200 331", 11 digits → "4272 0033 559". */
+/** Groups digits for reading: "427200331" → "427 200 331", 11 digits → "427 200 33559". */
 export function groupRoomCode(code) {
   const s = String(code ?? '');
   if (!/^[0-9]+$/.test(s)) return s;
-  if (s.length === 11) return `${s.slice(0, 4)} ${s.slice(4, 8)} ${s.slice(8)}`;
-  if (s.length % 3 === 0) return s.match(/.{3}/g).join(' ');
-  if (s.length % 4 === 0) return s.match(/.{4}/g).join(' ');
-  return s.replace(/(\d{3})(?=\d{3,})/g, '$1 ');
+  // Rust's rule (dingtalk::room_code_cuts), per length; a length it does not list stays whole.
+  const cuts = CONTRACT.roomCode.groupCuts[String(s.length)] ?? [];
+  const parts = [];
+  let from = 0;
+  for (const cut of cuts) {
+    parts.push(s.slice(from, cut));
+    from = cut;
+  }
+  parts.push(s.slice(from));
+  return parts.join(' ');
 }

@@ -39,10 +39,11 @@ test('while typing, only problems that more typing cannot fix are shown', () => 
 });
 
 test('groups digits for display', () => {
-  assert.equal(groupRoomCode('42720033559'), '4272 0033 559');
+  assert.equal(groupRoomCode('42720033559'), '427 200 33559');
   assert.equal(groupRoomCode('427200331'), '427 200 331');
-  assert.equal(groupRoomCode('12345678'), '1234 5678');
+  assert.equal(groupRoomCode('12345678'), '123 45678');
   assert.equal(groupRoomCode('1234567'), '123 4567');
+  assert.equal(groupRoomCode('1234567890123'), '1234567890123');
   assert.equal(groupRoomCode('abc'), 'abc');
   assert.equal(groupRoomCode(undefined), '');
 });

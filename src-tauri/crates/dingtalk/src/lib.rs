@@ -43,8 +43,8 @@ pub use error::{
     kind_for_code, log_safe, Error, ErrorKind, MAX_BAN_WAIT, MAX_HONOURED_WAIT, MIN_BAN_WAIT,
 };
 pub use model::{
-    BizType, Meeting, RoomCode, RoomPage, Status, ROOM_CODE_MAX_DIGITS, ROOM_CODE_MIN_DIGITS,
-    ROOM_CODE_SEPARATORS,
+    room_code_cuts, BizType, Meeting, RoomCode, RoomPage, Status, ROOM_CODE_MAX_DIGITS,
+    ROOM_CODE_MIN_DIGITS, ROOM_CODE_SEPARATORS,
 };
 pub use paging::{
     load_all, Cursor, Page, Progress, LOAD_ALL_PAGE_SIZE, MAX_LOAD_ALL_MEETINGS, MAX_PAGES,

@@ -33,7 +33,7 @@ pub const ROOM_CODE_MAX_DIGITS: usize = 12;
 pub struct RoomCode(String);
 
 const ACCEPTED: &str =
-    "a meeting code is 6 to 12 digits (0-9); spaces and dashes are ignored, e.g. \"4272 0033 559\"";
+    "a meeting code is 6 to 12 digits (0-9); spaces and dashes are ignored, e.g. \"427 200 33559\"";
 
 /// What a room code may carry besides its digits, ignored: every Unicode space (what
 /// `char::is_whitespace` says, tested), the dashes an editor or IME substitutes for `-`, and the
@@ -113,6 +113,35 @@ impl RoomCode {
     /// The digits only, e.g. `"427200331"`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The code as people read it: "427 233 559", "838 722 12345" (cut by [`room_code_cuts`]).
+    pub fn grouped(&self) -> String {
+        let digits = self.as_str();
+        let mut out = String::with_capacity(digits.len() + 2);
+        let mut from = 0;
+        // ASCII digits only (the type's rule), so byte offsets are character offsets.
+        for &cut in room_code_cuts(digits.len()) {
+            if let Some(part) = digits.get(from..cut) {
+                out.push_str(part);
+                out.push(' ');
+                from = cut;
+            }
+        }
+        out.push_str(digits.get(from..).unwrap_or_default());
+        out
+    }
+}
+
+/// Where a room code of `len` digits is cut into groups for reading: after 3 and 6 digits from
+/// 9 digits on (9 digits read 3-3-3, 11 read 3-3-5), after 3 below that ("123 4567"). The one
+/// grouping rule: the window learns it from the contract file, the invitation and the CLI call
+/// [`RoomCode::grouped`].
+pub fn room_code_cuts(len: usize) -> &'static [usize] {
+    if len >= 9 {
+        &[3, 6]
+    } else {
+        &[3]
     }
 }
 

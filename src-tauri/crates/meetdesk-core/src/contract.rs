@@ -57,6 +57,11 @@ pub fn contract() -> Value {
         .iter()
         .map(|t| json!({ "wire": t.as_str(), "key": t.key() }))
         .collect();
+    // Keyed by length, for every length a valid code can have.
+    let group_cuts: serde_json::Map<String, Value> = (dingtalk::ROOM_CODE_MIN_DIGITS
+        ..=dingtalk::ROOM_CODE_MAX_DIGITS)
+        .map(|n| (n.to_string(), json!(dingtalk::room_code_cuts(n))))
+        .collect();
     let separators: Vec<Value> = dingtalk::ROOM_CODE_SEPARATORS
         .iter()
         .map(|&(from, to)| json!([u32::from(from), u32::from(to)]))
@@ -112,6 +117,7 @@ pub fn contract() -> Value {
             "minDigits": dingtalk::ROOM_CODE_MIN_DIGITS,
             "maxDigits": dingtalk::ROOM_CODE_MAX_DIGITS,
             "separators": separators,
+            "groupCuts": group_cuts,
         },
         "settingsDefaults": wire(&Settings::default()),
     })
@@ -122,7 +128,7 @@ const HEADER: &str = "\
 // src-tauri/crates/meetdesk-core/src/contract.rs: do not edit. What the window must know of the
 // Rust side's facts (error kinds, enums, limits, room-code rules), each defined once there.
 // roomCode.separators: inclusive ranges of code points that a room code may carry and that are
-// ignored.
+// ignored. roomCode.groupCuts: per length, where the code is cut into groups for reading.
 ";
 
 /// `ui/contract.js`: `export const CONTRACT = Object.freeze({...});`, frozen all the way down so

@@ -11,7 +11,7 @@
 //! - The start is local to the zone given, with its UTC offset: the invitation travels to people
 //!   in other zones. No line when the start is unknown (view.rs's plausibility rule).
 //! - The room code is the one the user searched or watched (the server may send a masked one,
-//!   "4272xxxxx"), grouped by [`grouped_room_code`] as DingTalk shows codes ("838 722 xxxxx").
+//!   "4272xxxxx"), grouped by [`RoomCode::grouped`] as DingTalk shows codes ("838 722 xxxxx").
 //! - The link only when it passes Join's own check ([`crate::links::check_join_link`]): an
 //!   invitation must not carry a link MeetDesk itself would refuse to open.
 //! - Every server text on one line, control and bidi characters removed
@@ -24,25 +24,6 @@ use crate::catalog::Lang;
 use crate::links::check_join_link;
 use crate::view::plausible_time;
 use crate::watch::one_line;
-
-/// A room code in groups: 3, 3 and the rest for 9 digits or more (11 digits: 3-3-5, as DingTalk
-/// itself writes them, "838 722 xxxxx"), 3 and the rest below that.
-pub fn grouped_room_code(code: &RoomCode) -> String {
-    let digits = code.as_str();
-    // ASCII digits only (RoomCode's rule), so byte offsets are character offsets.
-    let cuts: &[usize] = if digits.len() >= 9 { &[3, 6] } else { &[3] };
-    let mut out = String::with_capacity(digits.len() + cuts.len());
-    let mut from = 0;
-    for &cut in cuts {
-        if let Some(part) = digits.get(from..cut) {
-            out.push_str(part);
-            out.push(' ');
-            from = cut;
-        }
-    }
-    out.push_str(digits.get(from..).unwrap_or_default());
-    out
-}
 
 /// The invitation text for `meeting` under `room`, times in `tz`, words in `lang`;
 /// `custom_domain` as for Join ([`crate::links::custom_link_domain`]).
@@ -74,7 +55,7 @@ where
             .to_string();
         lines.push(lang.fill("invite.time", &[("time", &time)]));
     }
-    lines.push(lang.fill("invite.roomCode", &[("code", &grouped_room_code(room))]));
+    lines.push(lang.fill("invite.roomCode", &[("code", &room.grouped())]));
     let link = meeting
         .external_link_url
         .as_deref()
@@ -115,12 +96,12 @@ mod tests {
 
     #[test]
     fn room_codes_are_grouped_three_three_rest() {
-        assert_eq!(grouped_room_code(&code("83872212345")), "838 722 12345");
-        assert_eq!(grouped_room_code(&code("427233559")), "427 233 559");
-        assert_eq!(grouped_room_code(&code("4272335590")), "427 233 5590");
-        assert_eq!(grouped_room_code(&code("427233559012")), "427 233 559012");
-        assert_eq!(grouped_room_code(&code("12345678")), "123 45678");
-        assert_eq!(grouped_room_code(&code("123456")), "123 456");
+        assert_eq!(code("83872212345").grouped(), "838 722 12345");
+        assert_eq!(code("427233559").grouped(), "427 233 559");
+        assert_eq!(code("4272335590").grouped(), "427 233 5590");
+        assert_eq!(code("427233559012").grouped(), "427 233 559012");
+        assert_eq!(code("12345678").grouped(), "123 45678");
+        assert_eq!(code("123456").grouped(), "123 456");
     }
 
     #[test]
