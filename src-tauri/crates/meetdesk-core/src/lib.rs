@@ -11,6 +11,8 @@
 //! - [`query`]: the current query of a room (pages loaded, cursor, cancel).
 //! - [`view`]: the one rule for a meeting's status, times and duration.
 //! - [`export`]: CSV, written atomically.
+//! - [`xlsx`]: the Excel workbook (Meetings and Summary sheets), written atomically.
+//! - [`filter`]: which meetings are shown; [`summary`]: a report's figures.
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
@@ -38,3 +40,4 @@ pub mod summary;
 pub mod tray;
 pub mod view;
 pub mod watch;
+pub mod xlsx;
