@@ -39,10 +39,14 @@
 //! host (name, meetings, total) and per week (Monday's date, meetings, total), all in
 //! [`ExportOptions::lang`] from the catalog (`xlsx.*`).
 //!
-//! # Known limit
+//! # The temporary file's disk
 //! rust_xlsxwriter panics (and a release build aborts) if writing its constant-memory temporary
 //! file fails mid-way, e.g. when the temporary folder's disk fills up; it reports every other I/O
-//! failure, including a failure of the target, as an error. Creating that file is checked.
+//! failure, including a failure of the target, as an error. So before any row is written, the
+//! file's size is bounded from the texts (every escape counted at its longest) and the export is
+//! refused with a plain message when the temporary folder's free space is short of it (fs4's
+//! `available_space`). Left open: another program filling that disk during the few seconds of
+//! the export.
 //!
 //! Plain Rust, no Tauri.
 
@@ -164,13 +168,18 @@ fn meetings_sheet(
         // Room for the autofilter's drop-down button beside the header word.
         headers.get(i).map_or(0, |h| h.width() + 3)
     });
+    // The same pass sizes the temporary sheet file (see `check_temp_space`).
+    let mut temp_bytes = SHEET_XML_SLACK_BYTES;
     for r in rows {
+        temp_bytes = temp_bytes.saturating_add(ROW_XML_BYTES);
         for (w, t) in widths.iter_mut().zip(texts(r, opts).iter()) {
             if let Some(t) = t {
                 *w = (*w).max(t.width());
+                temp_bytes = temp_bytes.saturating_add(cell_xml_bytes(t));
             }
         }
     }
+    check_temp_space(&std::env::temp_dir(), temp_bytes)?;
 
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name(lang, "xlsx.sheetMeetings"))?;
@@ -211,6 +220,52 @@ fn meetings_sheet(
         count += 1;
     }
     Ok(count)
+}
+
+/// The XML of a row without its text cells, at most: the row tag and the three typed cells.
+const ROW_XML_BYTES: u64 = 256;
+/// Per text cell beside its text: `<c r="XFD1048576" t="inlineStr"><is><t xml:space="preserve">`…
+const CELL_XML_BYTES: u64 = 80;
+/// The sheet's head and tail (columns, panes, autofilter), with room to spare.
+const SHEET_XML_SLACK_BYTES: u64 = 1 << 20;
+/// Space left over on top of the estimate, so the export does not take the disk's last bytes.
+const TEMP_SPACE_MARGIN_BYTES: u64 = 16 << 20;
+
+/// A text cell's XML at most: `&` becomes `&amp;` and a control character `_x0001_`, so each
+/// such character can take 7 bytes.
+fn cell_xml_bytes(t: &str) -> u64 {
+    let special = t
+        .chars()
+        .filter(|c| matches!(c, '&' | '<' | '>' | '"') || c.is_control())
+        .count();
+    let len = u64::try_from(t.len().saturating_add(special.saturating_mul(6))).unwrap_or(u64::MAX);
+    len.saturating_add(CELL_XML_BYTES)
+}
+
+/// Refuses an export whose temporary sheet would not fit in `dir`'s free space. rust_xlsxwriter
+/// panics when a write to that file fails half-way (a release build aborts: a crash that would
+/// also lose the window's state), so the space is made sure of first. When the free space
+/// cannot be read, the export goes ahead.
+fn check_temp_space(dir: &Path, need: u64) -> Result<(), XlsxError> {
+    let Ok(free) = fs4::available_space(dir) else {
+        return Ok(());
+    };
+    let want = need
+        .saturating_add(need / 4)
+        .saturating_add(TEMP_SPACE_MARGIN_BYTES);
+    if free >= want {
+        return Ok(());
+    }
+    let mb = |b: u64| b.div_ceil(1 << 20);
+    Err(XlsxError::IoError(io::Error::new(
+        io::ErrorKind::StorageFull,
+        format!(
+            "the workbook needs about {} MB of free space in {} while it is written, and {} MB are free; free some space there (or set TMPDIR to a folder on a disk with room) and export again",
+            mb(want),
+            dir.display(),
+            mb(free)
+        ),
+    )))
 }
 
 type Cell<'a> = Option<Cow<'a, str>>;
@@ -393,4 +448,29 @@ fn summary_sheet(
     sheet.set_column_width(1, clamp_width(num_width))?;
     sheet.set_column_width(2, clamp_width(num_width))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_that_cannot_fit_in_the_temporary_folder_is_refused_before_writing() {
+        let dir = std::env::temp_dir();
+        assert!(check_temp_space(&dir, 1 << 20).is_ok());
+        let Err(XlsxError::IoError(e)) = check_temp_space(&dir, u64::MAX / 2) else {
+            panic!("an export larger than any disk must be refused");
+        };
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        let msg = e.to_string();
+        assert!(msg.contains("free some space"), "{msg}");
+        assert!(msg.contains(&dir.display().to_string()), "{msg}");
+    }
+
+    #[test]
+    fn the_size_bound_counts_every_escape_at_its_longest() {
+        assert_eq!(cell_xml_bytes("abc"), 3 + CELL_XML_BYTES);
+        // "&amp;" is 5 bytes and "_x0001_" 7: both within 7 per character.
+        assert_eq!(cell_xml_bytes("&\u{1}"), 2 + 12 + CELL_XML_BYTES);
+    }
 }
