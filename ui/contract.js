@@ -30,6 +30,7 @@ export const CONTRACT = Object.freeze({
     "stale",
     "notConfigured",
     "invalidSetting",
+    "invalidFilter",
     "unsafeLink",
     "notFound",
     "io",
@@ -43,6 +44,7 @@ export const CONTRACT = Object.freeze({
   languages: Object.freeze(["system", "en", "zh-CN"]),
   limits: Object.freeze({
     loadAllPageSize: 100,
+    maxFilterTextChars: 200,
     maxLoadAllMeetings: 100000,
     pageSize: Object.freeze({ default: 20, max: 100, min: 5 }),
     recentRoomsMax: 12,
