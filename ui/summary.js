@@ -48,9 +48,10 @@ function chart(weeks, locale) {
   return root;
 }
 
-function table(caption, head, lines, cls) {
+/** A table of figures; `hiddenCaption`: the heading above already says it on screen. */
+function table(caption, head, lines, cls, hiddenCaption = false) {
   return h('table', { class: ['summary-table', cls] },
-    h('caption', {}, caption),
+    h('caption', { class: hiddenCaption ? 'visually-hidden' : null }, caption),
     h('thead', {}, h('tr', {}, head.map((c, i) => h('th', { scope: 'col', class: i > 0 ? 'num' : null }, c)))),
     h('tbody', {}, lines.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0
       ? h('th', { scope: 'row' }, c)
@@ -93,7 +94,7 @@ export function createSummary(root) {
     columns.append(h('section', { class: 'summary-hosts', 'aria-labelledby': 'report-hosts-title' },
       h('h3', { id: 'report-hosts-title' }, t('summary.perHost')),
       h('div', { class: 'summary-scroll' }, table(t('summary.perHost'), [t('summary.host'), t('summary.meetings'), t('summary.duration')],
-        summary.hosts.map((l) => [l.name ?? t('summary.unknownHost'), formatNumber(l.count, locale), minutesText(l.totalMinutes)]), 'summary-hosts-table'))));
+        summary.hosts.map((l) => [l.name ?? t('summary.unknownHost'), formatNumber(l.count, locale), minutesText(l.totalMinutes)]), 'summary-hosts-table', true))));
     root.append(columns);
   }
 
