@@ -421,7 +421,7 @@ fn push_local(out: &mut String, t: &DateTime<FixedOffset>) {
 }
 
 /// `2026-11-26T09:30:00+08:00`
-fn push_rfc3339(out: &mut String, t: &DateTime<FixedOffset>) {
+pub(crate) fn push_rfc3339(out: &mut String, t: &DateTime<FixedOffset>) {
     push_date_time(out, t, 'T');
     let secs = t.offset().local_minus_utc();
     out.push(if secs < 0 { '-' } else { '+' });
@@ -566,6 +566,15 @@ pub fn export_atomic(
 pub fn export_with<F>(path: &Path, write: F) -> Result<ExportSummary, AppError>
 where
     F: FnOnce(&mut dyn Write) -> io::Result<u64>,
+{
+    export_with_send(path, |w| write(w))
+}
+
+/// [`export_with`] for a writer that must be `Send`: rust_xlsxwriter's `save_to_writer` asks for
+/// `Write + Send` (it needs no `Seek`), which a `&mut dyn Write` is not. Same rules, same file.
+pub fn export_with_send<F>(path: &Path, write: F) -> Result<ExportSummary, AppError>
+where
+    F: FnOnce(&mut (dyn Write + Send)) -> io::Result<u64>,
 {
     let shown = path.display();
     if path.file_name().is_none() {
@@ -794,7 +803,7 @@ impl<W: Write> Write for Counting<W> {
 /// temporary file in (`/dev`).
 fn write_direct<F>(path: &Path, write: F) -> Result<ExportSummary, AppError>
 where
-    F: FnOnce(&mut dyn Write) -> io::Result<u64>,
+    F: FnOnce(&mut (dyn Write + Send)) -> io::Result<u64>,
 {
     let shown = path.display();
     let file = fs::OpenOptions::new()

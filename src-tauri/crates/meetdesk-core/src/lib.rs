@@ -10,6 +10,8 @@
 //! - [`query`]: the current query of a room (pages loaded, cursor, cancel).
 //! - [`view`]: the one rule for a meeting's status, times and duration.
 //! - [`export`]: CSV, written atomically.
+//! - [`xlsx`]: the Excel workbook (Meetings and Summary sheets), written atomically.
+//! - [`filter`]: which meetings are shown; [`summary`]: a report's figures.
 //! - [`links`]: which join links may be opened.
 //! - [`error`]: the app-facing error, `{ kind, message, code, requestId }`.
 //! - [`catalog`]: the words, from ui/locales/*.json (the window's own files), and [`catalog::Lang`].
@@ -26,3 +28,4 @@ pub mod query;
 pub mod settings;
 pub mod summary;
 pub mod view;
+pub mod xlsx;
