@@ -519,11 +519,17 @@ async fn a_filter_narrows_what_is_shown_without_resending_the_rows_and_export_wr
     let ended = statuses(&page).iter().filter(|s| *s == "ended").count();
     assert!(ended > 0 && ended < 20, "the demo room mixes statuses");
 
-    h.invoke("query_filter", json!({ "filter": { "statuses": ["ended"] } }))
-        .unwrap();
+    h.invoke(
+        "query_filter",
+        json!({ "filter": { "statuses": ["ended"] } }),
+    )
+    .unwrap();
     let raw = h.raw_snapshots().pop().unwrap();
     assert_eq!(raw["event"]["change"], "filtered");
-    assert!(raw["rows"].is_null(), "the rows did not change: not sent again");
+    assert!(
+        raw["rows"].is_null(),
+        "the rows did not change: not sent again"
+    );
     assert_eq!(raw["rowsVersion"], page["rowsVersion"]);
     let shown = h.shown();
     assert_eq!(shown["shownCount"], ended);
@@ -579,6 +585,62 @@ async fn a_filter_narrows_what_is_shown_without_resending_the_rows_and_export_wr
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_excel_export_of_a_filtered_list_holds_the_meetings_shown_and_their_summary() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let sim = sim().await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("report.xlsx");
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(&sim)
+    });
+    let page = h.search(DEMO_ROOM).unwrap();
+    h.invoke(
+        "query_filter",
+        json!({ "filter": { "statuses": ["ended"] } }),
+    )
+    .unwrap();
+    let shown = h.shown();
+    let n = shown["shownCount"].as_u64().unwrap();
+    assert!(n > 0 && n < 20);
+    let summary = h
+        .invoke(
+            "export_meetings",
+            json!({ "queryId": page["queryId"], "scope": "loaded", "format": "xlsx", "lang": "en", "onProgress": "__CHANNEL__:1" }),
+        )
+        .unwrap();
+    assert_eq!(summary["count"], n);
+    let mut book: Xlsx<_> = open_workbook(&target).expect("a workbook");
+    let meetings = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(
+        meetings.rows().count() as u64,
+        n + 1,
+        "a header and the rows shown"
+    );
+    let titles: Vec<String> = meetings
+        .rows()
+        .skip(1)
+        .map(|r| match &r[1] {
+            Data::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    let expected: Vec<String> = shown_rows(&shown)
+        .iter()
+        .map(|m| m["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(titles, expected);
+    // The Summary sheet counts the same meetings.
+    let sheet = book.worksheet_range_at(1).unwrap().unwrap();
+    let count = sheet
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "Meetings"))
+        .and_then(|r| r.get(1).and_then(calamine::DataType::get_float))
+        .expect("a Meetings line");
+    assert_eq!(count as u64, n);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_filter_that_cannot_be_used_is_refused_with_its_field() {
     let h = harness(EnvOverrides::default());
     let long = "x".repeat(meetdesk_core::filter::MAX_FILTER_TEXT_CHARS + 1);
@@ -596,7 +658,10 @@ async fn a_filter_that_cannot_be_used_is_refused_with_its_field() {
     }
     // A status the window cannot know is refused by the command's argument parsing itself.
     assert!(h
-        .invoke("query_filter", json!({ "filter": { "statuses": ["gone"] } }))
+        .invoke(
+            "query_filter",
+            json!({ "filter": { "statuses": ["gone"] } })
+        )
         .is_err());
     assert!(h.shown()["filter"]["types"].as_array().unwrap().is_empty());
 }

@@ -954,7 +954,13 @@ async fn demo_loaded(app: &App) {
     app.search(DEMO_ROOM).await;
     assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
     app.click("#load-all").await;
-    app.wait_text("#count-label", "says 45 meetings", |t| t == "45 meetings", LONG).await;
+    app.wait_text(
+        "#count-label",
+        "says 45 meetings",
+        |t| t == "45 meetings",
+        LONG,
+    )
+    .await;
 }
 
 /// Sets a date input as the date picker would, with its change event.
@@ -1100,7 +1106,8 @@ async fn export_of_a_filtered_list_writes_those_rows_to_csv() {
         let sim = sim().await;
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("meetings.csv");
-        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let launch =
+            Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
         let app = App::start("export_filtered_csv", launch).await;
         app.search(DEMO_ROOM).await;
         app.idle_count(SHORT).await;
@@ -1108,16 +1115,33 @@ async fn export_of_a_filtered_list_writes_those_rows_to_csv() {
         let ended = expected_shown(&app, json!({ "statuses": ["ended"] })).await;
         wait_shown(&app, &ended).await;
         app.click("#export-btn").await;
-        app.wait("the export dialog", "return document.getElementById('export-dialog').open", SHORT).await;
-        assert_eq!(app.text("#export-start").await, format!("Export {} of 20…", ended.len()));
+        app.wait(
+            "the export dialog",
+            "return document.getElementById('export-dialog').open",
+            SHORT,
+        )
+        .await;
+        assert_eq!(
+            app.text("#export-start").await,
+            format!("Export {} of 20…", ended.len())
+        );
         app.find("#export-filter-note").await;
         app.click("#export-start").await;
         let toast = toast_text(&app).await;
-        assert!(toast.contains(&format!("Exported {} meetings", ended.len())), "{toast}");
+        assert!(
+            toast.contains(&format!("Exported {} meetings", ended.len())),
+            "{toast}"
+        );
         let (headers, records) = read_csv(&target);
-        let id_col = headers.iter().position(|h| h.to_lowercase().contains("conference id")).unwrap_or(11);
+        let id_col = headers
+            .iter()
+            .position(|h| h.to_lowercase().contains("conference id"))
+            .unwrap_or(11);
         let ids: BTreeSet<String> = records.iter().map(|r| r[id_col].clone()).collect();
-        assert_eq!(ids, ended, "the file has the meetings shown, not all loaded");
+        assert_eq!(
+            ids, ended,
+            "the file has the meetings shown, not all loaded"
+        );
         app.finish().await;
     })
     .await;
@@ -1130,7 +1154,8 @@ async fn export_of_a_filtered_list_as_excel_writes_those_rows_to_a_workbook() {
         let sim = sim().await;
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("meetings.xlsx");
-        let launch = Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let launch =
+            Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
         let app = App::start("export_filtered_xlsx", launch).await;
         demo_loaded(&app).await;
         let typed = "weekly";
@@ -1142,13 +1167,22 @@ async fn export_of_a_filtered_list_as_excel_writes_those_rows_to_a_workbook() {
         app.click("#export-format-xlsx").await;
         app.click("#export-start").await;
         let toast = toast_text(&app).await;
-        assert!(toast.contains(&format!("Exported {} meetings", expected.len())), "{toast}");
+        assert!(
+            toast.contains(&format!("Exported {} meetings", expected.len())),
+            "{toast}"
+        );
         assert!(toast.contains("meetings.xlsx"), "{toast}");
         let mut book: Xlsx<_> = open_workbook(&target).expect("a workbook Excel can open");
-        let sheet = book.worksheet_range_at(0).expect("a first sheet").expect("readable");
+        let sheet = book
+            .worksheet_range_at(0)
+            .expect("a first sheet")
+            .expect("readable");
         let mut rows = sheet.rows();
         let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
-        let id_col = header.iter().position(|h| h.to_lowercase().contains("conference id")).expect("a conference id column");
+        let id_col = header
+            .iter()
+            .position(|h| h.to_lowercase().contains("conference id"))
+            .expect("a conference id column");
         let ids: BTreeSet<String> = rows
             .map(|r| match &r[id_col] {
                 Data::String(s) => s.clone(),
@@ -1158,7 +1192,11 @@ async fn export_of_a_filtered_list_as_excel_writes_those_rows_to_a_workbook() {
         assert_eq!(ids, expected, "the workbook has the meetings shown");
         // The export dialog offers the format chosen last.
         app.click("#export-btn").await;
-        assert_eq!(app.js("return document.getElementById('export-format-xlsx').checked").await, json!(true));
+        assert_eq!(
+            app.js("return document.getElementById('export-format-xlsx').checked")
+                .await,
+            json!(true)
+        );
         app.finish().await;
     })
     .await;
@@ -1211,11 +1249,15 @@ async fn screenshots_of_the_filter_and_the_summary() {
         app.click("#report-toggle").await;
         app.find("#report-count").await;
         app.screenshot(&dir.join("summary.png")).await;
-        app.js("document.documentElement.dataset.theme = 'dark'").await;
+        app.js("document.documentElement.dataset.theme = 'dark'")
+            .await;
         app.screenshot(&dir.join("summary-dark.png")).await;
         for name in ["filtered", "summary", "summary-dark"] {
             let png = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
-            assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}.png is a real picture");
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "{name}.png is a real picture"
+            );
         }
         app.finish().await;
     })

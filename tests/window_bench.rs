@@ -943,12 +943,21 @@ return true;
 async fn filter_keystroke_to_painted_with_10000_meetings() {
     within(LIMIT, async {
         let n = runs();
-        let sim = SimHandle::start(SimConfig::default()).await.expect("simulator starts");
+        let sim = SimHandle::start(SimConfig::default())
+            .await
+            .expect("simulator starts");
         let drawing = Drawing::NoDmabuf;
         let l = drawing.launch(Launch::with_sim(&sim).data_file("settings.json", PAGE_SIZE_100));
         let app = App::start("bench_filter", launch(l)).await;
-        println!("\n# Filter keystroke → painted, 10,000 meetings [{}]\n", drawing.label());
-        println!("binary: {}; runs: {n}; load average: {}", bench_binary().display(), load_average());
+        println!(
+            "\n# Filter keystroke → painted, 10,000 meetings [{}]\n",
+            drawing.label()
+        );
+        println!(
+            "binary: {}; runs: {n}; load average: {}",
+            bench_binary().display(),
+            load_average()
+        );
         install_probe(&app).await;
         search(&app, LARGE_ROOM_10K, 100).await;
         load_all(&app, 10_000).await;
@@ -967,14 +976,43 @@ async fn filter_keystroke_to_painted_with_10000_meetings() {
         for _ in 0..n {
             for (text, _) in steps {
                 app.js_with(KEYSTROKE, vec![json!(text)]).await;
-                let r = poll(&app, "the filtered list painted", "return window.__filterRun", SHORT, Duration::from_millis(50)).await;
+                let r = poll(
+                    &app,
+                    "the filtered list painted",
+                    "return window.__filterRun",
+                    SHORT,
+                    Duration::from_millis(50),
+                )
+                .await;
                 let shown = r[2].as_u64().unwrap_or(0);
-                assert!(shown == 10_000 || (3_000..=3_400).contains(&shown), "{text:?} shows {shown}");
-                assert!(r[3].as_u64().unwrap_or(0) < 100, "the list stays windowed: {r}");
-                let kind = if text.is_empty() { "clear (10,000 shown)" } else { "keystroke (~3,334 shown)" };
-                f.add(&format!("{kind}: input → painted"), "ms", r[0].as_f64().unwrap_or(f64::NAN));
-                f.add(&format!("{kind}: input → list changed (IPC + filter + script)"), "ms", r[1].as_f64().unwrap_or(f64::NAN));
-                f.add_opt(&format!("{kind}: app's own typed → next frame"), "ms", r[4].as_f64());
+                assert!(
+                    shown == 10_000 || (3_000..=3_400).contains(&shown),
+                    "{text:?} shows {shown}"
+                );
+                assert!(
+                    r[3].as_u64().unwrap_or(0) < 100,
+                    "the list stays windowed: {r}"
+                );
+                let kind = if text.is_empty() {
+                    "clear (10,000 shown)"
+                } else {
+                    "keystroke (~3,334 shown)"
+                };
+                f.add(
+                    &format!("{kind}: input → painted"),
+                    "ms",
+                    r[0].as_f64().unwrap_or(f64::NAN),
+                );
+                f.add(
+                    &format!("{kind}: input → list changed (IPC + filter + script)"),
+                    "ms",
+                    r[1].as_f64().unwrap_or(f64::NAN),
+                );
+                f.add_opt(
+                    &format!("{kind}: app's own typed → next frame"),
+                    "ms",
+                    r[4].as_f64(),
+                );
             }
         }
         f.print("filter keystroke with 10,000 meetings loaded");

@@ -19,8 +19,8 @@ use tauri_plugin_opener::OpenerExt;
 use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
 use meetdesk_core::error::AppError;
-use meetdesk_core::profile::{Binding, SecretInput, SecretName};
 use meetdesk_core::filter::Filter;
+use meetdesk_core::profile::{Binding, SecretInput, SecretName};
 use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
 use meetdesk_core::{export, links, profile};
@@ -563,13 +563,13 @@ fn write_export(
     }
 }
 
-/// The suggested file name with the format's extension: `meetings-427233559-2026-11-26.xlsx`.
+/// The suggested file name, its extension the format's: `meetings-427233559-2026-11-26.xlsx`.
 fn export_file_name(room: &RoomCode, format: ExportFormat) -> String {
-    let name = export::default_file_name(room, chrono::Local::now().date_naive());
-    Path::new(&name)
-        .with_extension(format.extension())
-        .display()
-        .to_string()
+    let today = chrono::Local::now().date_naive();
+    match format {
+        ExportFormat::Csv => export::default_file_name(room, today),
+        ExportFormat::Xlsx => meetdesk_core::xlsx::default_file_name(room, today),
+    }
 }
 
 /// Whether this build honours `MEETDESK_TEST_EXPORT_PATH`: debug builds only. The WebDriver
@@ -644,7 +644,10 @@ mod tests {
         let room = RoomCode::parse("427 233 559").unwrap();
         let csv = export_file_name(&room, ExportFormat::Csv);
         let xlsx = export_file_name(&room, ExportFormat::Xlsx);
-        assert!(csv.starts_with("meetings-427233559-") && csv.ends_with(".csv"), "{csv}");
+        assert!(
+            csv.starts_with("meetings-427233559-") && csv.ends_with(".csv"),
+            "{csv}"
+        );
         assert_eq!(xlsx.strip_suffix(".xlsx"), csv.strip_suffix(".csv"));
     }
 }

@@ -1627,7 +1627,9 @@ mod tests {
     async fn the_filter_stays_for_the_next_search_and_applies_to_its_rows() {
         let sim = sim().await;
         let (session, seen) = watched();
-        session.set_filter(by_status(view::ViewStatus::Ended)).unwrap();
+        session
+            .set_filter(by_status(view::ViewStatus::Ended))
+            .unwrap();
         session
             .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
             .await
@@ -1663,7 +1665,9 @@ mod tests {
             .unwrap()
             .query_id;
         assert!(last(&seen).rows.is_sent());
-        session.set_filter(by_status(view::ViewStatus::Ended)).unwrap();
+        session
+            .set_filter(by_status(view::ViewStatus::Ended))
+            .unwrap();
         assert!(!last(&seen).rows.is_sent());
         // "Load all" progress does not carry the (unchanged) rows; its end does.
         session.load_all(id).await.unwrap();
@@ -1696,7 +1700,9 @@ mod tests {
     #[test]
     fn a_bad_filter_is_refused_with_its_field_and_the_one_before_stays() {
         let (session, seen) = watched();
-        session.set_filter(by_status(view::ViewStatus::Live)).unwrap();
+        session
+            .set_filter(by_status(view::ViewStatus::Live))
+            .unwrap();
         let n = lock(&seen).len();
         let e = session
             .set_filter(Filter {
