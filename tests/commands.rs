@@ -586,7 +586,7 @@ async fn a_filter_narrows_what_is_shown_without_resending_the_rows_and_export_wr
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_excel_export_of_a_filtered_list_holds_the_meetings_shown_and_their_summary() {
-    use calamine::{open_workbook, Data, Reader, Xlsx};
+    use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
     let sim = sim().await;
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("report.xlsx");
@@ -634,8 +634,11 @@ async fn an_excel_export_of_a_filtered_list_holds_the_meetings_shown_and_their_s
     let sheet = book.worksheet_range_at(1).unwrap().unwrap();
     let count = sheet
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "Meetings"))
-        .and_then(|r| r.get(1).and_then(calamine::DataType::get_float))
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| c.get_string() == Some("Meetings"))
+        })
+        .and_then(|r| r.get(1).and_then(DataType::get_float))
         .expect("a Meetings line");
     assert_eq!(count as u64, n);
 }
