@@ -18,6 +18,40 @@ export function meetingKey(m, i) {
   return id !== undefined && id !== null && id !== '' ? `m:${id}` : `i:${i}`;
 }
 
+// What the rows model needs of a meeting (its start, whether live, its local day), kept per
+// meeting object: a filter keystroke rebuilds the model from the same objects (Rust sends the
+// rows once per version), and computing a Date's local day for 10,000 meetings was most of a
+// keystroke's cost. The view is Rust's and never changes for an object; the day depends only on
+// the computer's time zone, so a time-zone change clears the cache.
+let facts = new WeakMap();
+let factsZone = null;
+
+function factsOf(m) {
+  let f = facts.get(m);
+  if (!f) {
+    const v = viewOf(m);
+    f = { start: v.start, live: v.status === 'live', day: v.start === null ? 'unknown' : dayKey(v.start), key: null };
+    facts.set(m, f);
+  }
+  return f;
+}
+
+/** The row key of an item; a meeting with an id keeps it cached (by position it cannot be). */
+function keyOf(x) {
+  const id = x.m.conferenceId;
+  if (id === undefined || id === null || id === '') return meetingKey(x.m, x.i);
+  if (x.f.key === null) x.f.key = meetingKey(x.m, x.i);
+  return x.f.key;
+}
+
+function checkZone() {
+  const zone = new Date(2026, 0, 1).getTimezoneOffset() * 1000 + new Date(2026, 6, 1).getTimezoneOffset();
+  if (zone !== factsZone) {
+    facts = new WeakMap();
+    factsZone = zone;
+  }
+}
+
 /**
  * Builds the flat rows model.
  * @param {object[]} meetings in any order (as loaded)
@@ -25,10 +59,13 @@ export function meetingKey(m, i) {
  * @returns {object[]} rows
  */
 export function buildRows(meetings, now) {
-  const items = (meetings || []).map((m, i) => {
-    const v = viewOf(m);
-    return { m, i, start: v.start, live: v.status === 'live' };
-  }).filter((x) => x.m && typeof x.m === 'object');
+  checkZone();
+  const items = [];
+  (meetings || []).forEach((m, i) => {
+    if (!m || typeof m !== 'object') return;
+    const f = factsOf(m);
+    items.push({ m, i, start: f.start, live: f.live, day: f.day, f });
+  });
   const byNewest = (a, b) => {
     if (a.start === null && b.start === null) return a.i - b.i;
     if (a.start === null) return 1;
@@ -41,14 +78,14 @@ export function buildRows(meetings, now) {
   const rows = [];
   if (live.length) {
     rows.push({ type: 'header', key: 'h:live', kind: 'live', day: null, count: live.length });
-    for (const x of live) rows.push({ type: 'meeting', key: meetingKey(x.m, x.i), meeting: x.m, group: 'live' });
+    for (const x of live) rows.push({ type: 'meeting', key: keyOf(x), meeting: x.m, group: 'live' });
   }
   let i = 0;
   while (i < rest.length) {
     const first = rest[i];
-    const k = first.start === null ? 'unknown' : dayKey(first.start);
+    const k = first.day;
     let j = i;
-    while (j < rest.length && (rest[j].start === null ? 'unknown' : dayKey(rest[j].start)) === k) j++;
+    while (j < rest.length && rest[j].day === k) j++;
     rows.push({
       type: 'header',
       key: `h:${k}`,
@@ -56,7 +93,7 @@ export function buildRows(meetings, now) {
       day: k === 'unknown' ? null : startOfDay(first.start),
       count: j - i,
     });
-    for (let n = i; n < j; n++) rows.push({ type: 'meeting', key: meetingKey(rest[n].m, rest[n].i), meeting: rest[n].m, group: k });
+    for (let n = i; n < j; n++) rows.push({ type: 'meeting', key: keyOf(rest[n]), meeting: rest[n].m, group: k });
     i = j;
   }
   return rows;
