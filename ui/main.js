@@ -179,7 +179,7 @@ function onQueryChange(state, event) {
     // Another query, or a search's own list, or another filter: from the top. More of the same
     // query keeps the focused row and the scroll position.
     const reset = event.queryChanged || op === 'search' || change === 'reset' || change === 'filtered';
-    timeline.setMeetings(state.shownMeetings, { reset, roomCode: state.roomCode });
+    timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode, shown: state.shown });
     if (change === 'filtered') measureFilter(filterTypedAt, state);
     else if (change !== 'started' && event.rowsChanged) measureRender(event.receivedAt);
   }
@@ -409,7 +409,7 @@ function renderEmpty(state) {
   let lines = null;
   if (state.busy === 'search' || state.error?.op === 'search') lines = null;
   else if (state.searched && state.meetings.length === 0) lines = [t('empty.none', { code: groupRoomCode(state.roomCode) }), t('empty.noneHint')];
-  else if (state.filtered && state.shownCount === 0) lines = [t('filter.none'), t('filter.noneHint', { total: state.meetings.length })];
+  else if (state.filtered && state.meetings.length > 0 && state.shownCount === 0) lines = [t('filter.none'), t('filter.noneHint', { total: state.meetings.length })];
   else if (!state.searched && state.queryId === null) lines = [t('empty.start')];
   if (!lines) { e.hidden = true; return; }
   lines.forEach((line, i) => {

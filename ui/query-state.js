@@ -212,6 +212,7 @@ export class QueryController {
       rowsVersion: s.rowsVersion,
       // What the filter shows (all of `meetings` when no filter is set), and its figures.
       shownMeetings: this.shownList,
+      shown: s.shown,
       shownCount: s.shownCount,
       shownVersion: s.shownVersion,
       filtered: s.shown !== null,
