@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-pacing bench-page-memory bench-sdk bench-export bench-window bundle screenshots clean
+.PHONY: help deps test-deps run sim test test-e2e bench bench-client bench-pacing bench-page-memory bench-sdk bench-export bench-xlsx bench-window bundle screenshots clean
 
 help:
 	@echo "make run          install what is missing, build, and open MeetDesk"
@@ -40,7 +40,7 @@ test: test-deps
 	scripts/smoke-install.sh
 
 # Each benchmark prints its medians; docs/benchmarks.md and docs/performance-*.md hold the figures.
-bench: bench-client bench-pacing bench-page-memory bench-sdk bench-export
+bench: bench-client bench-pacing bench-page-memory bench-sdk bench-export bench-xlsx
 
 bench-client:
 	cargo bench -p dingtalk --bench client
@@ -61,6 +61,10 @@ bench-sdk:
 
 bench-export:
 	cargo bench -p meetdesk-core --bench export
+
+# 100,000 meetings to .xlsx: median time (goal < 2 s) and peak memory growth (goal < 50 MB).
+bench-xlsx:
+	cargo bench -p meetdesk-core --bench xlsx
 
 # The real window's speed and memory (docs/performance-window.md), about 10 minutes;
 # MEETDESK_BENCH_BIN=path/to/release/meetdesk measures a release build.

@@ -1,7 +1,8 @@
 //! `meetdesk-cli`: the same lookups as the window, for scripts and terminals.
 //!
 //! ```text
-//! meetdesk-cli query <ROOM_CODE> [--all] [--page-size N] [--format table|json|csv] [--output FILE]
+//! meetdesk-cli query <ROOM_CODE> [--all] [--page-size N] [--format table|json|csv|xlsx] [--output FILE]
+//!              [--since DATETIME] [--until DATETIME] [--status S,…] [--type T,…] [--host TEXT] [--title TEXT]
 //!              [--base-url URL] [--token T] [--app-key K --app-secret S]
 //!              [--suite-key K --suite-secret S --auth-corp-id C --suite-ticket T] [--timeout SECS]
 //!              [--lang en|zh-CN] [--no-bom] [--delimiter ,|;] [--utc-offset ±HH:MM] [--width N]
@@ -32,6 +33,12 @@
 //! - The table shows each meeting by [`meetdesk_core::view`]'s rule, like the window and the CSV,
 //!   one line each (laid out by comfy-table, which measures CJK text as two columns a character),
 //!   within `--width`, else `COLUMNS`, else the terminal's width, else 100 columns.
+//! - Filters (`--since`, `--until`, `--status`, `--type`, `--host`, `--title`) are applied after
+//!   fetching, through [`meetdesk_core::filter`] (the window's filter bar applies the same one):
+//!   DingTalk's API has no filter parameters. Bad values exit 2 before any request. When a filter
+//!   is given, "37 of 120 meetings match" goes to stderr.
+//! - `--format xlsx` writes the window's Excel workbook ([`meetdesk_core::xlsx`]); it needs
+//!   `--output FILE` (`-o -` only when standard output is not a terminal).
 //! - `--all` fetches every page first (at 100 a page unless `--page-size` is given) and writes
 //!   nothing if any page fails. A progress line goes to stderr when it is a terminal.
 
@@ -44,7 +51,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets, ColumnConstraint, ContentArrangement, Row, Table, Width};
 use dingtalk::{
-    load_all, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret,
+    load_all, BizType, Client, ClientConfig, Credentials, Cursor, Meeting, RoomCode, Secret,
     GLOBAL_BASE_URL, LOAD_ALL_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 use serde::Serialize;
@@ -57,7 +64,9 @@ use meetdesk_core::export::{
     default_file_name, export_atomic, export_with, parse_delimiter, view_status_word, write_csv,
     ExportOptions, ExportZone,
 };
-use meetdesk_core::view::{self, DurationParts, MeetingView};
+use meetdesk_core::filter::{self, Filter, Matcher};
+use meetdesk_core::view::{self, DurationParts, MeetingRow, MeetingView, ViewStatus};
+use meetdesk_core::xlsx;
 
 /// Success.
 pub const EXIT_OK: i32 = 0;
@@ -96,7 +105,53 @@ pub enum Format {
     Json,
     /// The same CSV as the window's "Export CSV…".
     Csv,
+    /// The window's Excel workbook (Meetings and Summary sheets); needs --output FILE.
+    Xlsx,
 }
+
+/// `--status`: the view's statuses, as the window names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Live,
+    NotStarted,
+    Ended,
+    Unknown,
+}
+
+impl From<StatusArg> for ViewStatus {
+    fn from(s: StatusArg) -> ViewStatus {
+        match s {
+            StatusArg::Live => ViewStatus::Live,
+            StatusArg::NotStarted => ViewStatus::NotStarted,
+            StatusArg::Ended => ViewStatus::Ended,
+            StatusArg::Unknown => ViewStatus::Unknown,
+        }
+    }
+}
+
+/// `--type`: the meeting types' keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TypeArg {
+    Instant,
+    Booked,
+    Audio,
+    Unknown,
+}
+
+impl TypeArg {
+    fn key(self) -> &'static str {
+        match self {
+            TypeArg::Instant => BizType::Instant.key(),
+            TypeArg::Booked => BizType::Booked.key(),
+            TypeArg::Audio => BizType::Audio.key(),
+            TypeArg::Unknown => BizType::Unknown(String::new()).key(),
+        }
+    }
+}
+
+/// The heading of the filter flags in --help, which says when they apply.
+const FILTERS: &str =
+    "Filters (applied after fetching: DingTalk's API has none; add --all to filter every page)";
 
 /// `--lang`: the catalog's languages, spelt as before (`en`, `zh-CN`, and `zh` for short).
 fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
@@ -130,7 +185,7 @@ pub struct QueryArgs {
 
     /// Write to FILE instead of standard output ("-" is standard output), atomically: a failure
     /// leaves an existing file untouched. A folder gets the default name
-    /// (meetings-<ROOM>-<DATE>.csv). Devices and named pipes are written in place; a symbolic
+    /// (meetings-<ROOM>-<DATE>.csv, or .xlsx, .json, .txt by --format). Devices and named pipes are written in place; a symbolic
     /// link or a read-only file is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -187,6 +242,32 @@ pub struct QueryArgs {
     /// Show times at this UTC offset (e.g. +08:00, -05:00) instead of this computer's time zone.
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true, value_parser = ExportZone::parse_offset)]
     pub utc_offset: Option<chrono::FixedOffset>,
+
+    /// Meetings starting at or after DATETIME: 2026-11-30, 2026-11-30T09:00, "2026-11-30 09:00",
+    /// 2026-11-30T09:00:00+08:00 or ...Z. Local time (or --utc-offset) unless an offset is given;
+    /// a date alone is its midnight.
+    #[arg(long, value_name = "DATETIME", help_heading = FILTERS)]
+    pub since: Option<String>,
+
+    /// Meetings starting before DATETIME (exclusive); written as for --since.
+    #[arg(long, value_name = "DATETIME", help_heading = FILTERS)]
+    pub until: Option<String>,
+
+    /// Only meetings with this status; repeat it or separate with commas (live,ended).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS", help_heading = FILTERS)]
+    pub status: Vec<StatusArg>,
+
+    /// Only meetings of this type; repeat it or separate with commas (booked,audio).
+    #[arg(long = "type", value_enum, value_delimiter = ',', value_name = "TYPE", help_heading = FILTERS)]
+    pub meeting_type: Vec<TypeArg>,
+
+    /// Only meetings whose host's name contains TEXT (ignoring case).
+    #[arg(long, value_name = "TEXT", help_heading = FILTERS)]
+    pub host: Option<String>,
+
+    /// Only meetings whose title contains TEXT (ignoring case).
+    #[arg(long, value_name = "TEXT", help_heading = FILTERS)]
+    pub title: Option<String>,
 
     /// Table: fit it in N columns, cutting long titles and hosts with "…"; 0 for no limit
     /// [default: $COLUMNS, else the terminal's width, else 100 when not a terminal].
@@ -400,8 +481,72 @@ pub struct Fetched {
     pub next_token: Option<String>,
 }
 
+/// The filter of the command line, checked (`Err`: the message for exit 2).
+pub fn matcher(args: &QueryArgs) -> Result<Option<Matcher>, String> {
+    let zone = export_options(args).zone;
+    let bound = |flag: &str, v: &Option<String>| -> Result<Option<i64>, String> {
+        v.as_deref()
+            .map(|s| filter::parse_bound(s, &zone).map_err(|e| format!("{flag}: {e}")))
+            .transpose()
+    };
+    let f = Filter {
+        title: args.title.clone().unwrap_or_default(),
+        host: args.host.clone().unwrap_or_default(),
+        statuses: args.status.iter().map(|s| ViewStatus::from(*s)).collect(),
+        types: args
+            .meeting_type
+            .iter()
+            .map(|t| t.key().to_owned())
+            .collect(),
+        since: bound("--since", &args.since)?,
+        until: bound("--until", &args.until)?,
+        ..Filter::default()
+    };
+    // A flag given empty (`--host ""`) is a mistake worth saying, not a filter of everything.
+    for (flag, v) in [("--host", &args.host), ("--title", &args.title)] {
+        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(format!(
+                "{flag} is empty: give the text to look for, or leave {flag} out"
+            ));
+        }
+    }
+    if f.is_empty() {
+        return Ok(None);
+    }
+    f.compile().map(Some).map_err(|e| match e.field {
+        "until" => format!(
+            "--until must be after --since ({} is not after {}): swap them or widen the range",
+            args.until.as_deref().unwrap_or(""),
+            args.since.as_deref().unwrap_or("")
+        ),
+        field => format!("--{field}: {}", e.message),
+    })
+}
+
+/// Keeps the meetings `m` shows; the line "37 of 120 meetings match" on stderr.
+fn apply_filter(m: &Matcher, f: &mut Fetched, lang: Lang) {
+    let now = view::now_ms();
+    let total = f.meetings.len() as u64;
+    f.meetings
+        .retain(|x| m.matches(x, &MeetingView::new(x, now)));
+    eprintln!(
+        "{}",
+        lang.plural("cli.matched", f.meetings.len() as u64, &[("total", &total)])
+    );
+}
+
 fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
     let lang = args.lang;
+    let matcher = match matcher(args) {
+        Ok(m) => m,
+        Err(msg) => return usage_error(&msg, lang),
+    };
+    if args.format == Format::Xlsx {
+        let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+        if args.output.is_none() || to_stdout && io::stdout().is_terminal() {
+            return usage_error(lang.text("cli.xlsxNeedsOutput"), lang);
+        }
+    }
     let creds = match credentials(args, m) {
         Ok(c) => c,
         Err(msg) => return usage_error(&msg, lang),
@@ -432,7 +577,7 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let fetched = match rt.block_on(fetch(&client, args)) {
+    let mut fetched = match rt.block_on(fetch(&client, args)) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -441,6 +586,9 @@ fn query(args: &QueryArgs, m: &ArgMatches) -> i32 {
         }
     };
     drop(rt);
+    if let Some(m) = &matcher {
+        apply_filter(m, &mut fetched, lang);
+    }
     match write_output(args, &fetched) {
         Ok(()) => EXIT_OK,
         Err(Output::BrokenPipe) => EXIT_OK,
@@ -560,6 +708,8 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
     let render = |w: &mut dyn Write| -> io::Result<u64> {
         match args.format {
             Format::Csv => write_csv(w, &f.meetings, &opts),
+            // Reached for `-o -` only (a file goes through `xlsx::export_atomic` below).
+            Format::Xlsx => write_xlsx_to(w, f, &opts),
             Format::Json => write_json(w, &args.room, f),
             Format::Table => write_table(w, &args.room, f, &opts, table_width(args.width)),
         }
@@ -581,6 +731,11 @@ fn write_output(args: &QueryArgs, f: &Fetched) -> Result<(), Output> {
             let path = output_path(path, &args.room, args.format, &opts);
             let summary = match args.format {
                 Format::Csv => export_atomic(&path, &f.meetings, &opts),
+                Format::Xlsx => {
+                    let rows = meeting_rows(f);
+                    let refs: Vec<&MeetingRow> = rows.iter().collect();
+                    xlsx::export_atomic(&path, &refs, &opts)
+                }
                 _ => export_with(&path, render),
             }
             .map_err(Output::Failed)?;
@@ -603,10 +758,30 @@ fn output_path(path: &Path, room: &RoomCode, format: Format, opts: &ExportOption
     let name = PathBuf::from(default_file_name(room, today));
     let name = match format {
         Format::Csv => name,
+        Format::Xlsx => PathBuf::from(xlsx::default_file_name(room, today)),
         Format::Json => name.with_extension("json"),
         Format::Table => name.with_extension("txt"),
     };
     path.join(name)
+}
+
+fn meeting_rows(f: &Fetched) -> Vec<MeetingRow> {
+    let now = view::now_ms();
+    f.meetings
+        .iter()
+        .map(|m| MeetingRow::new(m.clone(), now))
+        .collect()
+}
+
+/// The workbook to standard output (a pipe or a file by `>`): rust_xlsxwriter needs a `Send`
+/// writer, so it goes through a buffer of the whole file (a few MB for 100,000 meetings).
+fn write_xlsx_to(w: &mut dyn Write, f: &Fetched, opts: &ExportOptions) -> io::Result<u64> {
+    let rows = meeting_rows(f);
+    let refs: Vec<&MeetingRow> = rows.iter().collect();
+    let mut buf = Vec::new();
+    let n = xlsx::write_xlsx(&mut buf, &refs, opts)?;
+    w.write_all(&buf)?;
+    Ok(n)
 }
 
 /// `{"roomCode","totalCount","hasMore","nextToken","conferenceList":[…]}` with DingTalk's own

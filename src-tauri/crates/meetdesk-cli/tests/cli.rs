@@ -1078,3 +1078,282 @@ async fn the_table_fits_the_width_it_is_given() {
         );
     }
 }
+
+// ---- Filters and the Excel workbook (issue 13) ----
+
+/// 2026-11-30T00:00:00+08:00
+const NOV30_BJ: i64 = 1_795_968_000_000;
+const H: i64 = 3_600_000;
+const FILTER_ROOM: &str = "111222333";
+
+/// Five meetings around Beijing's midnight of 30 November, one of each status and type.
+fn filter_room(sim: &SimHandle) {
+    sim.set_room(
+        FILTER_ROOM,
+        vec![
+            serde_json::json!({"conferenceId": "a", "title": "Weekly sync", "creatorNick": "Zhang Wei", "startTime": NOV30_BJ + 9 * H, "confDuration": 30 * 60_000, "status": 1, "bizType": "3"}),
+            serde_json::json!({"conferenceId": "b", "title": "Client call", "creatorNick": "Li Na", "startTime": NOV30_BJ, "status": 2, "bizType": "0"}),
+            serde_json::json!({"conferenceId": "c", "title": "周会 planning", "creatorNick": "王芳", "startTime": NOV30_BJ + 34 * H, "status": 0, "bizType": "audio_conf"}),
+            serde_json::json!({"conferenceId": "d", "title": "=1+1 hostile", "creatorNick": "zhang wei", "startTime": NOV30_BJ - 60_000, "confDuration": 45 * 60_000 + 59_000, "status": 1, "bizType": "video_x"}),
+            serde_json::json!({"conferenceId": "e", "title": "No start", "status": 7}),
+        ],
+    );
+}
+
+/// The conference ids of a JSON run, sorted (the simulator lists the newest first).
+fn ids(r: &Run) -> Vec<String> {
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    let mut ids: Vec<String> = v["conferenceList"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|m| m["conferenceId"].as_str().unwrap_or("").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn filtered(sim: &SimHandle, extra: &[&str]) -> Run {
+    let mut args = vec![FILTER_ROOM, "--format", "json", "--utc-offset", "+08:00"];
+    args.extend_from_slice(extra);
+    query(sim, &args).await.code(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn since_and_until_bound_the_start_in_the_zone() {
+    let sim = sim().await;
+    filter_room(&sim);
+    let r = filtered(&sim, &["--since", "2026-11-30", "--until", "2026-12-01"]).await;
+    assert_eq!(
+        ids(&r),
+        ["a", "b"],
+        "midnight is in, 23:59 the day before is out"
+    );
+    assert!(r.stderr.contains("2 of 5 meetings match"), "{}", r.stderr);
+    assert!(!r.stdout.contains("match"), "the count is not in the data");
+
+    // An offset beats the zone: 00:00Z is 08:00 in Beijing.
+    let r = filtered(&sim, &["--since", "2026-11-30T00:00:00Z"]).await;
+    assert_eq!(ids(&r), ["a", "c"]);
+    let r = filtered(
+        &sim,
+        &[
+            "--since",
+            "2026-11-30 09:00",
+            "--until",
+            "2026-11-30T09:00:01",
+        ],
+    )
+    .await;
+    assert_eq!(ids(&r), ["a"]);
+    assert!(r.stderr.contains("1 of 5 meetings matches"), "{}", r.stderr);
+    // No filter, no count line.
+    let r = filtered(&sim, &[]).await;
+    assert_eq!(ids(&r).len(), 5);
+    assert!(!r.stderr.contains("match"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_type_host_and_title_filters() {
+    let sim = sim().await;
+    filter_room(&sim);
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["--status", "live,not-started"], &["b", "c"]),
+        (
+            &["--status", "ended", "--status", "unknown"],
+            &["a", "d", "e"],
+        ),
+        (&["--type", "booked,audio"], &["a", "c"]),
+        (&["--type", "unknown"], &["d", "e"]),
+        (&["--host", "ZHANG"], &["a", "d"]),
+        (&["--title", "周会"], &["c"]),
+        (&["--title", "=1+1"], &["d"]),
+        (
+            &["--host", "zhang", "--status", "ended", "--type", "booked"],
+            &["a"],
+        ),
+    ];
+    for (args, want) in cases {
+        assert_eq!(ids(&filtered(&sim, args).await), want, "{args:?}");
+    }
+    // The table and the CSV show the same rows.
+    let r = query(&sim, &[FILTER_ROOM, "--host", "zhang", "--format", "csv"])
+        .await
+        .code(0);
+    assert_eq!(
+        r.stdout.lines().count(),
+        3,
+        "header and two rows: {}",
+        r.stdout
+    );
+    let r = query(&sim, &[FILTER_ROOM, "--title", "client"])
+        .await
+        .code(0);
+    assert!(
+        r.stdout.contains("Client call") && !r.stdout.contains("Weekly"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_filter_values_exit_2_with_what_to_type_before_any_request() {
+    let sim = sim().await;
+    filter_room(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 9] = [
+        (&["--since", "2026-13-01"], "month (01-12)"),
+        (&["--until", "next week"], "2026-11-30T09:00"),
+        (&["--since", "2026-11-30T24:61"], "24-hour"),
+        (
+            &["--since", "2026-12-01", "--until", "2026-11-30"],
+            "--until must be after --since",
+        ),
+        (&["--status", "running"], "live"),
+        (&["--type", "webinar"], "booked"),
+        (&["--host", " "], "--host is empty"),
+        (&["--title", &"x".repeat(201)], "200 characters"),
+        (&["--format", "xlsx"], "--output FILE.xlsx"),
+    ];
+    for (args, says) in cases {
+        let mut all = vec![FILTER_ROOM];
+        all.extend_from_slice(args);
+        let r = cli_in(
+            Some(dir.path()),
+            &strs(&with_token(&sim, &[&["query"], all.as_slice()].concat())),
+            &[],
+        )
+        .await
+        .code(2);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+    }
+    assert!(room_calls(&sim).is_empty(), "nothing was asked of DingTalk");
+}
+
+fn xlsx_sheet(path: &Path, name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("a workbook");
+    book.worksheet_range(name).expect("the sheet")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn xlsx_to_a_file_holds_what_the_filter_shows() {
+    use calamine::Data;
+    let sim = sim().await;
+    filter_room(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xlsx");
+    let file_s = file.display().to_string();
+    let r = query(
+        &sim,
+        &[
+            FILTER_ROOM,
+            "--format",
+            "xlsx",
+            "-o",
+            &file_s,
+            "--utc-offset",
+            "+08:00",
+            "--status",
+            "ended",
+        ],
+    )
+    .await
+    .code(0);
+    assert!(r.stdout.is_empty(), "nothing on stdout");
+    assert!(r.stderr.contains("2 of 5 meetings match"), "{}", r.stderr);
+    assert!(r.stderr.contains("Wrote 2 meetings to"), "{}", r.stderr);
+    let m = xlsx_sheet(&file, "Meetings");
+    assert_eq!(m.height(), 3, "header and the two ended meetings");
+    assert_eq!(m[(1, 1)], Data::String("Weekly sync".into()));
+    assert_eq!(
+        m[(2, 1)],
+        Data::String("=1+1 hostile".into()),
+        "text, not a formula"
+    );
+    match &m[(1, 4)] {
+        // 09:00 in Beijing on 30 November 2026: serial 46356.375.
+        Data::DateTime(d) => assert!((d.as_f64() - 46_356.375).abs() < 1e-9, "{d:?}"),
+        other => panic!("start is not a date-time: {other:?}"),
+    }
+    let s = xlsx_sheet(&file, "Summary");
+    assert_eq!(s[(0, 1)], Data::Float(2.0));
+    match &s[(2, 1)] {
+        // 30 + 45 whole minutes.
+        Data::DateTime(d) => assert_eq!((d.as_f64() * 1440.0).round(), 75.0),
+        other => panic!("total is not a duration: {other:?}"),
+    }
+
+    // In Chinese, to a folder (the default name), with the count line in Chinese.
+    let r = query(
+        &sim,
+        &[
+            FILTER_ROOM,
+            "--format",
+            "xlsx",
+            "-o",
+            &dir.path().display().to_string(),
+            "--lang",
+            "zh-CN",
+            "--title",
+            "周会",
+        ],
+    )
+    .await
+    .code(0);
+    assert!(
+        r.stderr.contains("5 场会议中有 1 场符合条件"),
+        "{}",
+        r.stderr
+    );
+    let made = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("meetings-111222333-") && n.ends_with(".xlsx"))
+        .expect("the default name");
+    let m = xlsx_sheet(&dir.path().join(made), "会议");
+    assert_eq!(m[(0, 0)], Data::String("会议号".into()));
+    assert_eq!(m[(1, 1)], Data::String("周会 planning".into()));
+
+    // `-o -` into a pipe (not a terminal) is the workbook's bytes.
+    let r = query(&sim, &[FILTER_ROOM, "--format", "xlsx", "-o", "-"])
+        .await
+        .0
+        .code(0);
+    let bytes = r.get_output().stdout.clone();
+    assert!(bytes.starts_with(b"PK"), "a zip on stdout");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_time_skipped_by_daylight_saving_takes_the_first_valid_time_after_it() {
+    let sim = sim().await;
+    // 2026-03-29T00:59:00Z and 01:00:00Z: 01:59 CET and 03:00 CEST in Berlin.
+    sim.set_room(
+        FILTER_ROOM,
+        vec![
+            serde_json::json!({"conferenceId": "before", "startTime": 1_774_746_000_000i64 - 60_000, "status": 1}),
+            serde_json::json!({"conferenceId": "after", "startTime": 1_774_746_000_000i64, "status": 1}),
+        ],
+    );
+    let r = cli(
+        &strs(&with_token(
+            &sim,
+            &[
+                "query",
+                FILTER_ROOM,
+                "--format",
+                "json",
+                "--since",
+                "2026-03-29 02:30",
+            ],
+        )),
+        &[("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")],
+    )
+    .await
+    .code(0);
+    assert_eq!(
+        ids(&r),
+        ["after"],
+        "02:30 does not exist that night; 03:00 is the first time after it"
+    );
+}

@@ -16,14 +16,109 @@
 //!   ([`ViewStatus`]), types the view's keys ([`dingtalk::BizType::key`]).
 //! - `since` (inclusive) and `until` (exclusive) bound the meeting's start, in ms since the epoch,
 //!   as [`MeetingView::start`] has it. A meeting whose start is unknown cannot be placed in a
-//!   range, so it is not shown once either bound is set.
+//!   range, so it is not shown once either bound is set. [`parse_bound`] reads a bound as people
+//!   type it (`2026-11-30`, `2026-11-30 09:00`, `2026-11-30T09:00:00+08:00`, …).
 //!
 //! Plain Rust, no Tauri.
 
+use chrono::{
+    DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
 use dingtalk::{BizType, Meeting};
 use serde::{Deserialize, Serialize};
 
+use crate::export::ExportZone;
 use crate::view::{MeetingRow, MeetingView, ViewStatus};
+
+/// A date or date-time bound, as typed, to ms since the epoch.
+///
+/// Accepts `2026-11-30` (its midnight), `2026-11-30T09:00` or `2026-11-30 09:00`, with seconds
+/// (`09:00:30`, fractions allowed), and with an offset (`+08:00`, `+0800`, `Z`). Without an offset
+/// the time is the wall clock in `zone`; where that time does not exist (the hour skipped when
+/// daylight saving time starts) it is the first valid time after it, and where it exists twice
+/// (the hour repeated when it ends) the first of the two. The error says what to type.
+pub fn parse_bound(s: &str, zone: &ExportZone) -> Result<i64, String> {
+    let t = s.trim();
+    let bad = || {
+        format!(
+            "{s:?} is not a date or time: write it like 2026-11-30, 2026-11-30T09:00 or 2026-11-30T09:00:00+08:00"
+        )
+    };
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let (date, rest) = match t.find(['T', 't', ' ']) {
+        Some(i) => (
+            t.get(..i).unwrap_or(""),
+            Some(t.get(i + 1..).unwrap_or("").trim()),
+        ),
+        None => (t, None),
+    };
+    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+        if date.len() == 10 && date.bytes().filter(|b| *b == b'-').count() == 2 {
+            format!("{date:?} is not a date of the calendar: write the year, month (01-12) and day, like 2026-11-30")
+        } else {
+            bad()
+        }
+    })?;
+    // The offset follows the time: `Z`, or the last `+` / `-` (the date's dashes are gone).
+    let Some(rest) = rest else {
+        return first_or_bad(day.and_time(NaiveTime::MIN), None, zone, bad);
+    };
+    let (time, offset) = if let Some(x) = rest.strip_suffix(['Z', 'z']) {
+        (x, Some(FixedOffset::east_opt(0).ok_or_else(bad)?))
+    } else if let Some(i) = rest.rfind(['+', '-']) {
+        let off = ExportZone::parse_offset(rest.get(i..).unwrap_or(""))?;
+        (rest.get(..i).unwrap_or(""), Some(off))
+    } else {
+        (rest, None)
+    };
+    let time = match time.trim() {
+        "" => return Err(bad()),
+        x => ["%H:%M:%S%.f", "%H:%M"]
+            .iter()
+            .find_map(|f| NaiveTime::parse_from_str(x, f).ok())
+            .ok_or_else(|| {
+                format!(
+                    "{x:?} is not a time of day: write it like 09:00 or 09:00:30 (24-hour clock)"
+                )
+            })?,
+    };
+    first_or_bad(day.and_time(time), offset, zone, bad)
+}
+
+fn first_or_bad(
+    naive: NaiveDateTime,
+    offset: Option<FixedOffset>,
+    zone: &ExportZone,
+    bad: impl Fn() -> String,
+) -> Result<i64, String> {
+    let ms = match (offset, zone) {
+        (Some(o), _) | (None, &ExportZone::Fixed(o)) => first_valid(o, naive),
+        (None, ExportZone::Local) => first_valid(Local, naive),
+    };
+    ms.ok_or_else(bad)
+}
+
+/// `naive` in `tz`: the earlier of two, or the first minute after a gap.
+fn first_valid<Tz: TimeZone>(tz: Tz, naive: NaiveDateTime) -> Option<i64> {
+    // No time zone has skipped more than a day (Samoa, 2011); walk minute by minute at most that far.
+    let start = naive.and_utc().timestamp() / 60;
+    for i in 0..=24 * 60 {
+        let t = if i == 0 {
+            naive
+        } else {
+            // Whole minutes after `naive`'s minute: 02:30 in a 02:00–03:00 gap gives 03:00.
+            DateTime::from_timestamp((start + i) * 60, 0)?.naive_utc()
+        };
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(x) => return Some(x.timestamp_millis()),
+            LocalResult::Ambiguous(a, _) => return Some(a.timestamp_millis()),
+            LocalResult::None => {}
+        }
+    }
+    None
+}
 
 /// The longest text a filter field accepts, in characters. A title is at most a few hundred
 /// characters; anything longer is not a search, and scanning 10,000 rows for it on every key
@@ -346,5 +441,46 @@ mod tests {
         let f: Filter = serde_json::from_str(r#"{"statuses":["live"]}"#).expect("parses");
         assert_eq!(f.statuses, vec![ViewStatus::Live]);
         assert!(serde_json::from_str::<Filter>(r#"{"statuses":["gone"]}"#).is_err());
+    }
+
+    #[test]
+    fn bounds_parse_as_typed_in_the_zone_unless_an_offset_is_given() {
+        let z = ExportZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap());
+        let p = |s: &str| parse_bound(s, &z);
+        // 2026-11-30T00:00:00+08:00
+        let midnight = 1_795_968_000_000;
+        assert_eq!(p("2026-11-30"), Ok(midnight));
+        assert_eq!(p(" 2026-11-30 "), Ok(midnight));
+        assert_eq!(p("2026-11-30T09:00"), Ok(midnight + 9 * 3_600_000));
+        assert_eq!(p("2026-11-30 09:00"), Ok(midnight + 9 * 3_600_000));
+        assert_eq!(
+            p("2026-11-30T09:00:30"),
+            Ok(midnight + 9 * 3_600_000 + 30_000)
+        );
+        assert_eq!(p("2026-11-30T09:00:00+08:00"), Ok(midnight + 9 * 3_600_000));
+        assert_eq!(p("2026-11-30T01:00:00Z"), Ok(midnight + 9 * 3_600_000));
+        assert_eq!(p("2026-11-30T09:00-05:00"), Ok(midnight + 22 * 3_600_000));
+        assert_eq!(
+            p("2026-11-30T09:00:00.500+0800"),
+            Ok(midnight + 9 * 3_600_000 + 500)
+        );
+    }
+
+    #[test]
+    fn bad_bounds_say_what_to_type() {
+        let z = ExportZone::Fixed(FixedOffset::east_opt(0).unwrap());
+        for (s, says) in [
+            ("2026-13-01", "month (01-12)"),
+            ("2026-02-30", "month (01-12)"),
+            ("yesterday", "2026-11-30T09:00"),
+            ("", "2026-11-30"),
+            ("30/11/2026", "2026-11-30"),
+            ("2026-11-30T25:00", "24-hour"),
+            ("2026-11-30T", "2026-11-30T09:00"),
+            ("2026-11-30T09:00+99:00", "-14:00 to +14:00"),
+        ] {
+            let e = parse_bound(s, &z).expect_err(s);
+            assert!(e.contains(says), "{s:?}: {e}");
+        }
     }
 }
