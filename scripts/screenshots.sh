@@ -5,6 +5,8 @@
 #   first-run.png  demo-timeline.png  error.png  settings.png  chinese.png  dark.png
 # and the tests of stalled requests add the states with Cancel and the slow note:
 #   slow-search.png  slow-load-all.png  slow-export.png  slow-test-connection.png
+# and the filter and the summary (issue 13):
+#   filtered.png  summary.png  summary-dark.png
 # The first test is #[ignore]d (`make test` spends no time on pictures); --include-ignored
 # runs it here (with --exact, only the tests named).
 # Needs what `scripts/install-deps.sh --test` installs (a CJK font among them, or Chinese titles
@@ -17,5 +19,6 @@ MEETDESK_SCREENSHOTS_DIR="$out" cargo test -p meetdesk --test e2e -- --include-i
     a_stalled_search_shows_cancel_at_once_then_the_slow_note_and_cancel_brings_back_the_list \
     a_stalled_load_all_shows_cancel_and_the_slow_note_and_escape_keeps_the_pages \
     a_stalled_export_of_all_pages_can_be_cancelled_and_writes_nothing \
-    a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back
+    a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back \
+    screenshots_of_the_filter_and_the_summary
 ls -l "$out"/*.png

@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "query_load_all",
     "query_retry",
     "query_cancel",
+    "query_filter",
     "cancel_request",
     "open_meeting",
     "get_settings",
@@ -18,7 +19,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "remove_recent",
     "clear_recent",
-    "export_csv",
+    "export_meetings",
     "reveal_path",
     "open_log_folder",
 ];

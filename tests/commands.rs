@@ -88,8 +88,29 @@ impl Harness {
         self._data.path()
     }
 
-    /// Every snapshot the window received, oldest first.
+    /// Every snapshot the window received, oldest first, as the window reads them: rows left
+    /// out (`null`, the window has that `rowsVersion`) are the rows last sent with it.
     fn snapshots(&self) -> Vec<Value> {
+        let mut kept: Option<(Value, Value)> = None;
+        self.raw_snapshots()
+            .into_iter()
+            .map(|mut s| {
+                if s["rows"].is_null() {
+                    if let Some((version, rows)) = &kept {
+                        if *version == s["rowsVersion"] {
+                            s["rows"] = rows.clone();
+                        }
+                    }
+                } else {
+                    kept = Some((s["rowsVersion"].clone(), s["rows"].clone()));
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Every snapshot exactly as it crossed the IPC.
+    fn raw_snapshots(&self) -> Vec<Value> {
         self.channels
             .lock()
             .unwrap()
@@ -407,7 +428,7 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
     let id = page["queryId"].clone();
 
     let summary = h
-        .invoke("export_csv", json!({ "queryId": id, "scope": "loaded", "lang": "zh-CN", "onProgress": "__CHANNEL__:1" }))
+        .invoke("export_meetings", json!({ "queryId": id, "scope": "loaded", "lang": "zh-CN", "onProgress": "__CHANNEL__:1" }))
         .unwrap();
     assert_eq!(summary["count"], 20);
     let rows = |p: &Path| {
@@ -424,7 +445,7 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
 
     let summary = h
         .invoke(
-            "export_csv",
+            "export_meetings",
             json!({ "queryId": id, "scope": "all", "lang": "en", "onProgress": "__CHANNEL__:2" }),
         )
         .unwrap();
@@ -446,7 +467,7 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
     let page = h2.search(DEMO_ROOM).unwrap();
     let err = h2
         .invoke(
-            "export_csv",
+            "export_meetings",
             json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:3" }),
         )
         .unwrap_err();
@@ -465,6 +486,187 @@ async fn export_writes_the_loaded_meetings_or_all_pages_and_a_failure_leaves_no_
         vec![std::ffi::OsString::from("meetings.csv")],
         "no temp file left behind"
     );
+}
+
+// ---- the filter (issue 13) --------------------------------------------------------------------
+
+fn statuses(snapshot: &Value) -> Vec<String> {
+    rows(snapshot)
+        .iter()
+        .map(|r| r["view"]["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The rows a snapshot shows: those at `shown`, or all of them.
+fn shown_rows(snapshot: &Value) -> Vec<Value> {
+    match snapshot["shown"].as_array() {
+        None => rows(snapshot).clone(),
+        Some(at) => at
+            .iter()
+            .map(|i| rows(snapshot)[i.as_u64().unwrap() as usize].clone())
+            .collect(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_narrows_what_is_shown_without_resending_the_rows_and_export_writes_only_that() {
+    let sim = sim().await;
+    let (h, _out, target) = export_harness(&sim);
+    let page = h.search(DEMO_ROOM).unwrap();
+    let id = page["queryId"].clone();
+    assert_eq!(page["shown"], Value::Null, "no filter: all shown");
+    assert_eq!(page["shownCount"], 20);
+    let ended = statuses(&page).iter().filter(|s| *s == "ended").count();
+    assert!(ended > 0 && ended < 20, "the demo room mixes statuses");
+
+    h.invoke(
+        "query_filter",
+        json!({ "filter": { "statuses": ["ended"] } }),
+    )
+    .unwrap();
+    let raw = h.raw_snapshots().pop().unwrap();
+    assert_eq!(raw["event"]["change"], "filtered");
+    assert!(
+        raw["rows"].is_null(),
+        "the rows did not change: not sent again"
+    );
+    assert_eq!(raw["rowsVersion"], page["rowsVersion"]);
+    let shown = h.shown();
+    assert_eq!(shown["shownCount"], ended);
+    assert!(shown_rows(&shown)
+        .iter()
+        .all(|r| r["view"]["status"] == "ended"));
+    assert_eq!(shown["summary"]["count"], ended);
+    assert_eq!(shown["filter"]["statuses"], json!(["ended"]));
+
+    let summary = h
+        .invoke(
+            "export_meetings",
+            json!({ "queryId": id, "scope": "loaded", "format": "csv", "onProgress": "__CHANNEL__:1" }),
+        )
+        .unwrap();
+    assert_eq!(summary["count"], ended, "what is shown is what is written");
+    let mut r = csv::Reader::from_path(&target).unwrap();
+    let titles: Vec<String> = r
+        .records()
+        .map(|rec| rec.unwrap().get(1).unwrap_or_default().to_string())
+        .collect();
+    let expected: Vec<String> = shown_rows(&shown)
+        .iter()
+        .map(|m| m["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(titles, expected);
+
+    // "All pages" loads the rest, then applies the filter to all of it.
+    let summary = h
+        .invoke(
+            "export_meetings",
+            json!({ "queryId": id, "scope": "all", "onProgress": "__CHANNEL__:2" }),
+        )
+        .unwrap();
+    let all = h.shown();
+    assert_eq!(all["hasMore"], false);
+    let ended_all = statuses(&all).iter().filter(|s| *s == "ended").count();
+    assert!(ended_all > ended);
+    assert_eq!(summary["count"], ended_all);
+    assert_eq!(all["shownCount"], ended_all);
+
+    // The filter stays for the next room.
+    let other = h.search(HOSTILE_ROOM).unwrap();
+    assert_eq!(other["filter"]["statuses"], json!(["ended"]));
+    assert!(shown_rows(&other)
+        .iter()
+        .all(|r| r["view"]["status"] == "ended"));
+    // Cleared, everything is shown again.
+    h.invoke("query_filter", json!({ "filter": {} })).unwrap();
+    let cleared = h.shown();
+    assert_eq!(cleared["shown"], Value::Null);
+    assert_eq!(cleared["shownCount"], rows(&cleared).len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_excel_export_of_a_filtered_list_holds_the_meetings_shown_and_their_summary() {
+    use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
+    let sim = sim().await;
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("report.xlsx");
+    let h = harness(EnvOverrides {
+        export_path: Some(target.clone()),
+        ..env_for(&sim)
+    });
+    let page = h.search(DEMO_ROOM).unwrap();
+    h.invoke(
+        "query_filter",
+        json!({ "filter": { "statuses": ["ended"] } }),
+    )
+    .unwrap();
+    let shown = h.shown();
+    let n = shown["shownCount"].as_u64().unwrap();
+    assert!(n > 0 && n < 20);
+    let summary = h
+        .invoke(
+            "export_meetings",
+            json!({ "queryId": page["queryId"], "scope": "loaded", "format": "xlsx", "lang": "en", "onProgress": "__CHANNEL__:1" }),
+        )
+        .unwrap();
+    assert_eq!(summary["count"], n);
+    let mut book: Xlsx<_> = open_workbook(&target).expect("a workbook");
+    let meetings = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(
+        meetings.rows().count() as u64,
+        n + 1,
+        "a header and the rows shown"
+    );
+    let titles: Vec<String> = meetings
+        .rows()
+        .skip(1)
+        .map(|r| match &r[1] {
+            Data::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    let expected: Vec<String> = shown_rows(&shown)
+        .iter()
+        .map(|m| m["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(titles, expected);
+    // The Summary sheet counts the same meetings.
+    let sheet = book.worksheet_range_at(1).unwrap().unwrap();
+    let count = sheet
+        .rows()
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| c.get_string() == Some("Meetings"))
+        })
+        .and_then(|r| r.get(1).and_then(DataType::get_float))
+        .expect("a Meetings line");
+    assert_eq!(count as u64, n);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_that_cannot_be_used_is_refused_with_its_field() {
+    let h = harness(EnvOverrides::default());
+    let long = "x".repeat(meetdesk_core::filter::MAX_FILTER_TEXT_CHARS + 1);
+    for (filter, field) in [
+        (json!({ "text": long }), "text"),
+        (json!({ "since": 2_000, "until": 1_000 }), "until"),
+        (json!({ "types": ["webinar"] }), "types"),
+    ] {
+        let err = h
+            .invoke("query_filter", json!({ "filter": filter }))
+            .unwrap_err();
+        assert_eq!(err["kind"], "invalidFilter", "{err}");
+        assert_eq!(err["field"], field, "{err}");
+        assert_eq!(err["retryable"], false);
+    }
+    // A status the window cannot know is refused by the command's argument parsing itself.
+    assert!(h
+        .invoke(
+            "query_filter",
+            json!({ "filter": { "statuses": ["gone"] } })
+        )
+        .is_err());
+    assert!(h.shown()["filter"]["types"].as_array().unwrap().is_empty());
 }
 
 // ---- secrets belong to their host (issue 10 §1) ---------------------------------------------
@@ -669,7 +871,7 @@ async fn a_search_and_an_export_succeed_although_the_settings_file_cannot_be_wri
 
     let summary = h
         .invoke(
-            "export_csv",
+            "export_meetings",
             json!({ "queryId": page["queryId"], "scope": "loaded", "onProgress": "__CHANNEL__:1" }),
         )
         .unwrap();
@@ -822,7 +1024,7 @@ async fn a_cancel_that_overtakes_its_request_still_cancels_it() {
         .unwrap();
     let err = h
         .invoke(
-            "export_csv",
+            "export_meetings",
             json!({ "queryId": page["queryId"], "scope": "all", "requestId": 7, "onProgress": "__CHANNEL__:7" }),
         )
         .unwrap_err();
@@ -832,7 +1034,7 @@ async fn a_cancel_that_overtakes_its_request_still_cancels_it() {
     sim.clear_faults();
     let ok = h
         .invoke(
-            "export_csv",
+            "export_meetings",
             json!({ "queryId": page["queryId"], "scope": "loaded", "requestId": 8, "onProgress": "__CHANNEL__:8" }),
         )
         .unwrap();
@@ -955,7 +1157,7 @@ async fn a_cancelled_export_of_all_pages_writes_nothing() {
     stall(&sim, DEMO_ROOM, 1);
     let pending = start(
         &h,
-        "export_csv",
+        "export_meetings",
         json!({ "queryId": page["queryId"], "scope": "all", "requestId": 31, "onProgress": "__CHANNEL__:6" }),
     );
     wait_for_room_calls(&sim, 2);

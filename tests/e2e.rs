@@ -905,6 +905,369 @@ async fn a_failed_export_says_so_and_leaves_no_file() {
     .await;
 }
 
+// ---- 8b. filter, summary and export of what is shown (issue 13) ----------------------------------
+
+/// The conference ids the page would show for a filter, computed in the test from the loaded
+/// meetings and the rule of meetdesk-core filter.rs (every word in the title or the host, any of
+/// the statuses, the start in [since, until)).
+const EXPECTED_SHOWN: &str = "var f = arguments[0]; \
+    var words = (f.text || '').toLowerCase().split(/\\s+/).filter(Boolean); \
+    return window.__meetdesk.state.meetings.filter(function (m) { \
+      var t = String(m.title || '').toLowerCase(), h = String(m.creatorNick || '').toLowerCase(); \
+      if (!words.every(function (w) { return t.indexOf(w) >= 0 || h.indexOf(w) >= 0; })) return false; \
+      if (f.statuses && f.statuses.length && f.statuses.indexOf(m.view.status) < 0) return false; \
+      if (f.since != null && (m.view.start == null || m.view.start < f.since)) return false; \
+      if (f.until != null && (m.view.start == null || m.view.start >= f.until)) return false; \
+      return true; }).map(function (m) { return String(m.conferenceId); })";
+
+async fn expected_shown(app: &App, filter: Value) -> BTreeSet<String> {
+    ids_of(&app.js_with(EXPECTED_SHOWN, vec![filter]).await)
+}
+
+fn ids_of(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Waits until the window shows exactly `expected` (by Rust's snapshot), and returns the notice.
+async fn wait_shown(app: &App, expected: &BTreeSet<String>) -> String {
+    let want: Vec<&String> = expected.iter().collect();
+    app.wait(
+        &format!("{} meetings shown", expected.len()),
+        &format!(
+            "var s = window.__meetdesk.state; \
+             var ids = s.shownMeetings.map(function (m) {{ return String(m.conferenceId); }}).sort(); \
+             var n = document.getElementById('filter-notice'); \
+             return (!s.busy && JSON.stringify(ids) === {:?}) ? [n.hidden ? '' : n.textContent] : null",
+            serde_json::to_string(&want).unwrap()
+        ),
+        SHORT,
+    )
+    .await[0]
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Searches the demo room and loads all 45 of its meetings.
+async fn demo_loaded(app: &App) {
+    app.search(DEMO_ROOM).await;
+    assert_eq!(app.idle_count(SHORT).await, "20 of 45 meetings");
+    app.click("#load-all").await;
+    app.wait_text(
+        "#count-label",
+        "says 45 meetings",
+        |t| t == "45 meetings",
+        LONG,
+    )
+    .await;
+}
+
+/// Sets a date input as the date picker would, with its change event.
+async fn set_date(app: &App, id: &str, day: &str) {
+    app.js_with(
+        "var el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(id), json!(day)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_in_the_filter_narrows_the_timeline_and_the_counts_follow() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("filter_typing", Launch::with_sim(&sim)).await;
+        demo_loaded(&app).await;
+        // A host of the room, typed in another case: every word must be in the title or host.
+        let host = app
+            .js("return window.__meetdesk.state.meetings.map(function (m) { return m.creatorNick; }).filter(Boolean)[0]")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        let typed = host.to_uppercase();
+        app.type_into("#filter-text", &typed).await;
+        let expected = expected_shown(&app, json!({ "text": typed })).await;
+        assert!(!expected.is_empty() && expected.len() < 45, "{host}: {expected:?}");
+        let notice = wait_shown(&app, &expected).await;
+        assert_eq!(notice, format!("Showing {} of 45", expected.len()));
+        // The timeline shows those meetings and no other; the loaded count stays.
+        let drawn: BTreeSet<String> = rows(&app).await.into_iter().map(|(_, id, _)| id).collect();
+        assert!(!drawn.is_empty() && drawn.is_subset(&expected), "{drawn:?} ⊄ {expected:?}");
+        assert_eq!(app.text("#count-label").await, "45 meetings");
+        assert_eq!(app.text("#export-btn").await, format!("Export {} of 45…", expected.len()));
+
+        // A status as well: both apply.
+        app.click("#filter-statuses-ended").await;
+        let ended = expected_shown(&app, json!({ "text": typed, "statuses": ["ended"] })).await;
+        wait_shown(&app, &ended).await;
+        for (_, _, status) in rows(&app).await {
+            assert_eq!(status, "ended");
+        }
+
+        // Dates only: the text and status go, one day is chosen; "To" includes that whole day.
+        app.click("#filter-clear").await;
+        wait_shown(&app, &expected_shown(&app, json!({})).await).await;
+        assert_eq!(app.js("return document.getElementById('filter-text').value").await, json!(""));
+        let day = app
+            .js("var m = window.__meetdesk.state.meetings.find(function (m) { return m.view.status === 'ended' && m.view.start; }); \
+                 var d = new Date(m.view.start); \
+                 return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-')")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        set_date(&app, "filter-from", &day).await;
+        set_date(&app, "filter-to", &day).await;
+        let bounds = app
+            .js_with("var p = arguments[0].split('-').map(Number); var a = new Date(p[0], p[1] - 1, p[2]); var b = new Date(p[0], p[1] - 1, p[2] + 1); return [a.getTime(), b.getTime()]", vec![json!(day)])
+            .await;
+        let on_day = expected_shown(&app, json!({ "since": bounds[0], "until": bounds[1] })).await;
+        assert!(!on_day.is_empty());
+        wait_shown(&app, &on_day).await;
+
+        // Clear: all 45 again, the notice gone, and the next search keeps no stale notice.
+        app.click("#filter-clear").await;
+        let all = expected_shown(&app, json!({})).await;
+        assert_eq!(wait_shown(&app, &all).await, "", "no notice without a filter");
+        assert_eq!(app.text("#export-btn").await, "Export…");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_shows_the_figures_of_what_is_shown() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("filter_summary", Launch::with_sim(&sim)).await;
+        demo_loaded(&app).await;
+        app.click("#filter-statuses-ended").await;
+        let ended = expected_shown(&app, json!({ "statuses": ["ended"] })).await;
+        wait_shown(&app, &ended).await;
+        app.click("#report-toggle").await;
+        assert_eq!(app.js("return document.getElementById('report-toggle').getAttribute('aria-expanded')").await, json!("true"));
+        let count = app.wait_text("#report-count", "shows a count", |t| !t.is_empty(), SHORT).await;
+        assert_eq!(numbers(&count), vec![ended.len() as u64]);
+        // The total is the sum of the whole minutes the shown rows have, in the duration words.
+        let (total, timed) = {
+            let v = app
+                .js("var ms = window.__meetdesk.state.shownMeetings.map(function (m) { return m.view.durationMs; }).filter(function (d) { return d != null; }); \
+                     return [ms.reduce(function (a, d) { return a + Math.floor(d / 60000); }, 0), ms.length]")
+                .await;
+            (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
+        };
+        assert!(timed > 0);
+        let shown_total = app.text("#report-total").await;
+        let want: Vec<u64> = match (total / 60, total % 60) {
+            (0, m) => vec![m],
+            (h, 0) => vec![h],
+            (h, m) => vec![h, m],
+        };
+        assert_eq!(numbers(&shown_total), want, "{shown_total} for {total} min");
+        assert_eq!(numbers(&app.text("#report-average").await), {
+            let avg = total / timed;
+            match (avg / 60, avg % 60) {
+                (0, m) => vec![m],
+                (h, 0) => vec![h],
+                (h, m) => vec![h, m],
+            }
+        });
+        // Per host: the table's counts add up to what is shown; per week: a bar per busy week,
+        // the chart hidden from screen readers (the table says the same).
+        let hosts = app
+            .js("return Array.from(document.querySelectorAll('.summary-hosts-table tbody tr td:nth-of-type(1)')).map(function (td) { return Number(td.textContent.replace(/\\D/g, '')); })")
+            .await;
+        let sum: u64 = hosts.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(sum, ended.len() as u64);
+        let chart = app
+            .js("var svg = document.querySelector('#report-panel svg.summary-chart'); \
+                 var weeks = window.__meetdesk.state.summary.weeks; \
+                 return [svg.getAttribute('aria-hidden'), svg.querySelectorAll('rect.chart-bar').length, \
+                         weeks.filter(function (w) { return w.count > 0; }).length, \
+                         document.querySelectorAll('.summary-weeks-table tbody tr').length, weeks.length, svg.namespaceURI]")
+            .await;
+        assert_eq!(chart[0], "true");
+        assert_eq!(chart[1], chart[2], "a bar per week with meetings: {chart}");
+        assert_eq!(chart[3], chart[4], "a table row per week: {chart}");
+        assert_eq!(chart[5], "http://www.w3.org/2000/svg");
+        // The figures follow the filter.
+        app.click("#filter-statuses-ended").await;
+        wait_shown(&app, &expected_shown(&app, json!({})).await).await;
+        app.wait_text("#report-count", "follows the filter", |t| numbers(t) == vec![45], SHORT).await;
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_of_a_filtered_list_writes_those_rows_to_csv() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("meetings.csv");
+        let launch =
+            Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let app = App::start("export_filtered_csv", launch).await;
+        app.search(DEMO_ROOM).await;
+        app.idle_count(SHORT).await;
+        app.click("#filter-statuses-ended").await;
+        let ended = expected_shown(&app, json!({ "statuses": ["ended"] })).await;
+        wait_shown(&app, &ended).await;
+        app.click("#export-btn").await;
+        app.wait(
+            "the export dialog",
+            "return document.getElementById('export-dialog').open",
+            SHORT,
+        )
+        .await;
+        assert_eq!(
+            app.text("#export-start").await,
+            format!("Export {} of 20…", ended.len())
+        );
+        app.find("#export-filter-note").await;
+        app.click("#export-start").await;
+        let toast = toast_text(&app).await;
+        assert!(
+            toast.contains(&format!("Exported {} meetings", ended.len())),
+            "{toast}"
+        );
+        let (headers, records) = read_csv(&target);
+        let id_col = headers
+            .iter()
+            .position(|h| h.to_lowercase().contains("conference id"))
+            .unwrap_or(11);
+        let ids: BTreeSet<String> = records.iter().map(|r| r[id_col].clone()).collect();
+        assert_eq!(
+            ids, ended,
+            "the file has the meetings shown, not all loaded"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_of_a_filtered_list_as_excel_writes_those_rows_to_a_workbook() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    within(LIMIT, async {
+        let sim = sim().await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("meetings.xlsx");
+        let launch =
+            Launch::with_sim(&sim).env("MEETDESK_TEST_EXPORT_PATH", &target.display().to_string());
+        let app = App::start("export_filtered_xlsx", launch).await;
+        demo_loaded(&app).await;
+        let typed = "weekly";
+        app.type_into("#filter-text", typed).await;
+        let expected = expected_shown(&app, json!({ "text": typed })).await;
+        assert!(!expected.is_empty() && expected.len() < 45, "{expected:?}");
+        wait_shown(&app, &expected).await;
+        app.click("#export-btn").await;
+        app.click("#export-format-xlsx").await;
+        app.click("#export-start").await;
+        let toast = toast_text(&app).await;
+        assert!(
+            toast.contains(&format!("Exported {} meetings", expected.len())),
+            "{toast}"
+        );
+        assert!(toast.contains("meetings.xlsx"), "{toast}");
+        let mut book: Xlsx<_> = open_workbook(&target).expect("a workbook Excel can open");
+        let sheet = book
+            .worksheet_range_at(0)
+            .expect("a first sheet")
+            .expect("readable");
+        let mut rows = sheet.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        let id_col = header
+            .iter()
+            .position(|h| h.to_lowercase().contains("conference id"))
+            .expect("a conference id column");
+        let ids: BTreeSet<String> = rows
+            .map(|r| match &r[id_col] {
+                Data::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        assert_eq!(ids, expected, "the workbook has the meetings shown");
+        // The export dialog offers the format chosen last.
+        app.click("#export-btn").await;
+        assert_eq!(
+            app.js("return document.getElementById('export-format-xlsx').checked")
+                .await,
+            json!(true)
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_that_cannot_be_used_is_explained_beside_its_field() {
+    within(LIMIT, async {
+        let sim = sim().await;
+        let app = App::start("filter_refused", Launch::with_sim(&sim)).await;
+        app.search(DEMO_ROOM).await;
+        app.idle_count(SHORT).await;
+        let long = "x".repeat(201);
+        app.type_into("#filter-text", &long).await;
+        let msg = app
+            .wait("the filter's error", "var e = document.getElementById('filter-error'); return e.hidden ? null : e.textContent", SHORT)
+            .await;
+        assert!(msg.as_str().unwrap().contains("That filter cannot be used."), "{msg}");
+        assert_eq!(app.js("return document.getElementById('filter-text').getAttribute('aria-invalid')").await, json!("true"));
+        // The 200-character text before the last key was still a filter: nothing matches it.
+        assert_eq!(app.js("return window.__meetdesk.state.shownCount").await, json!(0));
+        // Emptied, the error goes with the next filter Rust takes.
+        app.find("#filter-text").await.clear().await.unwrap();
+        app.js("document.getElementById('filter-text').dispatchEvent(new Event('input', { bubbles: true }))").await;
+        app.wait("the error to go", "return document.getElementById('filter-error').hidden", SHORT).await;
+        // "To" before "From": the date range is explained at "To".
+        set_date(&app, "filter-from", "2026-11-20").await;
+        set_date(&app, "filter-to", "2026-11-10").await;
+        app.wait("the range's error", "return !document.getElementById('filter-error').hidden && document.getElementById('filter-to').getAttribute('aria-invalid') === 'true'", SHORT).await;
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "generates docs/screenshots: run by `make screenshots`"]
+async fn screenshots_of_the_filter_and_the_summary() {
+    within(LIMIT, async {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = screenshot_dir(&tmp);
+        let sim = sim().await;
+        let app = App::start("screenshots_filter", Launch::with_sim(&sim)).await;
+        demo_loaded(&app).await;
+        app.type_into("#filter-text", "sync").await;
+        app.click("#filter-statuses-ended").await;
+        let expected = expected_shown(&app, json!({ "text": "sync", "statuses": ["ended"] })).await;
+        wait_shown(&app, &expected).await;
+        app.screenshot(&dir.join("filtered.png")).await;
+        app.click("#filter-clear").await;
+        wait_shown(&app, &expected_shown(&app, json!({})).await).await;
+        app.click("#report-toggle").await;
+        app.find("#report-count").await;
+        app.screenshot(&dir.join("summary.png")).await;
+        app.js("document.documentElement.dataset.theme = 'dark'")
+            .await;
+        app.screenshot(&dir.join("summary-dark.png")).await;
+        for name in ["filtered", "summary", "summary-dark"] {
+            let png = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "{name}.png is a real picture"
+            );
+        }
+        app.finish().await;
+    })
+    .await;
+}
+
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {

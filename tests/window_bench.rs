@@ -902,3 +902,121 @@ async fn memory_runs(n: usize, drawing: Drawing) {
         settle.as_secs()
     ));
 }
+
+// ---- the filter (issue 13): keystroke → painted with 10,000 meetings ---------------------------
+
+/// One keystroke in the filter, timed in the page: the text field gets the text and its `input`
+/// event at `t0` (what a key press does), then the first change of the list after it (a
+/// MutationObserver microtask: the app's handling of Rust's snapshot is over) and the end of the
+/// rendering update of the frame that shows it (`afterFrame`). Returns
+/// `[paintedMs, scriptMs, shownCount, domRows, appFilterMs]` via polling `window.__filterRun`.
+const KEYSTROKE: &str = r#"
+const [text] = arguments;
+const b = window.__bench;
+const input = document.getElementById('filter-text');
+const list = document.getElementById('timeline');
+window.__filterRun = null;
+b.start();
+let t0 = 0;
+let scriptEnd = null;
+const seen = new MutationObserver(() => {
+  if (scriptEnd !== null) return;
+  scriptEnd = performance.now();
+  seen.disconnect();
+  b.afterFrame(() => {
+    const p = window.__meetdeskPerf || {};
+    window.__filterRun = [performance.now() - t0, scriptEnd - t0, window.__meetdesk.state.shownCount,
+      list.querySelectorAll('.meeting-row, .day-header').length, p.filterText === text ? p.filterMs : null];
+  });
+});
+seen.observe(list, { childList: true, subtree: true });
+requestAnimationFrame(() => setTimeout(() => {
+  t0 = performance.now();
+  input.value = text;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}, 0));
+return true;
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark of the real window: cargo test -p meetdesk --test window_bench -- --ignored filter_keystroke --nocapture"]
+async fn filter_keystroke_to_painted_with_10000_meetings() {
+    within(LIMIT, async {
+        let n = runs();
+        let sim = SimHandle::start(SimConfig::default())
+            .await
+            .expect("simulator starts");
+        let drawing = Drawing::NoDmabuf;
+        let l = drawing.launch(Launch::with_sim(&sim).data_file("settings.json", PAGE_SIZE_100));
+        let app = App::start("bench_filter", launch(l)).await;
+        println!(
+            "\n# Filter keystroke → painted, 10,000 meetings [{}]\n",
+            drawing.label()
+        );
+        println!(
+            "binary: {}; runs: {n}; load average: {}",
+            bench_binary().display(),
+            load_average()
+        );
+        install_probe(&app).await;
+        search(&app, LARGE_ROOM_10K, 100).await;
+        load_all(&app, 10_000).await;
+        // The hosts are 陈静, Mark Davis and 赵磊 in turn: each keystroke changes what is shown.
+        let steps: [(&str, u64); 8] = [
+            ("m", 3334),
+            ("ma", 3334),
+            ("mar", 3334),
+            ("mark", 3334),
+            ("mark d", 3334),
+            ("", 10_000),
+            ("陈", 3333),
+            ("", 10_000),
+        ];
+        let mut f = Figures::default();
+        for _ in 0..n {
+            for (text, _) in steps {
+                app.js_with(KEYSTROKE, vec![json!(text)]).await;
+                let r = poll(
+                    &app,
+                    "the filtered list painted",
+                    "return window.__filterRun",
+                    SHORT,
+                    Duration::from_millis(50),
+                )
+                .await;
+                let shown = r[2].as_u64().unwrap_or(0);
+                assert!(
+                    shown == 10_000 || (3_000..=3_400).contains(&shown),
+                    "{text:?} shows {shown}"
+                );
+                assert!(
+                    r[3].as_u64().unwrap_or(0) < 100,
+                    "the list stays windowed: {r}"
+                );
+                let kind = if text.is_empty() {
+                    "clear (10,000 shown)"
+                } else {
+                    "keystroke (~3,334 shown)"
+                };
+                f.add(
+                    &format!("{kind}: input → painted"),
+                    "ms",
+                    r[0].as_f64().unwrap_or(f64::NAN),
+                );
+                f.add(
+                    &format!("{kind}: input → list changed (IPC + filter + script)"),
+                    "ms",
+                    r[1].as_f64().unwrap_or(f64::NAN),
+                );
+                f.add_opt(
+                    &format!("{kind}: app's own typed → next frame"),
+                    "ms",
+                    r[4].as_f64(),
+                );
+            }
+        }
+        f.print("filter keystroke with 10,000 meetings loaded");
+        app.finish().await;
+    })
+    .await;
+}

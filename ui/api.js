@@ -59,7 +59,7 @@ async function call(cmd, args) {
   // The operation succeeded, but the settings file could not be written on the way (recent
   // rooms, the export folder): main.js says so without disturbing the result's own display.
   // (The export's own toast carries it; get_settings only repeats the last one.)
-  if (cmd !== 'get_settings' && cmd !== 'export_csv' && result && typeof result === 'object' && typeof result.settingsWarning === 'string'
+  if (cmd !== 'get_settings' && cmd !== 'export_meetings' && result && typeof result === 'object' && typeof result.settingsWarning === 'string'
       && typeof globalThis.dispatchEvent === 'function' && typeof CustomEvent === 'function') {
     globalThis.dispatchEvent(new CustomEvent('meetdesk:settings-warning', { detail: { message: result.settingsWarning } }));
   }
@@ -110,6 +110,8 @@ export const queryLoadMore = (queryId) => call('query_load_more', { queryId });
 export const queryLoadAll = (queryId) => call('query_load_all', { queryId });
 export const queryRetry = (queryId) => call('query_retry', { queryId });
 export const queryCancel = (queryId) => call('query_cancel', { queryId });
+/** Sets the filter of what is shown, summarised and exported (meetdesk-core filter.rs Filter). */
+export const queryFilter = (filter) => call('query_filter', { filter });
 /** Cancels the request with this id (an export or a connection test). */
 export const cancelRequest = (requestId) => call('cancel_request', { requestId });
 
@@ -121,11 +123,14 @@ export const testConnection = (settings, secrets, requestId) => call('test_conne
 export const removeRecent = (roomCode) => call('remove_recent', { roomCode });
 export const clearRecent = () => call('clear_recent');
 
-/** lang: the UI's resolved language ('en' | 'zh-CN'), used for the CSV's headers and words. */
-export const exportCsv = async (queryId, scope, lang, onProgress, requestId) => {
+/**
+ * Writes the meetings shown (the filter applies) as format 'csv' | 'xlsx'. lang: the UI's
+ * resolved language ('en' | 'zh-CN'), used for the file's headers and words.
+ */
+export const exportMeetings = async (queryId, scope, format, lang, onProgress, requestId) => {
   let onProgressChannel;
   try { onProgressChannel = progressChannel(onProgress); } catch (e) { throw normaliseError(e); }
-  return call('export_csv', { queryId, scope, lang, requestId, onProgress: onProgressChannel });
+  return call('export_meetings', { queryId, scope, format, lang, requestId, onProgress: onProgressChannel });
 };
 export const revealPath = (path) => call('reveal_path', { path });
 export const openLogFolder = () => call('open_log_folder');

@@ -1,8 +1,12 @@
-// The "Export CSV…" flow in <dialog id="export-dialog">: choose the scope (loaded
-// meetings / all pages), export_csv with a progress bar and Cancel (cancel_request with the
-// export's request id; Escape too), then a toast "Exported 1,234 meetings to /path" with
-// "Show in folder" (reveal_path). A cancelled export writes nothing, and the toast says so.
-// Once the file is chosen, no answer from DingTalk for SLOW_AFTER_MS shows the slow note.
+// The "Export…" flow in <dialog id="export-dialog">: choose the format (CSV or an Excel
+// workbook) and the scope (the meetings shown / all pages), export_meetings with a progress bar
+// and Cancel (cancel_request with the export's request id; Escape too), then a toast "Exported
+// 1,234 meetings to /path" with "Show in folder" (reveal_path). A cancelled export writes
+// nothing, and the toast says so. Once the file is chosen, no answer from DingTalk for
+// SLOW_AFTER_MS shows the slow note.
+//
+// Export writes what is shown: with a filter in force the dialog says "Export 37 of 120", and
+// "all pages" loads the rest first and then applies the filter (Rust does both).
 
 import { clear, h } from './dom.js';
 import { describeError } from './errors.js';
@@ -19,6 +23,7 @@ import { toast, announce } from './toast.js';
 export function createExport(dialog, deps) {
   const { api } = deps;
   let running = null; // { queryId, requestId, cancelling, slowAnnounced }
+  let chosenFormat = 'csv';
   let els = {};
   const slow = new SlowWatch(() => {
     if (!running || !els.slowNote) return;
@@ -41,29 +46,39 @@ export function createExport(dialog, deps) {
     clear(dialog);
     dialog.setAttribute('aria-labelledby', 'export-title');
     const count = q.meetings.length;
+    const shown = q.filtered ? q.shownCount : count;
     const canAll = q.hasMore;
     const loaded = h('input', { type: 'radio', name: 'export-scope', id: 'export-scope-loaded', value: 'loaded', checked: true });
     const all = h('input', { type: 'radio', name: 'export-scope', id: 'export-scope-all', value: 'all', disabled: !canAll });
+    const csv = h('input', { type: 'radio', name: 'export-format', id: 'export-format-csv', value: 'csv', checked: chosenFormat !== 'xlsx' });
+    const xlsx = h('input', { type: 'radio', name: 'export-format', id: 'export-format-xlsx', value: 'xlsx', checked: chosenFormat === 'xlsx' });
     const progress = h('progress', { id: 'export-progress', max: '1' });
     const progressText = h('p', { class: 'progress-text', id: 'export-progress-text' });
     const progressBox = h('div', { class: 'progress-box', hidden: true }, progress, progressText);
     progress.setAttribute('aria-labelledby', 'export-progress-text');
     const error = h('div', { class: 'form-status', role: 'status', id: 'export-error', hidden: true });
     const slowNote = h('p', { class: 'slow-note', id: 'export-slow-note', hidden: true }, t('slow.note'));
-    const startBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'export-start', on: { click: start } }, t('export.start'));
+    const startBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'export-start', on: { click: start } },
+      q.filtered ? t('export.startShown', { count: shown, total: count }) : t('export.start'));
     const cancelBtn = h('button', { type: 'button', class: 'btn', id: 'export-cancel', on: { click: () => (running ? cancel() : dialog.close()) } }, t('export.close'));
     dialog.appendChild(h('div', { class: 'dialog-body' },
       h('h2', { id: 'export-title', class: 'dialog-title' }, t('export.title')),
+      h('fieldset', { class: 'group' }, h('legend', {}, t('export.format')),
+        h('div', { class: 'radio' }, csv, h('label', { for: 'export-format-csv' }, t('export.formatCsv'))),
+        h('div', { class: 'radio' }, xlsx, h('label', { for: 'export-format-xlsx' }, t('export.formatXlsx')))),
       h('fieldset', { class: 'group' }, h('legend', {}, t('export.scope')),
-        h('div', { class: 'radio' }, loaded, h('label', { for: 'export-scope-loaded' }, t('export.scopeLoaded', { count }))),
+        h('div', { class: 'radio' }, loaded, h('label', { for: 'export-scope-loaded' },
+          q.filtered ? t('export.scopeShown', { count: shown, total: count }) : t('export.scopeLoaded', { count }))),
         h('div', { class: 'radio' }, all, h('label', { for: 'export-scope-all' },
-          typeof q.totalCount === 'number' ? t('export.scopeAllOf', { total: q.totalCount }) : t('export.scopeAll')))),
+          q.filtered ? t('export.scopeAllFiltered')
+            : typeof q.totalCount === 'number' ? t('export.scopeAllOf', { total: q.totalCount }) : t('export.scopeAll')))),
+      q.filtered ? h('p', { class: 'field-hint', id: 'export-filter-note' }, t('export.filterNote')) : null,
       canAll ? h('p', { class: 'field-hint' }, t('export.note')) : null,
       progressBox,
       slowNote,
       error));
     dialog.appendChild(h('div', { class: 'dialog-actions' }, cancelBtn, startBtn));
-    els = { loaded, all, progress, progressText, progressBox, slowNote, error, startBtn, cancelBtn };
+    els = { loaded, all, csv, xlsx, progress, progressText, progressBox, slowNote, error, startBtn, cancelBtn };
   }
 
   function setProgress(msg) {
@@ -87,7 +102,7 @@ export function createExport(dialog, deps) {
   }
 
   function setRunning(on) {
-    for (const r of [els.loaded, els.all]) if (r) r.disabled = on || (r === els.all && !deps.getQuery().hasMore);
+    for (const r of [els.loaded, els.all, els.csv, els.xlsx]) if (r) r.disabled = on || (r === els.all && !deps.getQuery().hasMore);
     if (els.startBtn) els.startBtn.disabled = on;
     if (els.cancelBtn) els.cancelBtn.textContent = t(on ? 'export.cancel' : 'export.close');
   }
@@ -96,6 +111,9 @@ export function createExport(dialog, deps) {
     const q = deps.getQuery();
     if (q.queryId === null || running) return;
     const scope = els.all && els.all.checked ? 'all' : 'loaded';
+    const format = els.xlsx && els.xlsx.checked ? 'xlsx' : 'csv';
+    // The next export offers the format chosen last (for this window's life).
+    chosenFormat = format;
     const requestId = api.newRequestId();
     running = { queryId: q.queryId, requestId, scope, cancelling: false, slowAnnounced: false };
     els.error.hidden = true;
@@ -107,7 +125,7 @@ export function createExport(dialog, deps) {
     els.cancelBtn.focus();
     let result;
     try {
-      result = await api.exportCsv(q.queryId, scope, getLanguage(), setProgress, requestId);
+      result = await api.exportMeetings(q.queryId, scope, format, getLanguage(), setProgress, requestId);
     } catch (err) {
       const wasRunning = running;
       running = null;

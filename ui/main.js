@@ -6,6 +6,8 @@ import { confirmDialog } from './dialogs.js';
 import { applyI18n, copyText, isEditable } from './dom.js';
 import { errorSentence, renderErrorPanel, describeError } from './errors.js';
 import { createExport } from './export.js';
+import { createFilterBar } from './filter-bar.js';
+import { filterOf } from './filter-model.js';
 import { dayKey, msUntilNextMidnight, viewOf } from './format.js';
 import { getLanguage, setLanguage, t } from './i18n.js';
 import { QueryController } from './query-state.js';
@@ -13,6 +15,7 @@ import { groupRoomCode } from './roomcode.js';
 import { createSearch } from './search.js';
 import { createSettings } from './settings.js';
 import { settingsProblemText, withDefaults } from './settings-model.js';
+import { createSummary } from './summary.js';
 import { setTheme } from './theme.js';
 import { createTimeline, meetingTitle } from './timeline.js';
 import { announce, hideToast, initToast, toast } from './toast.js';
@@ -47,6 +50,9 @@ const els = {
   settingsDialog: $('settings-dialog'),
   confirmDialog: $('confirm-dialog'),
   exportDialog: $('export-dialog'),
+  filterBar: $('filter-bar'),
+  reportToggle: $('report-toggle'),
+  reportPanel: $('report-panel'),
 };
 
 // "DingTalk is slow to answer", beside Cancel in the summary row (built here: the page's markup
@@ -73,8 +79,10 @@ function applyLanguage() {
 function relabelAll() {
   applyLanguage();
   search.relabel();
+  filterBar.relabel();
   timeline.refresh();
   renderAll();
+  report.update(controller.state, { force: true });
 }
 
 // ---- query ---------------------------------------------------------------------------
@@ -90,6 +98,7 @@ const queryAnnouncement = queryAnnouncer({
 // Rust owns the query and streams snapshots of it; the controller keeps the latest (query-state.js).
 const controller = new QueryController(api, onQueryChange, () => performance.now(), {
   onIntentError: (err) => toast(errorSentence(err), { kind: 'error' }),
+  onFilterError: (err) => filterBar.showError(err),
 });
 
 const timeline = createTimeline(els.timeline, {
@@ -134,15 +143,58 @@ const search = createSearch({
   },
 });
 
+// ---- filter and summary (issue 13) ------------------------------------------------------------
+// The filter is Rust's (query_filter); the bar sends what is chosen and every snapshot says what
+// it shows. Typing is not debounced: one filter is in flight at a time and the newest typed one
+// goes next (query-state.js), which keeps 10,000 meetings within a frame or two per keystroke
+// (docs/performance-window.md).
+
+const filterBar = createFilterBar(els.filterBar, {
+  onChange: (filter) => {
+    filterTypedAt = performance.now();
+    controller.filter(filter);
+  },
+  onClear: () => {
+    filterBar.reset();
+    filterTypedAt = performance.now();
+    controller.filter(filterOf({}));
+    clearedFilter = true;
+    filterBar.focus();
+  },
+});
+let filterTypedAt = null;
+let clearedFilter = false;
+let filterAnnounceTimer = null;
+
+/** Says the new count once typing pauses (a count per keystroke would drown the words typed). */
+function announceFiltered(state) {
+  clearTimeout(filterAnnounceTimer);
+  const total = state.meetings.length;
+  const words = clearedFilter ? t('filter.cleared', { total }) : t('filter.announce', { count: state.shownCount, total });
+  clearedFilter = false;
+  filterAnnounceTimer = setTimeout(() => announce(words), 700);
+}
+
+const report = createSummary(els.reportPanel);
+function toggleReport() {
+  const open = !report.isOpen();
+  report.setOpen(open, controller.state);
+  els.reportToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+}
+
 function onQueryChange(state, event) {
   const { op, change } = event;
-  if (event.rowsChanged) {
-    // Another query, or a search's own list: from the top. More of the same query keeps the
-    // focused row and the scroll position.
-    const reset = event.queryChanged || op === 'search' || change === 'reset';
-    timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode });
-    if (change !== 'started') measureRender(event.receivedAt);
+  if (event.shownChanged) {
+    // Another query, or a search's own list, or another filter: from the top. More of the same
+    // query keeps the focused row and the scroll position.
+    const reset = event.queryChanged || op === 'search' || change === 'reset' || change === 'filtered';
+    timeline.setMeetings(state.meetings, { reset, roomCode: state.roomCode, shown: state.shown });
+    if (change === 'filtered') measureFilter(filterTypedAt, state);
+    else if (change !== 'started' && event.rowsChanged) measureRender(event.receivedAt);
   }
+  if (change === 'filtered') announceFiltered(state);
+  // A reloaded page shows the filter Rust still applies.
+  if (change === 'current') filterBar.setFilter(state.filter);
   // ---- a11y: the live region says what the query did (ui/announce.js) ----
   const said = queryAnnouncement.next(state, event);
   if (said) announce(said);
@@ -164,6 +216,22 @@ function measureRender(receivedAt) {
       rows: st.rows,
       meetings: st.meetings,
       domRows: st.domRows,
+    };
+  });
+}
+
+/** For the window benchmark: when the list of a filter change was painted, and for which filter. */
+function measureFilter(typedAt, state) {
+  const text = typeof state.filter.text === 'string' ? state.filter.text : '';
+  const shownCount = state.shownCount;
+  requestAnimationFrame(() => {
+    window.__meetdeskPerf = {
+      ...(window.__meetdeskPerf || {}),
+      filterPaintedAt: performance.now(),
+      filterMs: typeof typedAt === 'number' ? performance.now() - typedAt : null,
+      filterText: text,
+      shownCount,
+      domRows: timeline.stats().domRows,
     };
   });
 }
@@ -204,7 +272,7 @@ function renderQuery(state) {
   const hasQuery = state.queryId !== null;
   const n = state.meetings.length;
   // An empty list draws no frame: after a failed first search the error stands alone.
-  els.timeline.classList.toggle('is-empty', n === 0);
+  els.timeline.classList.toggle('is-empty', state.shownMeetings.length === 0);
 
   // Count and room.
   if (state.busy === 'search') {
@@ -222,8 +290,15 @@ function renderQuery(state) {
     els.roomLabel.textContent = state.roomCode ? t('summary.room', { code: groupRoomCode(state.roomCode) }) : '';
   }
 
+  // The filter's counts, the summary, and Export saying what it writes ("Export 37 of 120").
+  filterBar.setCounts(state.shownCount, n, state.filtered);
+  report.update(state);
+  els.exportBtn.textContent = state.filtered
+    ? t('summary.exportShown', { count: state.shownCount, total: n })
+    : t('summary.export');
+
   // Buttons (Export first: it is where focus goes when a focused button disappears).
-  setDisabled(els.exportBtn, !hasQuery || n === 0 || !!state.busy);
+  setDisabled(els.exportBtn, !hasQuery || state.shownCount === 0 || !!state.busy);
   const more = hasQuery && state.hasMore;
   setHidden(els.loadMore, !more || state.busy === 'loadAll');
   setHidden(els.loadAll, !more || state.busy === 'loadAll');
@@ -315,6 +390,7 @@ function renderEmpty(state) {
   let lines = null;
   if (state.busy === 'search' || state.error?.op === 'search') lines = null;
   else if (state.searched && state.meetings.length === 0) lines = [t('empty.none', { code: groupRoomCode(state.roomCode) }), t('empty.noneHint')];
+  else if (state.filtered && state.meetings.length > 0 && state.shownCount === 0) lines = [t('filter.none'), t('filter.noneHint', { total: state.meetings.length })];
   else if (!state.searched && state.queryId === null) lines = [t('empty.start')];
   if (!lines) { e.hidden = true; return; }
   lines.forEach((line, i) => {
@@ -434,6 +510,7 @@ els.loadMore.addEventListener('click', () => { if (!isDisabled(els.loadMore)) co
 els.loadAll.addEventListener('click', () => { if (!isDisabled(els.loadAll)) controller.loadAll(); });
 els.cancelLoad.addEventListener('click', () => { if (!isDisabled(els.cancelLoad)) controller.cancel(); });
 els.exportBtn.addEventListener('click', () => { if (!isDisabled(els.exportBtn)) exporter.open(); });
+els.reportToggle.addEventListener('click', toggleReport);
 
 document.addEventListener('keydown', (e) => {
   if (document.querySelector('dialog[open]')) return;

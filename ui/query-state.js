@@ -14,6 +14,11 @@
 // - `slow`: no answer for SLOW_AFTER_MS (the "DingTalk is slow" note); a "load all" progress
 //   snapshot is an answer, so it counts again from there;
 // - `dismissed`: the user closed the error panel (until the next failure).
+// Rows are sent only when they changed (`rows: null` otherwise, for the `rowsVersion` this
+// window already has: 10,000 rows are 5.7 MB of IPC a filter keystroke must not pay), so the
+// controller keeps the rows of the version it has. The filter is Rust's too: `filter()` sends
+// it (one at a time, the newest typed one next), and each snapshot says which rows it shows
+// (`shown`, positions into the rows, null = all) and their summary.
 // An intent's own answer is not rendered: its snapshots were. Only an intent refused without one
 // (not `stale`, which just means a newer query is shown) reaches onIntentError.
 
@@ -65,6 +70,37 @@ export function emptySnapshot() {
     busy: null,
     error: null,
     event: { op: null, change: 'current' },
+    filter: {},
+    shown: null,
+    shownCount: 0,
+    shownVersion: 0,
+    summary: emptySummary(),
+  };
+}
+
+/** The figures of nothing (meetdesk-core summary.rs `Summary`). */
+export function emptySummary() {
+  return { count: 0, timed: 0, totalMinutes: 0, averageMinutes: null, hosts: [], weeks: [], undated: 0 };
+}
+
+function minutes(v) {
+  return Number.isSafeInteger(v) ? v : 0;
+}
+
+/** A summary as received, made safe to render. */
+export function readSummary(s) {
+  if (!s || typeof s !== 'object') return emptySummary();
+  const lines = (list, keyOf) => (Array.isArray(list) ? list : [])
+    .filter((l) => l && typeof l === 'object')
+    .map((l) => ({ ...keyOf(l), count: count(l.count) ?? 0, totalMinutes: minutes(l.totalMinutes) }));
+  return {
+    count: count(s.count) ?? 0,
+    timed: count(s.timed) ?? 0,
+    totalMinutes: minutes(s.totalMinutes),
+    averageMinutes: Number.isSafeInteger(s.averageMinutes) ? s.averageMinutes : null,
+    hosts: lines(s.hosts, (l) => ({ name: typeof l.name === 'string' && l.name.trim() ? l.name : null })),
+    weeks: lines(s.weeks, (l) => ({ monday: typeof l.monday === 'string' ? l.monday : '' })).filter((w) => w.monday),
+    undated: count(s.undated) ?? 0,
   };
 }
 
@@ -72,8 +108,12 @@ function count(v) {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
-/** A snapshot as received, made safe to render (a field missing or of another type is empty). */
-export function readSnapshot(s) {
+/**
+ * A snapshot as received, made safe to render (a field missing or of another type is empty).
+ * `rows: null` means "the rows of this rowsVersion, which you have": they are taken from
+ * `previous` when it has that version (else the list is empty, and `rowsMissing` says so).
+ */
+export function readSnapshot(s, previous = null) {
   if (!s || typeof s !== 'object') return null;
   const seq = count(s.seq);
   if (seq === null) return null;
@@ -84,19 +124,40 @@ export function readSnapshot(s) {
     ? { op: s.error.op, error: normaliseError(s.error.error) }
     : null;
   const event = s.event && typeof s.event === 'object' ? s.event : {};
+  const rowsVersion = count(s.rowsVersion) ?? 0;
+  let rows = [];
+  let rowsMissing = false;
+  if (Array.isArray(s.rows)) rows = s.rows.filter((r) => r && typeof r === 'object');
+  else if (previous && previous.rowsVersion === rowsVersion) rows = previous.rows;
+  else rowsMissing = rowsVersion !== 0;
+  const shown = Array.isArray(s.shown) ? s.shown.filter((i) => Number.isSafeInteger(i) && i >= 0 && i < rows.length) : null;
   return {
     seq,
     queryId: count(s.queryId),
     roomCode: typeof s.roomCode === 'string' ? s.roomCode : '',
-    rows: Array.isArray(s.rows) ? s.rows.filter((r) => r && typeof r === 'object') : [],
-    rowsVersion: count(s.rowsVersion) ?? 0,
+    rows,
+    rowsMissing,
+    rowsVersion,
     hasMore: s.hasMore === true,
     totalCount: count(s.totalCount),
     searched: s.searched === true,
     busy,
     error,
     event: { op: typeof event.op === 'string' ? event.op : null, change: typeof event.change === 'string' ? event.change : 'current' },
+    filter: s.filter && typeof s.filter === 'object' ? s.filter : {},
+    shown,
+    shownCount: shown ? shown.length : rows.length,
+    shownVersion: count(s.shownVersion) ?? 0,
+    summary: readSummary(s.summary),
   };
+}
+
+/** The rows a snapshot shows, in load order: all of them, or those at `shown`. */
+export function shownRows(snapshot) {
+  if (!snapshot.shown) return snapshot.rows;
+  const out = new Array(snapshot.shown.length);
+  for (let k = 0; k < snapshot.shown.length; k++) out[k] = snapshot.rows[snapshot.shown[k]];
+  return out;
 }
 
 export class QueryController {
@@ -106,14 +167,19 @@ export class QueryController {
    *   event = { op, change, rowsChanged, receivedAt?, slow?, announce? } (op/change as Rust said,
    *   change 'slow' or 'local' for the window's own changes)
    * @param {() => number} clock for receivedAt (performance.now in the app)
-   * @param {{ setTimer?, clearTimer?, slowAfterMs?, onIntentError? }} options
+   * @param {{ setTimer?, clearTimer?, slowAfterMs?, onIntentError?, onFilterError? }} options
+   *   onFilterError(error | null): Rust refused the filter last sent (null: the next one was taken)
    */
   constructor(api, onChange = () => {}, clock = () => Date.now(), options = {}) {
     this.api = api;
     this.onChange = onChange;
     this.clock = clock;
     this.onIntentError = options.onIntentError ?? (() => {});
+    this.onFilterError = options.onFilterError ?? (() => {});
     this.snapshot = emptySnapshot();
+    this.shownList = [];
+    this.filterSending = false;
+    this.filterNext = null;
     this.cancelling = false;
     this.pending = null; // { op, cancel, roomCode? } while an intent has not started yet
     this.slow = false;
@@ -144,6 +210,14 @@ export class QueryController {
       roomCode: this.pending && this.pending.roomCode ? this.pending.roomCode : s.roomCode,
       meetings: s.rows,
       rowsVersion: s.rowsVersion,
+      // What the filter shows (all of `meetings` when no filter is set), and its figures.
+      shownMeetings: this.shownList,
+      shown: s.shown,
+      shownCount: s.shownCount,
+      shownVersion: s.shownVersion,
+      filtered: s.shown !== null,
+      filter: s.filter,
+      summary: s.summary,
       hasMore: s.hasMore,
       totalCount: s.totalCount,
       searched: s.searched,
@@ -164,13 +238,17 @@ export class QueryController {
 
   /** A snapshot from Rust: kept and rendered unless an equal or newer one is shown already. */
   receive(raw) {
-    const s = readSnapshot(raw);
-    if (!s || s.seq <= this.snapshot.seq) return;
     const before = this.snapshot;
+    const s = readSnapshot(raw, before);
+    if (!s || s.seq <= before.seq) return;
     this.snapshot = s;
+    const rowsChanged = s.rowsVersion !== before.rowsVersion || s.queryId !== before.queryId;
+    const shownChanged = rowsChanged || s.shownVersion !== before.shownVersion;
+    if (shownChanged) this.shownList = shownRows(s);
     const { op, change } = s.event;
     const pending = this.pending;
-    if (change !== 'progress') {
+    // A progress message or a filter change says nothing of the intent still waiting to start.
+    if (change !== 'progress' && change !== 'filtered') {
       this.pending = null;
       this.cancelling = false;
     }
@@ -194,10 +272,36 @@ export class QueryController {
     this.emit({
       op,
       change,
-      rowsChanged: s.rowsVersion !== before.rowsVersion || s.queryId !== before.queryId,
+      rowsChanged,
+      shownChanged,
       queryChanged: s.queryId !== before.queryId,
       receivedAt: this.clock(),
     });
+  }
+
+  /**
+   * Sends the filter the bar shows. One is in flight at a time: what is typed meanwhile is sent
+   * as soon as it answers (only the newest), so fast typing never queues stale filters and the
+   * last keystroke always wins. Its snapshot redraws the list.
+   */
+  async filter(f) {
+    this.filterNext = f;
+    if (this.filterSending) return;
+    this.filterSending = true;
+    try {
+      while (this.filterNext !== null) {
+        const next = this.filterNext;
+        this.filterNext = null;
+        try {
+          await this.api.queryFilter(next);
+          this.onFilterError(null);
+        } catch (error) {
+          this.onFilterError(normaliseError(error));
+        }
+      }
+    } finally {
+      this.filterSending = false;
+    }
   }
 
   markSlow() {

@@ -304,3 +304,66 @@ test('SlowWatch calls its timer functions unbound (a browser\'s setTimeout refus
   w.stop();
   assert.deepEqual(seen, [undefined, undefined]);
 });
+
+test('rows left out of a snapshot are the ones the window has; shown picks from them', () => {
+  const { api, c, events } = setup();
+  api.push(snap({ ids: ['a', 'b', 'c'], rowsVersion: 7 }));
+  const list = c.state.meetings;
+  assert.deepEqual(ids(c), ['a', 'b', 'c']);
+  assert.equal(c.state.filtered, false);
+  assert.equal(c.state.shownMeetings, list, 'no filter: the list itself');
+  // A filter change: Rust sends no rows (the window has version 7), only which are shown.
+  api.push(snap({ rows: null, rowsVersion: 7, shown: [0, 2], shownVersion: 2, event: { op: null, change: 'filtered' },
+    summary: { count: 2, timed: 2, totalMinutes: 90, averageMinutes: 45, hosts: [{ name: 'Li', count: 2, totalMinutes: 90 }], weeks: [], undated: 0 } }));
+  assert.equal(c.state.meetings, list, 'the same rows, not a copy');
+  assert.deepEqual(c.state.shownMeetings.map((m) => m.conferenceId), ['a', 'c']);
+  assert.equal(c.state.shownCount, 2);
+  assert.equal(c.state.filtered, true);
+  assert.equal(c.state.summary.averageMinutes, 45);
+  const last = events.at(-1);
+  assert.deepEqual([last.change, last.rowsChanged, last.shownChanged], ['filtered', false, true]);
+  // A progress message changes neither.
+  api.push(snap({ rows: null, rowsVersion: 7, shown: [0, 2], shownVersion: 2, busy: { op: 'loadAll', loaded: 3 }, event: { op: 'loadAll', change: 'progress' } }));
+  assert.deepEqual([events.at(-1).rowsChanged, events.at(-1).shownChanged], [false, false]);
+  // New rows come whole.
+  api.push(snap({ ids: ['a', 'b', 'c', 'd'], rowsVersion: 8, shown: [0, 2, 3], shownVersion: 3 }));
+  assert.deepEqual(c.state.shownMeetings.map((m) => m.conferenceId), ['a', 'c', 'd']);
+});
+
+test('rows left out for a version the window lacks show nothing rather than the wrong list', () => {
+  const s = readSnapshot({ seq: 1, rows: null, rowsVersion: 9, shown: [0, 1] }, { rowsVersion: 8, rows: [{}] });
+  assert.deepEqual([s.rows.length, s.rowsMissing, s.shown.length], [0, true, 0]);
+  const e = readSnapshot({ seq: 1, rows: null, rowsVersion: 0 });
+  assert.equal(e.rowsMissing, false, 'the empty start has no rows to miss');
+  assert.deepEqual(readSnapshot({ seq: 1, summary: { count: 'x', hosts: [null, { name: ' ', count: 1 }] } }).summary.hosts,
+    [{ name: null, count: 1, totalMinutes: 0 }]);
+});
+
+test('a filter change does not end a search that has not started yet', () => {
+  const { api, c } = setup();
+  api.answer = () => new Promise(() => {});
+  c.search('427200331');
+  api.push(snap({ rows: null, rowsVersion: 0, event: { op: null, change: 'filtered' } }));
+  assert.equal(c.state.busy, 'search', 'still waiting for the search to start');
+});
+
+test('filters are sent one at a time, the newest typed one next, refusals reported', async () => {
+  const { api, c } = setup();
+  const answers = [];
+  api.queryFilter = (f) => {
+    api.calls.push({ name: 'queryFilter', args: [f] });
+    return new Promise((resolve, reject) => answers.push({ resolve, reject }));
+  };
+  const errors = [];
+  c.onFilterError = (e) => errors.push(e);
+  const done = c.filter({ text: 'w' });
+  c.filter({ text: 'we' });
+  c.filter({ text: 'wee' });
+  assert.deepEqual(api.named('queryFilter').map((x) => x.args[0].text), ['w'], 'one in flight');
+  answers[0].resolve(null);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(api.named('queryFilter').map((x) => x.args[0].text), ['w', 'wee'], 'the newest, not each keystroke');
+  answers[1].reject({ kind: 'invalidFilter', field: 'text', message: 'too long' });
+  await done;
+  assert.deepEqual(errors.map((e) => e && e.field), [null, 'text']);
+});

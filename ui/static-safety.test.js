@@ -59,8 +59,8 @@ test('api.js calls exactly the contract commands, with camelCase arguments', () 
   const src = read('api.js');
   const used = [...src.matchAll(/call\('([a-z_]+)'/g)].map((m) => m[1]).sort();
   assert.deepEqual(used, [
-    'app_ready', 'cancel_request', 'clear_recent', 'export_csv', 'get_settings', 'get_status',
-    'open_log_folder', 'open_meeting', 'query_cancel', 'query_load_all', 'query_load_more', 'query_retry',
+    'app_ready', 'cancel_request', 'clear_recent', 'export_meetings', 'get_settings', 'get_status',
+    'open_log_folder', 'open_meeting', 'query_cancel', 'query_filter', 'query_load_all', 'query_load_more', 'query_retry',
     'query_search', 'query_watch', 'remove_recent', 'reveal_path', 'save_settings', 'start_demo', 'stop_demo',
     'test_connection',
   ]);

@@ -10,7 +10,14 @@
 // as it is in the CLI and the CSV. The list arrives whole in each snapshot, each meeting once
 // (Rust de-duplicates by conferenceId as pages arrive).
 
-import { dayKey, dayKind, startOfDay, viewOf } from './format.js';
+import { dayKey, startOfDay, viewOf } from './format.js';
+
+/** Adds whole calendar days in local time (DST-safe), as format.js dayKind does. */
+function addDays(ms, n) {
+  const d = new Date(ms);
+  d.setDate(d.getDate() + n);
+  return d.getTime();
+}
 
 /** A stable key for a meeting row: its conferenceId, else its position in the input. */
 export function meetingKey(m, i) {
@@ -18,45 +25,114 @@ export function meetingKey(m, i) {
   return id !== undefined && id !== null && id !== '' ? `m:${id}` : `i:${i}`;
 }
 
-/**
- * Builds the flat rows model.
- * @param {object[]} meetings in any order (as loaded)
- * @param {number} now epoch ms, for Today/Yesterday
- * @returns {object[]} rows
- */
-export function buildRows(meetings, now) {
-  const items = (meetings || []).map((m, i) => {
+// What the rows model needs of a meeting (its start, whether live, its local day), kept per
+// meeting object: a filter keystroke rebuilds the model from the same objects (Rust sends the
+// rows once per version), and computing a Date's local day for 10,000 meetings was most of a
+// keystroke's cost. The view is Rust's and never changes for an object; the day depends only on
+// the computer's time zone, so a time-zone change clears the cache (and the sorted orders).
+let facts = new WeakMap();
+let factsZone = null;
+
+function factsOf(m) {
+  let f = facts.get(m);
+  if (!f) {
     const v = viewOf(m);
-    return { m, i, start: v.start, live: v.status === 'live' };
-  }).filter((x) => x.m && typeof x.m === 'object');
+    f = {
+      start: v.start, live: v.status === 'live', key: null,
+      day: v.start === null ? 'unknown' : dayKey(v.start),
+      midnight: v.start === null ? null : startOfDay(v.start),
+    };
+    facts.set(m, f);
+  }
+  return f;
+}
+
+/** The row key of an item; a meeting with an id keeps it cached (by position it cannot be). */
+function keyOf(x) {
+  const id = x.m.conferenceId;
+  if (id === undefined || id === null || id === '') return meetingKey(x.m, x.i);
+  if (x.f.key === null) x.f.key = meetingKey(x.m, x.i);
+  return x.f.key;
+}
+
+function checkZone() {
+  const zone = new Date(2026, 0, 1).getTimezoneOffset() * 1000 + new Date(2026, 6, 1).getTimezoneOffset();
+  if (zone !== factsZone) {
+    facts = new WeakMap();
+    orders = new WeakMap();
+    factsZone = zone;
+  }
+}
+
+// The sorted order of a list (live first, then newest first), kept per list array: a filter
+// keystroke shows a subset of the same list, so it walks this order and keeps the meetings shown
+// instead of sorting again (sorting 10,000 meetings was most of a keystroke in the web view).
+let orders = new WeakMap();
+
+function orderOf(meetings) {
+  let order = orders.get(meetings);
+  if (order) return order;
+  const items = [];
+  meetings.forEach((m, i) => {
+    if (!m || typeof m !== 'object') return;
+    const f = factsOf(m);
+    items.push({ m, i, start: f.start, live: f.live, day: f.day, f });
+  });
   const byNewest = (a, b) => {
     if (a.start === null && b.start === null) return a.i - b.i;
     if (a.start === null) return 1;
     if (b.start === null) return -1;
     return b.start - a.start || a.i - b.i;
   };
-  const live = items.filter((x) => x.live).sort(byNewest);
-  const rest = items.filter((x) => !x.live).sort(byNewest);
+  order = {
+    live: items.filter((x) => x.live).sort(byNewest),
+    rest: items.filter((x) => !x.live).sort(byNewest),
+  };
+  orders.set(meetings, order);
+  return order;
+}
 
+/**
+ * Builds the flat rows model.
+ * @param {object[]} meetings in any order (as loaded)
+ * @param {number} now epoch ms, for Today/Yesterday
+ * @param {number[] | null} shown positions in `meetings` of those to show (a filter's); null = all
+ * @returns {object[]} rows
+ */
+export function buildRows(meetings, now, shown = null) {
+  checkZone();
+  const list = Array.isArray(meetings) ? meetings : [];
+  const { live: allLive, rest: allRest } = orderOf(list);
+  let keep = null;
+  if (shown) {
+    keep = new Uint8Array(list.length);
+    for (const at of shown) if (at >= 0 && at < list.length) keep[at] = 1;
+  }
+  const live = keep ? allLive.filter((x) => keep[x.i]) : allLive;
+  const rest = keep ? allRest.filter((x) => keep[x.i]) : allRest;
+
+  // Today, yesterday and tomorrow once: a list of 10,000 days has 10,000 headers, and local-time
+  // Date arithmetic per header cost more than the rest of the model.
+  const near = new Map([[dayKey(now), 'today'], [dayKey(addDays(now, -1)), 'yesterday'], [dayKey(addDays(now, 1)), 'tomorrow']]);
   const rows = [];
   if (live.length) {
     rows.push({ type: 'header', key: 'h:live', kind: 'live', day: null, count: live.length });
-    for (const x of live) rows.push({ type: 'meeting', key: meetingKey(x.m, x.i), meeting: x.m, group: 'live' });
+    for (const x of live) rows.push({ type: 'meeting', key: keyOf(x), meeting: x.m, group: 'live' });
   }
   let i = 0;
   while (i < rest.length) {
     const first = rest[i];
-    const k = first.start === null ? 'unknown' : dayKey(first.start);
+    const k = first.day;
     let j = i;
-    while (j < rest.length && (rest[j].start === null ? 'unknown' : dayKey(rest[j].start)) === k) j++;
+    while (j < rest.length && rest[j].day === k) j++;
     rows.push({
       type: 'header',
       key: `h:${k}`,
-      kind: k === 'unknown' ? 'unknown' : dayKind(first.start, now),
-      day: k === 'unknown' ? null : startOfDay(first.start),
+      kind: k === 'unknown' ? 'unknown' : (near.get(k) ?? 'date'),
+      day: k === 'unknown' ? null : first.f.midnight,
       count: j - i,
     });
-    for (let n = i; n < j; n++) rows.push({ type: 'meeting', key: meetingKey(rest[n].m, rest[n].i), meeting: rest[n].m, group: k });
+    for (let n = i; n < j; n++) rows.push({ type: 'meeting', key: keyOf(rest[n]), meeting: rest[n].m, group: k });
     i = j;
   }
   return rows;

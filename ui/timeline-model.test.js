@@ -127,3 +127,18 @@ test('Today/Yesterday follow the clock (midnight roll-over)', () => {
   assert.equal(buildRows(meetings, at(24, 0, 0))[0].kind, 'yesterday');
   assert.equal(buildRows(meetings, at(25, 0, 0))[0].kind, 'date');
 });
+
+test('a filter\'s subset is grouped and ordered as the whole list is, keys by position in the list', () => {
+  const now = new Date(2026, 10, 26, 12).getTime();
+  const at = (d, h) => new Date(2026, 10, d, h).getTime();
+  const m = (id, start, status = 'ended') => ({ conferenceId: id, view: { status, start } });
+  const list = [m('a', at(24, 9)), m('b', at(25, 9)), m(null, at(25, 10)), m('d', at(26, 8), 'live'), m('e', null)];
+  const all = buildRows(list, now);
+  const keys = (rows) => rows.map((r) => r.key);
+  assert.deepEqual(keys(all), ['h:live', 'm:d', 'h:2026-11-25', 'i:2', 'm:b', 'h:2026-11-24', 'm:a', 'h:unknown', 'm:e']);
+  const some = buildRows(list, now, [4, 2, 0]);
+  assert.deepEqual(keys(some), ['h:2026-11-25', 'i:2', 'h:2026-11-24', 'm:a', 'h:unknown', 'm:e']);
+  assert.deepEqual(some.filter((r) => r.type === 'header').map((r) => r.count), [1, 1, 1]);
+  assert.deepEqual(buildRows(list, now, []), []);
+  assert.deepEqual(keys(buildRows(list, now, [99, -1, 1])), ['h:2026-11-25', 'm:b'], 'positions out of range are ignored');
+});

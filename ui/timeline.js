@@ -99,6 +99,7 @@ export function createTimeline(el, handlers) {
   let rendered = new Map(); // row index → element
   let scheduled = 0;
   let roomCode = '';
+  let shown = null; // positions in `meetings` of the meetings shown; null = all
   let lastScrollTop = 0;
 
   function measure() {
@@ -358,15 +359,17 @@ export function createTimeline(el, handlers) {
 
   /**
    * Replaces the meetings. reset: a new search (scroll to top, first row active);
-   * otherwise the focused row and the scroll position are kept.
+   * otherwise the focused row and the scroll position are kept. shown: positions in `list` of
+   * the meetings a filter shows (null = all).
    */
   function setMeetings(list, opts = {}) {
     const hadFocus = el.contains(document.activeElement) && document.activeElement !== el;
     const activeKey = active >= 0 && rows[active] ? rows[active].key : null;
     meetings = list || [];
+    if (opts.shown !== undefined) shown = opts.shown;
     if (opts.roomCode !== undefined) roomCode = opts.roomCode;
     if (!measured) measure();
-    rows = buildRows(meetings, now());
+    rows = buildRows(meetings, now(), shown);
     relayout();
     clearRendered();
     if (opts.reset) {
@@ -406,7 +409,7 @@ export function createTimeline(el, handlers) {
     },
     setBusy(busy) { el.setAttribute('aria-busy', busy ? 'true' : 'false'); },
     measure() { if (measure()) { relayout(); clearRendered(); render(); } },
-    stats() { return { rows: rows.length, meetings: meetings.length, domRows: rendered.size, heights: { ...heights } }; },
+    stats() { return { rows: rows.length, meetings: shown ? shown.length : meetings.length, domRows: rendered.size, heights: { ...heights } }; },
     get rowCount() { return rows.length; },
   };
 }

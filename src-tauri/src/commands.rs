@@ -2,11 +2,12 @@
 //! (`meetdesk_core::{query, settings, links, export}`), and maps errors to `AppError` for the UI.
 //!
 //! The query is Rust's: the window sends intents (`query_search`, `query_load_more`,
-//! `query_load_all`, `query_retry`, `query_cancel`) and renders the snapshots `query_watch`
-//! streams to it; `open_meeting` and `export_csv` name the query the snapshot showed.
+//! `query_load_all`, `query_retry`, `query_cancel`, `query_filter`) and renders the snapshots
+//! `query_watch` streams to it; `open_meeting` and `export_meetings` name the query the snapshot
+//! showed. An export writes what the filter shows.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use dingtalk::RoomCode;
 use serde::Serialize;
@@ -18,6 +19,7 @@ use tauri_plugin_opener::OpenerExt;
 use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
 use meetdesk_core::error::AppError;
+use meetdesk_core::filter::Filter;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
 use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
@@ -241,6 +243,14 @@ pub fn query_cancel(state: State<'_, AppState>, query_id: u64) {
     state.session.cancel(query_id);
 }
 
+/// Sets the filter of what the window shows, summarises and exports (it stays for the next
+/// search). A filter that cannot be used answers `invalidFilter` with the field, and the filter
+/// before it stays in force.
+#[tauri::command]
+pub fn query_filter(state: State<'_, AppState>, filter: Filter) -> CmdResult<()> {
+    state.session.set_filter(filter)
+}
+
 /// Cancels the window's request `request_id` (an export or a connection test): its HTTP request
 /// is dropped and the command answers `cancelled`.
 #[tauri::command]
@@ -440,21 +450,52 @@ pub enum ExportScope {
     All,
 }
 
+/// Which file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// CSV that opens cleanly in Excel ([`export`]).
+    #[default]
+    Csv,
+    /// An Excel workbook: a Meetings sheet and a Summary sheet ([`meetdesk_core::xlsx`]).
+    Xlsx,
+}
+
+impl ExportFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    /// The save dialog's file type name.
+    fn filter_name(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Xlsx => "Excel",
+        }
+    }
+}
+
 /// Asks where to save (the native dialog, opened from Rust: the web view has no file access),
-/// fetches the remaining pages when asked for all of them, then writes the CSV atomically.
-/// Returns `None` when the user closed the dialog.
+/// fetches the remaining pages when asked for all of them, then writes the meetings the filter
+/// shows, as CSV or Excel, atomically. Returns `None` when the user closed the dialog.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
-pub async fn export_csv<R: Runtime>(
+pub async fn export_meetings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     query_id: u64,
     scope: ExportScope,
+    format: Option<ExportFormat>,
     lang: Option<String>,
     request_id: Option<u64>,
     on_progress: Channel<ProgressView>,
 ) -> CmdResult<Option<WithSettingsWarning<export::ExportSummary>>> {
+    let format = format.unwrap_or_default();
     let request = state.session.begin(request_id);
-    let (room, _) = state.session.meetings(query_id).await?;
+    let room = state.session.shown_rows(query_id)?.room_code;
     let room = RoomCode::parse(&room)?;
     let settings = state.settings();
     let lang = lang
@@ -464,7 +505,7 @@ pub async fn export_csv<R: Runtime>(
     let options =
         export::ExportOptions::from_settings(lang, settings.csv_bom, &settings.csv_delimiter)?;
 
-    let Some(path) = choose_export_path(&app, &state, &settings, &room).await? else {
+    let Some(path) = choose_export_path(&app, &state, &settings, &room, format).await? else {
         return Ok(None);
     };
     if scope == ExportScope::All {
@@ -484,14 +525,19 @@ pub async fn export_csv<R: Runtime>(
     }
     // Cancelled while the save dialog was open, or just as the last page came: write nothing.
     request.check()?;
-    let (_, meetings) = state.session.meetings(query_id).await?;
+    // The filter as it is now, over every row now loaded: "all pages" loads all, then filters.
+    let rows = state.session.shown_rows(query_id)?;
     let target = path.clone();
     let summary = tauri::async_runtime::spawn_blocking(move || {
-        export::export_atomic(&target, &meetings, &options)
+        write_export(&target, format, &rows.shown(), &options)
     })
     .await
     .map_err(|e| AppError::io("The export stopped unexpectedly", e))??;
-    log::info!("export: {} meetings of room {room} written", summary.count);
+    log::info!(
+        "export: {} meetings of room {room} written as {}",
+        summary.count,
+        format.extension()
+    );
 
     lock(&state.exported).push(path.clone());
     // The file is written; a settings file that cannot be is a warning beside that, not a failure.
@@ -501,6 +547,29 @@ pub async fn export_csv<R: Runtime>(
         value: summary,
         settings_warning,
     }))
+}
+
+fn write_export(
+    path: &Path,
+    format: ExportFormat,
+    rows: &[&meetdesk_core::view::MeetingRow],
+    options: &export::ExportOptions,
+) -> CmdResult<export::ExportSummary> {
+    match format {
+        ExportFormat::Csv => export::export_with(path, |w| {
+            export::write_csv(w, rows.iter().map(|r| &r.meeting), options)
+        }),
+        ExportFormat::Xlsx => meetdesk_core::xlsx::export_atomic(path, rows, options),
+    }
+}
+
+/// The suggested file name, its extension the format's: `meetings-427233559-2026-11-26.xlsx`.
+fn export_file_name(room: &RoomCode, format: ExportFormat) -> String {
+    let today = chrono::Local::now().date_naive();
+    match format {
+        ExportFormat::Csv => export::default_file_name(room, today),
+        ExportFormat::Xlsx => meetdesk_core::xlsx::default_file_name(room, today),
+    }
 }
 
 /// Whether this build honours `MEETDESK_TEST_EXPORT_PATH`: debug builds only. The WebDriver
@@ -519,16 +588,16 @@ async fn choose_export_path<R: Runtime>(
     state: &AppState,
     settings: &Settings,
     room: &RoomCode,
+    format: ExportFormat,
 ) -> CmdResult<Option<PathBuf>> {
     if let Some(path) = test_export_path(&state.env, HONOURS_TEST_EXPORT_PATH) {
         return Ok(Some(path));
     }
-    let name = export::default_file_name(room, chrono::Local::now().date_naive());
     let mut dialog = app
         .dialog()
         .file()
-        .set_file_name(name)
-        .add_filter("CSV", &["csv"]);
+        .set_file_name(export_file_name(room, format))
+        .add_filter(format.filter_name(), &[format.extension()]);
     if let Some(dir) = settings
         .last_export_dir
         .as_deref()
@@ -568,5 +637,17 @@ mod tests {
             Some(PathBuf::from("/tmp/x.csv"))
         );
         assert_eq!(HONOURS_TEST_EXPORT_PATH, cfg!(debug_assertions));
+    }
+
+    #[test]
+    fn the_suggested_file_name_follows_the_format() {
+        let room = RoomCode::parse("427 233 559").unwrap();
+        let csv = export_file_name(&room, ExportFormat::Csv);
+        let xlsx = export_file_name(&room, ExportFormat::Xlsx);
+        assert!(
+            csv.starts_with("meetings-427233559-") && csv.ends_with(".csv"),
+            "{csv}"
+        );
+        assert_eq!(xlsx.strip_suffix(".xlsx"), csv.strip_suffix(".csv"));
     }
 }

@@ -163,6 +163,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::query_load_all,
             commands::query_retry,
             commands::query_cancel,
+            commands::query_filter,
             commands::cancel_request,
             commands::open_meeting,
             commands::get_settings,
@@ -170,7 +171,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::test_connection,
             commands::remove_recent,
             commands::clear_recent,
-            commands::export_csv,
+            commands::export_meetings,
             commands::reveal_path,
             commands::open_log_folder,
         ])

@@ -88,6 +88,7 @@ pub fn contract() -> Value {
             "recentRoomsMax": RECENT_ROOMS_MAX,
             "loadAllPageSize": dingtalk::LOAD_ALL_PAGE_SIZE,
             "maxLoadAllMeetings": dingtalk::MAX_LOAD_ALL_MEETINGS,
+            "maxFilterTextChars": crate::filter::MAX_FILTER_TEXT_CHARS,
             "watchedRoomsMax": crate::watch::WATCHED_ROOMS_MAX,
             "watchNameMaxChars": crate::watch::WATCH_NAME_MAX_CHARS,
             "monthlyCallBudget": {
@@ -263,11 +264,12 @@ mod tests {
         ] {
             assert!(kinds.contains(&json!(k)), "{k}");
         }
-        assert_eq!(kinds.len(), dingtalk::ErrorKind::ALL.len() + 7);
+        assert_eq!(kinds.len(), dingtalk::ErrorKind::ALL.len() + 8);
         let retryable = c["retryableKinds"].as_array().unwrap();
         assert!(retryable.contains(&json!("network")));
         assert!(!retryable.contains(&json!("pagingLoop")));
         assert!(!retryable.contains(&json!("invalidSetting")));
+        assert!(!retryable.contains(&json!("invalidFilter")));
         assert_eq!(c["hosts"]["international"], "https://api.dingtalk.io");
         assert_eq!(c["hosts"]["mainland"], "https://api.dingtalk.com");
         assert_eq!(c["hosts"]["custom"], Value::Null);

@@ -23,7 +23,7 @@ pub struct AppError {
     pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
-    /// For `invalidSetting`: which field was refused.
+    /// For `invalidSetting` and `invalidFilter`: which field was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Whether trying the same thing again may help (the window shows Retry only then).
@@ -51,6 +51,8 @@ pub enum AppKind {
     NotConfigured,
     /// A setting was refused (`field` says which).
     InvalidSetting,
+    /// A filter of the window was refused (`field` names the filter's field).
+    InvalidFilter,
     /// A join link that may not be opened.
     UnsafeLink,
     /// The meeting or file asked for is not there (any more).
@@ -71,6 +73,7 @@ impl AppKind {
             AppKind::Stale => "stale",
             AppKind::NotConfigured => "notConfigured",
             AppKind::InvalidSetting => "invalidSetting",
+            AppKind::InvalidFilter => "invalidFilter",
             AppKind::UnsafeLink => "unsafeLink",
             AppKind::NotFound => "notFound",
             AppKind::Io => "io",
@@ -83,7 +86,11 @@ impl AppKind {
     pub const fn is_retryable(self) -> bool {
         !matches!(
             self,
-            AppKind::Stale | AppKind::NotConfigured | AppKind::InvalidSetting | AppKind::UnsafeLink
+            AppKind::Stale
+                | AppKind::NotConfigured
+                | AppKind::InvalidSetting
+                | AppKind::InvalidFilter
+                | AppKind::UnsafeLink
         )
     }
 }
@@ -151,6 +158,15 @@ impl AppError {
 
     pub fn io(context: &str, err: impl std::fmt::Display) -> Self {
         Self::new(AppKind::Io.as_str(), format!("{context}: {err}"))
+    }
+}
+
+impl From<crate::filter::FilterError> for AppError {
+    fn from(e: crate::filter::FilterError) -> Self {
+        AppError {
+            field: Some(e.field.to_string()),
+            ..Self::new(AppKind::InvalidFilter.as_str(), e.message)
+        }
     }
 }
 

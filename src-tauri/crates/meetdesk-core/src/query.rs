@@ -4,10 +4,19 @@
 //! The window sends intents ([`Session::search`], [`Session::load_more`], [`Session::load_all`],
 //! [`Session::retry_plan`], [`Session::cancel`]) and receives [`Snapshot`]s through the one
 //! [`Sink`] it registered with [`Session::watch`]: after every change, the whole state of the
-//! current query, rows included, as the window must show it. The window keeps the latest
-//! snapshot and renders it; it never merges pages or decides which answer is stale. Snapshots
-//! are emitted under one lock, numbered by `seq`, so they reach the sink in the order the
-//! changes happened.
+//! current query as the window must show it. The rows travel only when they changed since the
+//! sink last received them (`rows: null` otherwise, see [`SnapshotRows`]): the window keeps the
+//! list of the `rowsVersion` it has. The window keeps the latest snapshot and renders it; it
+//! never merges pages or decides which answer is stale. Snapshots are emitted under one lock,
+//! numbered by `seq`, so they reach the sink in the order the changes happened.
+//!
+//! # The filter
+//! The session has one [`Filter`] ([`Session::set_filter`]); it belongs to the window, not to a
+//! query, so it stays when another room is searched (the window says "Showing 37 of 120" with
+//! Clear filters beside it). Each snapshot carries the filter as applied, `shown` (the positions
+//! of the rows it shows, `null` for all), `shownCount` and the `summary` of the rows shown; they
+//! are computed once per list and filter, not per progress message. What is shown is what an
+//! export writes ([`Session::shown_rows`]).
 //!
 //! Plain Rust over the `dingtalk` client; the Tauri commands are thin wrappers around it, and
 //! the unit tests below drive it against the simulator without a window.
@@ -37,6 +46,9 @@ use serde::{Serialize, Serializer};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AppError;
+use crate::export::ExportZone;
+use crate::filter::{Filter, Matcher};
+use crate::summary::Summary;
 use crate::view::{self, MeetingRow};
 
 /// Where snapshots go: the window's channel in the app, a recorder in tests.
@@ -67,6 +79,8 @@ pub enum Change {
     Cancelled,
     /// The query was forgotten (demo mode ended).
     Reset,
+    /// The filter changed ([`Session::set_filter`]): `shown` and `summary` did, the rows not.
+    Filtered,
     /// Not a change: the state as it is, sent to a window that just started watching.
     Current,
 }
@@ -107,9 +121,9 @@ pub struct Snapshot {
     /// The room as searched: digits only once valid, else what was typed.
     pub room_code: String,
     /// The meetings with their view ([`MeetingRow`]), in the order they were loaded, each
-    /// `conferenceId` once.
-    #[serde(serialize_with = "rows_as_list")]
-    pub rows: Arc<Vec<MeetingRow>>,
+    /// `conferenceId` once. `null` on the wire when the sink already received this
+    /// `rowsVersion` (see [`SnapshotRows`]).
+    pub rows: SnapshotRows,
     /// Changes whenever `rows` does (also between two queries), so the window rebuilds its
     /// list only then, not on every progress message.
     pub rows_version: u64,
@@ -120,10 +134,64 @@ pub struct Snapshot {
     pub busy: Option<Busy>,
     pub error: Option<Failure>,
     pub event: Event,
+    /// The filter as applied (the session's: it stays when another room is searched).
+    pub filter: Filter,
+    /// Positions into `rows` of the meetings shown, in `rows`' order; `null` = all of them.
+    #[serde(serialize_with = "shown_as_list")]
+    pub shown: Option<Arc<Vec<u32>>>,
+    pub shown_count: u64,
+    /// Changes whenever `shown` does (the rows or the filter changed), so the window redraws its
+    /// list only then.
+    pub shown_version: u64,
+    /// The figures of the meetings shown, weeks in the computer's time zone.
+    #[serde(serialize_with = "summary_of")]
+    pub summary: Arc<Summary>,
 }
 
-fn rows_as_list<S: Serializer>(rows: &Arc<Vec<MeetingRow>>, s: S) -> Result<S::Ok, S::Error> {
-    rows.as_slice().serialize(s)
+/// A snapshot's rows. Rust code always sees all of them; the window is sent them only when
+/// they changed since the last snapshot it received (serialised as `null` otherwise): with
+/// 10,000 meetings the list is about 5.7 MB of JSON, a quarter of a second of IPC, which a
+/// filter keystroke or a "load all" progress message must not pay.
+#[derive(Debug, Clone)]
+pub struct SnapshotRows {
+    list: Arc<Vec<MeetingRow>>,
+    sent: bool,
+}
+
+impl SnapshotRows {
+    fn new(list: Arc<Vec<MeetingRow>>, sent: bool) -> Self {
+        SnapshotRows { list, sent }
+    }
+
+    /// Whether the rows go over the wire with this snapshot.
+    pub fn is_sent(&self) -> bool {
+        self.sent
+    }
+}
+
+impl std::ops::Deref for SnapshotRows {
+    type Target = [MeetingRow];
+    fn deref(&self) -> &[MeetingRow] {
+        self.list.as_slice()
+    }
+}
+
+impl Serialize for SnapshotRows {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.sent {
+            self.list.as_slice().serialize(s)
+        } else {
+            s.serialize_none()
+        }
+    }
+}
+
+fn shown_as_list<S: Serializer>(shown: &Option<Arc<Vec<u32>>>, s: S) -> Result<S::Ok, S::Error> {
+    shown.as_deref().serialize(s)
+}
+
+fn summary_of<S: Serializer>(summary: &Arc<Summary>, s: S) -> Result<S::Ok, S::Error> {
+    summary.as_ref().serialize(s)
 }
 
 /// What an intent answers, besides the snapshots it caused: how it ended, in a few numbers.
@@ -234,7 +302,7 @@ struct Query {
 }
 
 /// The rows as they now are, to be put into the view by [`Session::apply`].
-struct Rows {
+struct Fresh {
     rows: Option<(Arc<Vec<MeetingRow>>, u64)>,
     has_more: bool,
     total_count: Option<u64>,
@@ -250,7 +318,7 @@ impl Query {
     }
 
     /// The rows of `data`, rebuilt only when the meetings changed since the view's copy.
-    fn rows(&self, data: &QueryData) -> Rows {
+    fn rows(&self, data: &QueryData) -> Fresh {
         let shown = lock(&self.view).rows_generation;
         let rows = (shown != data.generation).then(|| {
             let now = view::now_ms();
@@ -261,7 +329,7 @@ impl Query {
                 .collect();
             (Arc::new(rows), data.generation)
         });
-        Rows {
+        Fresh {
             rows,
             has_more: data.has_more(),
             total_count: data.total_count,
@@ -352,6 +420,85 @@ struct Shown {
     before_search: Option<Arc<Query>>,
     seq: u64,
     sink: Option<Sink>,
+    /// The `rowsVersion` whose rows the sink last received: later snapshots leave them out
+    /// until they change. Forgotten with the sink (a reloaded page has no rows).
+    sent_rows: Option<u64>,
+    /// The filter of the session, not of a query: a user who filtered for "weekly" and searches
+    /// the next room wants the same report of it (the window says the filter is on).
+    filter: Filter,
+    matcher: Matcher,
+    filter_version: u64,
+    /// `shown` and `summary` of the last snapshot, kept until the rows or the filter change.
+    derived: Option<Derived>,
+    next_shown_version: u64,
+}
+
+/// What the filter makes of one list of rows.
+#[derive(Clone)]
+struct Derived {
+    rows_version: u64,
+    filter_version: u64,
+    shown: Option<Arc<Vec<u32>>>,
+    shown_count: u64,
+    shown_version: u64,
+    summary: Arc<Summary>,
+}
+
+impl Shown {
+    /// `shown` and `summary` for `rows`, computed once per list and filter.
+    fn derive(&mut self, rows: &[MeetingRow], rows_version: u64) -> Derived {
+        if let Some(d) = &self.derived {
+            if d.rows_version == rows_version && d.filter_version == self.filter_version {
+                return d.clone();
+            }
+        }
+        let (shown, summary) = if self.matcher.is_all() {
+            (None, Summary::of(rows, &ExportZone::Local))
+        } else {
+            let at = self.matcher.shown(rows);
+            let summary = Summary::of(
+                at.iter().filter_map(|&i| rows.get(i as usize)),
+                &ExportZone::Local,
+            );
+            (Some(Arc::new(at)), summary)
+        };
+        self.next_shown_version += 1;
+        let d = Derived {
+            rows_version,
+            filter_version: self.filter_version,
+            shown_count: shown.as_ref().map_or(rows.len(), |s| s.len()) as u64,
+            shown,
+            shown_version: self.next_shown_version,
+            summary: Arc::new(summary),
+        };
+        self.derived = Some(d.clone());
+        d
+    }
+}
+
+/// The meetings an export writes: the rows of the query and which of them the filter shows.
+pub struct ShownRows {
+    pub room_code: String,
+    rows: Arc<Vec<MeetingRow>>,
+    shown: Option<Vec<u32>>,
+}
+
+impl ShownRows {
+    /// The meetings shown, in the order they were loaded.
+    pub fn shown(&self) -> Vec<&MeetingRow> {
+        match &self.shown {
+            None => self.rows.iter().collect(),
+            Some(at) => at
+                .iter()
+                .filter_map(|&i| self.rows.get(i as usize))
+                .collect(),
+        }
+    }
+
+    /// How many meetings are loaded, shown or not.
+    pub fn loaded(&self) -> usize {
+        self.rows.len()
+    }
 }
 
 #[derive(Default)]
@@ -382,6 +529,7 @@ impl Session {
     pub fn watch(&self, sink: Sink) {
         let mut shown = lock(&self.shown);
         shown.sink = Some(sink);
+        shown.sent_rows = None;
         self.emit(
             &mut shown,
             Event {
@@ -391,28 +539,63 @@ impl Session {
         );
     }
 
-    /// The current state, without sending it anywhere.
+    /// The current state, without sending it anywhere (rows included).
     pub fn snapshot(&self) -> Snapshot {
-        let shown = lock(&self.shown);
+        let mut shown = lock(&self.shown);
+        let seq = shown.seq;
         snapshot_of(
-            shown.current.as_deref(),
-            shown.seq,
+            &mut shown,
+            seq,
             Event {
                 op: None,
                 change: Change::Current,
             },
+            true,
         )
     }
 
     fn emit(&self, shown: &mut Shown, event: Event) {
         shown.seq += 1;
+        if shown.sink.is_none() {
+            return;
+        }
+        let seq = shown.seq;
+        let snapshot = snapshot_of(shown, seq, event, false);
+        shown.sent_rows = Some(snapshot.rows_version);
         if let Some(sink) = &shown.sink {
-            sink(snapshot_of(shown.current.as_deref(), shown.seq, event));
+            sink(snapshot);
         }
     }
 
+    /// Sets the filter of what is shown, summarised and exported; it stays for later searches.
+    /// A filter the window cannot have meant (a text over the limit, an unknown type, an empty
+    /// date range) is refused as `invalidFilter` with the field named, and the one before stays.
+    pub fn set_filter(&self, filter: Filter) -> Result<(), AppError> {
+        let matcher = filter.compile().map_err(AppError::from)?;
+        let mut shown = lock(&self.shown);
+        if shown.filter == filter {
+            return Ok(());
+        }
+        shown.filter = filter;
+        shown.matcher = matcher;
+        shown.filter_version += 1;
+        self.emit(
+            &mut shown,
+            Event {
+                op: None,
+                change: Change::Filtered,
+            },
+        );
+        Ok(())
+    }
+
+    /// The filter as it is.
+    pub fn filter(&self) -> Filter {
+        lock(&self.shown).filter.clone()
+    }
+
     /// Puts freshly built rows into the view of `query`.
-    fn apply(&self, v: &mut QueryView, rows: Rows) {
+    fn apply(&self, v: &mut QueryView, rows: Fresh) {
         if let Some((list, generation)) = rows.rows {
             v.rows = list;
             v.rows_generation = generation;
@@ -709,7 +892,7 @@ impl Session {
         &self,
         query: &Arc<Query>,
         op: Op,
-        rows: Option<Rows>,
+        rows: Option<Fresh>,
         result: Result<(), AppError>,
     ) -> Result<Outcome, AppError> {
         let mut shown = lock(&self.shown);
@@ -813,6 +996,20 @@ impl Session {
         Ok((query.room_code.clone(), data.meetings.clone()))
     }
 
+    /// The meetings of query `id` the filter shows now, for export: what the window shows is
+    /// what is written.
+    pub fn shown_rows(&self, id: u64) -> Result<ShownRows, AppError> {
+        let query = self.current(id)?;
+        let rows = lock(&query.view).rows.clone();
+        let matcher = lock(&self.shown).matcher.clone();
+        let shown = (!matcher.is_all()).then(|| matcher.shown(&rows));
+        Ok(ShownRows {
+            room_code: query.room_code.clone(),
+            rows,
+            shown,
+        })
+    }
+
     /// The join link the API gave for a meeting of query `id`: the window names a meeting by its
     /// id and never hands us a URL to open.
     pub async fn join_link(&self, id: u64, conference_id: &str) -> Result<String, AppError> {
@@ -877,37 +1074,56 @@ fn started(op: Op) -> Event {
     }
 }
 
-fn snapshot_of(query: Option<&Query>, seq: u64, event: Event) -> Snapshot {
-    match query {
-        None => Snapshot {
-            seq,
-            query_id: None,
-            room_code: String::new(),
-            rows: Arc::new(Vec::new()),
-            rows_version: 0,
-            has_more: false,
-            total_count: None,
-            searched: false,
-            busy: None,
-            error: None,
-            event,
-        },
-        Some(q) => {
-            let v = lock(&q.view);
-            Snapshot {
-                seq,
-                query_id: Some(q.id),
-                room_code: q.room_code.clone(),
-                rows: v.rows.clone(),
-                rows_version: v.rows_version,
-                has_more: v.has_more,
-                total_count: v.total_count,
-                searched: v.searched,
-                busy: v.busy,
-                error: v.error.clone(),
-                event,
+/// The snapshot of what `shown` shows; `all_rows`: include the rows even if the sink has them.
+fn snapshot_of(shown: &mut Shown, seq: u64, event: Event, all_rows: bool) -> Snapshot {
+    let query = shown.current.clone();
+    let (query_id, room_code, rows, rows_version, has_more, total_count, searched, busy, error) =
+        match query.as_deref() {
+            None => (
+                None,
+                String::new(),
+                Arc::new(Vec::new()),
+                0,
+                false,
+                None,
+                false,
+                None,
+                None,
+            ),
+            Some(q) => {
+                let v = lock(&q.view);
+                (
+                    Some(q.id),
+                    q.room_code.clone(),
+                    v.rows.clone(),
+                    v.rows_version,
+                    v.has_more,
+                    v.total_count,
+                    v.searched,
+                    v.busy,
+                    v.error.clone(),
+                )
             }
-        }
+        };
+    let derived = shown.derive(&rows, rows_version);
+    let sent = all_rows || shown.sent_rows != Some(rows_version);
+    Snapshot {
+        seq,
+        query_id,
+        room_code,
+        rows: SnapshotRows::new(rows, sent),
+        rows_version,
+        has_more,
+        total_count,
+        searched,
+        busy,
+        error,
+        event,
+        filter: shown.filter.clone(),
+        shown: derived.shown,
+        shown_count: derived.shown_count,
+        shown_version: derived.shown_version,
+        summary: derived.summary,
     }
 }
 
@@ -1341,6 +1557,164 @@ mod tests {
         assert_eq!(failure.error.kind, "tooManyMeetings");
         assert!(!failure.error.retryable, "the window offers no Retry");
         assert_eq!(shown.rows.len() as u64, dingtalk::MAX_LOAD_ALL_MEETINGS);
+    }
+
+    fn by_status(status: view::ViewStatus) -> Filter {
+        Filter {
+            statuses: vec![status],
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_filter_gives_the_shown_positions_and_their_summary_without_resending_rows() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap();
+        let all = last(&seen);
+        assert_eq!((all.shown.clone(), all.shown_count), (None, 20));
+        assert_eq!(all.summary.count, 20);
+
+        let host = all
+            .rows
+            .iter()
+            .find_map(|r| r.meeting.creator_nick.clone())
+            .expect("the demo room has hosts");
+        session
+            .set_filter(Filter {
+                text: host.to_uppercase(),
+                ..Default::default()
+            })
+            .unwrap();
+        let filtered = last(&seen);
+        assert_eq!(filtered.event.change, Change::Filtered);
+        let expected: Vec<u32> = (0..)
+            .zip(all.rows.iter())
+            .filter(|(_, r)| r.meeting.creator_nick.as_deref() == Some(host.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        assert!(!expected.is_empty() && expected.len() < 20);
+        assert_eq!(filtered.shown.as_deref(), Some(&expected));
+        assert_eq!(filtered.shown_count, expected.len() as u64);
+        assert_ne!(filtered.shown_version, all.shown_version);
+        // The figures are those of the meetings shown, not of the room.
+        let shown: Vec<&MeetingRow> = expected.iter().map(|&i| &all.rows[i as usize]).collect();
+        assert_eq!(
+            *filtered.summary,
+            Summary::of(shown.iter().copied(), &ExportZone::Local)
+        );
+        // The list did not change: the window already has it, so it is not sent again.
+        assert_eq!(filtered.rows_version, all.rows_version);
+        let json = serde_json::to_value(&filtered).unwrap();
+        assert!(json["rows"].is_null(), "rows resent for a filter change");
+        assert_eq!(json["shown"].as_array().map(Vec::len), Some(expected.len()));
+        assert_eq!(json["filter"]["text"], host.to_uppercase());
+        assert_eq!(json["summary"]["count"], expected.len());
+        // What an export writes is what is shown.
+        let id = filtered.query_id.unwrap();
+        let out = session.shown_rows(id).unwrap();
+        assert_eq!(out.loaded(), 20);
+        let titles = |rows: &[&MeetingRow]| -> Vec<Option<String>> {
+            rows.iter().map(|r| r.meeting.title.clone()).collect()
+        };
+        assert_eq!(titles(&out.shown()), titles(&shown));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_filter_stays_for_the_next_search_and_applies_to_its_rows() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        session
+            .set_filter(by_status(view::ViewStatus::Ended))
+            .unwrap();
+        session
+            .search(target(&sim, DEMO_ROOM, 20), DEMO_ROOM)
+            .await
+            .unwrap();
+        let first = last(&seen);
+        session
+            .search(
+                target(&sim, dingtalk_sim::SEED_ROOM, 20),
+                dingtalk_sim::SEED_ROOM,
+            )
+            .await
+            .unwrap();
+        let second = last(&seen);
+        assert_ne!(second.query_id, first.query_id);
+        assert_eq!(second.filter, by_status(view::ViewStatus::Ended));
+        let ended: Vec<u32> = (0..)
+            .zip(second.rows.iter())
+            .filter(|(_, r)| r.view.status == view::ViewStatus::Ended)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(second.shown.as_deref(), Some(&ended));
+        assert_eq!(second.summary.count, ended.len() as u64);
+        assert!(second.rows.is_sent(), "a new list is sent");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn rows_are_sent_once_per_version_and_again_to_a_new_watcher() {
+        let sim = sim().await;
+        let (session, seen) = watched();
+        let id = session
+            .search(target(&sim, LARGE_ROOM_5K, 100), LARGE_ROOM_5K)
+            .await
+            .unwrap()
+            .query_id;
+        assert!(last(&seen).rows.is_sent());
+        session
+            .set_filter(by_status(view::ViewStatus::Ended))
+            .unwrap();
+        assert!(!last(&seen).rows.is_sent());
+        // "Load all" progress does not carry the (unchanged) rows; its end does.
+        session.load_all(id).await.unwrap();
+        let all = lock(&seen).clone();
+        let progress: Vec<_> = all
+            .iter()
+            .filter(|s| is(s, Op::LoadAll, Change::Progress))
+            .collect();
+        assert!(!progress.is_empty());
+        assert!(progress.iter().all(|s| !s.rows.is_sent()));
+        let done = last(&seen);
+        assert!(is(&done, Op::LoadAll, Change::Done));
+        assert!(done.rows.is_sent());
+        assert_eq!(done.rows.len(), 5000);
+        assert!(serde_json::to_value(&done).unwrap()["rows"].is_array());
+        // A reloaded page watches anew and gets the rows at once.
+        let again = Arc::new(Mutex::new(Vec::new()));
+        let sink = again.clone();
+        session.watch(Box::new(move |s| lock(&sink).push(s)));
+        let current = last(&again);
+        assert!(current.rows.is_sent());
+        assert_eq!(current.rows.len(), 5000);
+        assert_eq!(
+            current.filter,
+            by_status(view::ViewStatus::Ended),
+            "the filter outlives the page"
+        );
+    }
+
+    #[test]
+    fn a_bad_filter_is_refused_with_its_field_and_the_one_before_stays() {
+        let (session, seen) = watched();
+        session
+            .set_filter(by_status(view::ViewStatus::Live))
+            .unwrap();
+        let n = lock(&seen).len();
+        let e = session
+            .set_filter(Filter {
+                types: vec!["webinar".into()],
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(e.kind, "invalidFilter");
+        assert_eq!(e.field.as_deref(), Some("types"));
+        assert!(!e.retryable);
+        assert_eq!(lock(&seen).len(), n, "no snapshot for a refused filter");
+        assert_eq!(session.filter(), by_status(view::ViewStatus::Live));
     }
 
     #[test]
