@@ -1001,6 +1001,7 @@ async fn typing_in_the_filter_narrows_the_timeline_and_the_counts_follow() {
         assert_eq!(app.text("#export-btn").await, format!("Export {} of 45…", expected.len()));
 
         // A status as well: both apply.
+        app.click("#filter-more").await;
         app.click("#filter-statuses-ended").await;
         let ended = expected_shown(&app, json!({ "text": typed, "statuses": ["ended"] })).await;
         wait_shown(&app, &ended).await;
@@ -1045,6 +1046,7 @@ async fn the_summary_shows_the_figures_of_what_is_shown() {
         let sim = sim().await;
         let app = App::start("filter_summary", Launch::with_sim(&sim)).await;
         demo_loaded(&app).await;
+        app.click("#filter-more").await;
         app.click("#filter-statuses-ended").await;
         let ended = expected_shown(&app, json!({ "statuses": ["ended"] })).await;
         wait_shown(&app, &ended).await;
@@ -1114,6 +1116,7 @@ async fn export_of_a_filtered_list_writes_those_rows_to_csv() {
         let app = App::start("export_filtered_csv", launch).await;
         app.search(DEMO_ROOM).await;
         app.idle_count(SHORT).await;
+        app.click("#filter-more").await;
         app.click("#filter-statuses-ended").await;
         let ended = expected_shown(&app, json!({ "statuses": ["ended"] })).await;
         wait_shown(&app, &ended).await;
@@ -1244,6 +1247,7 @@ async fn screenshots_of_the_filter_and_the_summary() {
         let app = App::start("screenshots_filter", Launch::with_sim(&sim)).await;
         demo_loaded(&app).await;
         app.type_into("#filter-text", "sync").await;
+        app.click("#filter-more").await;
         app.click("#filter-statuses-ended").await;
         let expected = expected_shown(&app, json!({ "text": "sync", "statuses": ["ended"] })).await;
         wait_shown(&app, &expected).await;

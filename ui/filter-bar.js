@@ -22,6 +22,11 @@ export function createFilterBar(root, handlers) {
   let els = {};
   let lastError = null;
   let counts = { shown: 0, total: 0, filtered: false };
+  // Dates, statuses and types sit behind "More filters": shown all the time they would be 17 Tab
+  // stops (a date input is three) between the search box and the list. Open while the person
+  // wants it (and when one of them is refused); closed, its label counts the ones in use, so no
+  // filter is ever out of sight.
+  let open = false;
 
   function checkboxGroup(name, keys, word) {
     const boxes = keys.map((k) => h('input', { type: 'checkbox', id: `filter-${name}-${k}`, value: k, on: { change: changed } }));
@@ -47,24 +52,32 @@ export function createFilterBar(root, handlers) {
     const notice = h('span', { id: 'filter-notice', class: 'filter-notice', hidden: true });
     const clearBtn = h('button', { type: 'button', id: 'filter-clear', class: 'btn btn-small', hidden: true, on: { click: () => handlers.onClear() } }, t('filter.clear'));
     const error = h('p', { id: 'filter-error', class: 'input-error filter-error', 'aria-live': 'polite', hidden: true });
+    const more = h('button', {
+      type: 'button', id: 'filter-more', class: 'btn btn-small', 'aria-controls': 'filter-more-panel',
+      on: { click: () => { open = !open; renderMore(); } },
+    });
+    const panel = h('div', { id: 'filter-more-panel', class: 'filter-more-panel' },
+      h('div', { class: 'filter-line' },
+        h('span', { class: 'filter-date-field' }, h('label', { for: 'filter-from' }, t('filter.from')), from),
+        h('span', { class: 'filter-date-field' }, h('label', { for: 'filter-to' }, t('filter.to')), to),
+        h('span', { id: 'filter-to-hint', class: 'filter-hints' }, t('filter.toHint'))),
+      h('div', { class: 'filter-line' }, statuses.fieldset, types.fieldset));
     root.append(
       h('div', { class: 'filter-line' },
         h('label', { for: 'filter-text', class: 'filter-label' }, t('filter.text')),
         text,
-        h('span', { class: 'filter-date-field' }, h('label', { for: 'filter-from' }, t('filter.from')), from),
-        h('span', { class: 'filter-date-field' }, h('label', { for: 'filter-to' }, t('filter.to')), to),
+        more,
         h('span', { class: 'header-spacer' }),
         notice,
         clearBtn),
-      h('div', { class: 'filter-line' }, statuses.fieldset, types.fieldset,
-        h('p', { class: 'filter-hints' },
-          h('span', { id: 'filter-text-hint' }, t('filter.textHint')), ' ',
-          h('span', { id: 'filter-to-hint' }, t('filter.toHint')))),
+      h('p', { class: 'filter-hints', id: 'filter-text-hint' }, t('filter.textHint')),
+      panel,
       error,
     );
-    els = { text, from, to, statuses: statuses.boxes, types: types.boxes, notice, clearBtn, error };
+    els = { text, from, to, statuses: statuses.boxes, types: types.boxes, notice, clearBtn, error, more, panel };
     if (values) write(values);
     renderCounts();
+    renderMore();
     showError(lastError);
   }
 
@@ -81,7 +94,22 @@ export function createFilterBar(root, handlers) {
     els.to.value = form.to;
   }
 
+  /** How many of the controls behind "More filters" are in use. */
+  function moreInUse() {
+    const f = read();
+    return f.statuses.length + f.types.length + (f.from ? 1 : 0) + (f.to ? 1 : 0);
+  }
+
+  function renderMore() {
+    if (!els.more) return;
+    const n = moreInUse();
+    els.more.textContent = n > 0 ? t('filter.moreCount', { count: n }) : t('filter.more');
+    els.more.setAttribute('aria-expanded', String(open));
+    els.panel.hidden = !open;
+  }
+
   function changed() {
+    renderMore();
     handlers.onChange(filterOf(read()));
   }
 
@@ -102,6 +130,7 @@ export function createFilterBar(root, handlers) {
     for (const g of ['statuses', 'types']) root.querySelector(`#filter-${g}`)?.classList.remove('is-invalid');
     if (!err) { els.error.hidden = true; els.error.textContent = ''; return; }
     const control = FIELD_CONTROL[err.field] ?? 'text';
+    if (control !== 'text') { open = true; renderMore(); }
     if (control === 'statuses' || control === 'types') root.querySelector(`#filter-${control}`)?.classList.add('is-invalid');
     else els[control].setAttribute('aria-invalid', 'true');
     const detail = typeof err.message === 'string' && err.message ? ` (${err.message})` : '';
@@ -122,12 +151,14 @@ export function createFilterBar(root, handlers) {
       if (root.contains(document.activeElement)) return;
       write(formOf(f));
       renderCounts();
+      renderMore();
     },
     /** Empties every control (the filter is sent by the caller). */
     reset() {
       write(formOf({}));
       showError(null);
       renderCounts();
+      renderMore();
     },
     /** null clears the message. */
     showError,

@@ -59,6 +59,14 @@ function table(caption, head, lines, cls, hiddenCaption = false) {
 }
 
 /**
+ * A table's scroll box: focusable and named, so a keyboard user can scroll it with the arrow
+ * keys (WCAG 2.1.1; axe's scrollable-region-focusable) and a screen reader says what it is.
+ */
+function scrollRegion(labelledBy) {
+  return { class: 'summary-scroll', tabindex: '0', role: 'region', 'aria-labelledby': labelledBy };
+}
+
+/**
  * @param {HTMLElement} root the panel (#report-panel)
  */
 export function createSummary(root) {
@@ -88,12 +96,12 @@ export function createSummary(root) {
         h('h3', { id: 'report-weeks-title' }, t('summary.perWeek')),
         h('p', { class: 'summary-chart-label', 'aria-hidden': 'true' }, t('summary.chartLabel')),
         chart(summary.weeks, locale),
-        h('div', { class: 'summary-scroll' }, table(t('summary.weekStarts'), [t('summary.weekOf'), t('summary.meetings'), t('summary.duration')],
+        h('div', scrollRegion('report-weeks-title'), table(t('summary.weekStarts'), [t('summary.weekOf'), t('summary.meetings'), t('summary.duration')],
           summary.weeks.map((w) => [weekLabel(w.monday, locale), formatNumber(w.count, locale), minutesText(w.totalMinutes)]), 'summary-weeks-table'))));
     }
     columns.append(h('section', { class: 'summary-hosts', 'aria-labelledby': 'report-hosts-title' },
       h('h3', { id: 'report-hosts-title' }, t('summary.perHost')),
-      h('div', { class: 'summary-scroll' }, table(t('summary.perHost'), [t('summary.host'), t('summary.meetings'), t('summary.duration')],
+      h('div', scrollRegion('report-hosts-title'), table(t('summary.perHost'), [t('summary.host'), t('summary.meetings'), t('summary.duration')],
         summary.hosts.map((l) => [l.name ?? t('summary.unknownHost'), formatNumber(l.count, locale), minutesText(l.totalMinutes)]), 'summary-hosts-table', true))));
     root.append(columns);
   }

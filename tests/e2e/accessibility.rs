@@ -132,6 +132,22 @@ async fn axe_finds_nothing_from_first_run_through_the_timeline_dialogs_themes_an
         app.press(&[&Key::Escape]).await;
         dialog_closed(&app, "settings-dialog").await;
 
+        // Issue 13's states: a filter that matches nothing, then one that matches some, with the
+        // summary open. They stay on for the dark and Chinese audits below, so the filter bar and
+        // the summary's chart and tables are judged in both themes and both languages.
+        app.type_into("#filter-text", "no meeting has this title").await;
+        app.wait("the no-match note", "return document.getElementById('filter-notice').textContent.startsWith('Showing 0 of')", SHORT)
+            .await;
+        app.audit("filter matching nothing").await;
+        app.click("#filter-clear").await;
+        app.click("#filter-more").await;
+        app.click("#filter-statuses-ended").await;
+        app.wait("the ended meetings only", "return /^Showing [1-9][0-9]* of /.test(document.getElementById('filter-notice').textContent)", SHORT)
+            .await;
+        app.click("#report-toggle").await;
+        app.wait("the summary", "return document.getElementById('report-count').textContent !== ''", SHORT).await;
+        app.audit("filter on, summary open, light, English").await;
+
         set_language_and_theme(&app, "en", "dark").await;
         app.audit("demo timeline, dark, English (with the Saved toast)").await;
         set_language_and_theme(&app, "zh-CN", "dark").await;
