@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use dingtalk::{BizType, Meeting, RoomCode, Status};
 use meetdesk_core::cache::{Bounds, Cache};
 
+mod common;
+use common::{median, ms, status_kb};
+
 const RUNS: usize = 11;
 const ROOM_SIZE: usize = 5_000;
 const TOTAL: usize = 50_000;
@@ -61,21 +64,6 @@ fn meetings(room: usize, n: usize) -> Vec<Meeting> {
 
 fn room(i: usize) -> RoomCode {
     RoomCode::parse(&format!("{:09}", 427_233_559 + i)).unwrap()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn status_kb(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Child: open the cache at `path`, read one 5,000-meeting room, keep both alive; prints

@@ -15,72 +15,14 @@ use std::io;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::FixedOffset;
-use dingtalk::{BizType, Meeting, Status};
-use meetdesk_core::export::{export_atomic, write_csv, ExportOptions, ExportZone};
+use meetdesk_core::export::{export_atomic, write_csv};
+
+mod common;
+use common::{median, meetings, ms, opts, status_kb};
 
 const ROWS: usize = 100_000;
 const RUNS: usize = 11;
 const GOAL: Duration = Duration::from_millis(300);
-
-fn meetings(n: usize) -> Vec<Meeting> {
-    let mut v = Vec::with_capacity(n);
-    let t0: i64 = 1_795_656_600_000;
-    for i in 0..n {
-        // Daily, wrapping every 9,000 days (about 25 years) so every start stays within the
-        // plausible years (view.rs) and every row formats its dates, as real data would.
-        let start = t0 - (i % 9_000) as i64 * 86_400_000;
-        let ended = i % 10 != 0;
-        v.push(Meeting {
-            conference_id: Some(format!(
-                "{:016x}{:08x}",
-                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                i as u32
-            )),
-            title: Some(match i % 4 {
-                0 => format!("产品周会 Weekly product sync #{i}"),
-                1 => "Budget, \"Q3\"\nreview".to_owned(),
-                2 => "=HYPERLINK(\"http://evil\",\"x\")".to_owned(),
-                _ => "Daily stand-up 每日站会".to_owned(),
-            }),
-            room_code: Some("427233559".into()),
-            external_link_url: Some(format!(
-                "https://meeting.dingtalk.com/app?roomCode=427233559&token=1_{i:016x}"
-            )),
-            status: Some(if ended { Status::Ended } else { Status::Live }),
-            start_time: Some(start),
-            end_time: ended.then_some(start + 2_700_000),
-            conf_duration: ended.then_some(2_700_000),
-            creator_id: Some("9kGUFQB7soIPtYV4bNsvLJiEiE".into()),
-            creator_nick: Some(if i % 2 == 0 { "张伟" } else { "Emily Chen" }.into()),
-            schedule_conference_id: Some("e74996c53247".into()),
-            biz_type: Some(BizType::Booked),
-        });
-    }
-    v
-}
-
-fn opts() -> ExportOptions {
-    ExportOptions {
-        zone: ExportZone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap()),
-        ..Default::default()
-    }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn status_kb(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 /// Child: build `n` meetings, then write them (`stream`: `export_atomic` to a file; `buffer`:
 /// the whole CSV into a Vec first, as a control that shows the measurement catches growth).

@@ -11,86 +11,16 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::FixedOffset;
-use dingtalk::{BizType, Meeting, Status};
-use meetdesk_core::export::{ExportOptions, ExportZone};
 use meetdesk_core::view::MeetingRow;
+
+mod common;
+use common::{cpu_time, median, opts, rows, status_kb};
 use meetdesk_core::xlsx::export_atomic;
 
 const ROWS: usize = 100_000;
 const RUNS: usize = 5;
 const GOAL: Duration = Duration::from_secs(2);
 const MEMORY_GOAL_KB: u64 = 50 * 1024;
-
-/// The same meetings as benches/export.rs (so the two exports compare), with their views.
-fn rows(n: usize) -> Vec<MeetingRow> {
-    let t0: i64 = 1_795_656_600_000;
-    (0..n)
-        .map(|i| {
-            let start = t0 - (i % 9_000) as i64 * 86_400_000;
-            let ended = i % 10 != 0;
-            let m = Meeting {
-                conference_id: Some(format!(
-                    "{:016x}{:08x}",
-                    (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                    i as u32
-                )),
-                title: Some(match i % 4 {
-                    0 => format!("产品周会 Weekly product sync #{i}"),
-                    1 => "Budget, \"Q3\"\nreview".to_owned(),
-                    2 => "=HYPERLINK(\"http://evil\",\"x\")".to_owned(),
-                    _ => "Daily stand-up 每日站会".to_owned(),
-                }),
-                room_code: Some("427233559".into()),
-                external_link_url: Some(format!(
-                    "https://meeting.dingtalk.com/app?roomCode=427233559&token=1_{i:016x}"
-                )),
-                status: Some(if ended { Status::Ended } else { Status::Live }),
-                start_time: Some(start),
-                end_time: ended.then_some(start + 2_700_000),
-                conf_duration: ended.then_some(2_700_000),
-                creator_id: Some(format!("user{}", i % 40)),
-                creator_nick: Some(format!(
-                    "{} {}",
-                    if i % 2 == 0 { "张伟" } else { "Emily Chen" },
-                    i % 40
-                )),
-                schedule_conference_id: Some("e74996c53247".into()),
-                biz_type: Some(BizType::Booked),
-            };
-            MeetingRow::new(m, t0)
-        })
-        .collect()
-}
-
-fn opts() -> ExportOptions {
-    ExportOptions {
-        zone: ExportZone::Fixed(FixedOffset::east_opt(8 * 3600).expect("offset")),
-        ..Default::default()
-    }
-}
-
-fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// This process's CPU time (user + system), from /proc/self/stat; `None` elsewhere. With five
-/// builds sharing two cores, wall time says more about the neighbours than about the export.
-fn cpu_time() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = s.rsplit_once(')')?.1;
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // USER_HZ is 100 on every Linux we ship for.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-fn status_kb(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 /// Child: build `n` rows, reset the high-water mark, export, print `rows_kb growth_kb bytes reset`.
 fn child(n: usize) {

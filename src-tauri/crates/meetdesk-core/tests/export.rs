@@ -2,7 +2,7 @@
 //! with the `csv` crate the way a spreadsheet or script would.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -13,6 +13,9 @@ use meetdesk_core::export::{
     COLUMN_COUNT, STALE_TEMP_AGE,
 };
 use meetdesk_core::view::{now_ms, MAX_DURATION_MS};
+
+mod common;
+use common::Failing;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// 2026-11-26T01:30:00Z
@@ -536,26 +539,6 @@ fn semicolon_delimiter_with_decimal_comma() {
         .unwrap()
         .unwrap();
     assert_eq!(comma_view.len(), 1);
-}
-
-/// A writer that accepts `budget` bytes, then fails like a full disk.
-struct Failing<W> {
-    inner: W,
-    budget: usize,
-}
-
-impl<W: Write> Write for Failing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.budget == 0 {
-            return Err(io::Error::other("no space left on device (simulated)"));
-        }
-        let n = buf.len().min(self.budget);
-        self.budget -= n;
-        self.inner.write(&buf[..n])
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 fn many(n: usize) -> Vec<Meeting> {

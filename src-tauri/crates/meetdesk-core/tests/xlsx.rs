@@ -3,7 +3,7 @@
 //! report (frozen header, autofilter, widths, formulas), from the sheet's XML itself.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
@@ -16,6 +16,9 @@ use meetdesk_core::export::{
 use meetdesk_core::summary::Summary;
 use meetdesk_core::view::MeetingRow;
 use meetdesk_core::xlsx::{default_file_name, export_atomic, write_xlsx, MAX_CELL_CHARS};
+
+mod common;
+use common::Failing;
 
 /// 2026-11-26T01:30:00Z (09:30 in Beijing).
 const T0: i64 = 1_795_656_600_000;
@@ -375,26 +378,6 @@ fn long_texts_are_cut_to_excels_limit_and_control_characters_pass() {
         "a\u{1}b\u{7}c\u{1b}[31m\u{fffe}d _x0041_",
         "stored as Excel stores them, read back as written"
     );
-}
-
-/// A writer that accepts `budget` bytes, then fails like a full disk.
-struct Failing<W> {
-    inner: W,
-    budget: usize,
-}
-
-impl<W: Write> Write for Failing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.budget == 0 {
-            return Err(io::Error::other("no space left on device (simulated)"));
-        }
-        let n = buf.len().min(self.budget);
-        self.budget -= n;
-        self.inner.write(&buf[..n])
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 fn entries(dir: &Path) -> Vec<String> {
