@@ -11,6 +11,8 @@
 //!    page of each room, at most [`Plan::calls`] calls (one room, rotating, for an offline
 //!    probe), through the shared [`Client`] and so its rate limiter; every page goes to the
 //!    cache and every call to the month's counter;
+//!    A room watched since the last round (never read, not cached) is read on the next tick
+//!    alone, so it shows at once; the round's schedule stays as planned.
 //! 4. computes each room's headline ([`watch::headline`]), the reminders due
 //!    ([`reminder::take_due`]) and the tray menu ([`tray::tray_menu`]), and plans again.
 //!
@@ -36,7 +38,7 @@ use serde::Serialize;
 use crate::cache::{Cache, Month};
 use crate::catalog::Lang;
 use crate::error::AppError;
-use crate::refresh::{self, Plan, RefreshInputs};
+use crate::refresh::{self, Plan, Reason, RefreshInputs};
 use crate::reminder::{self, Due, Fired, MemoryLedger, ReminderKey, ReminderPrefs, RoomMeetings};
 use crate::settings::Settings;
 use crate::tray::{self, TrayItem};
@@ -315,8 +317,8 @@ impl Watcher {
     /// One round: the first page of `plan.calls` rooms. Returns the calls made.
     async fn round(&mut self, inputs: &Inputs, client: &Client, plan: Plan, now_ms: i64) -> u64 {
         self.last_round = Some(now_ms);
-        let rooms: Vec<&WatchedRoom> = if self.online {
-            inputs.rooms.iter().take(plan.calls).collect()
+        let rooms: Vec<WatchedRoom> = if self.online {
+            inputs.rooms.iter().take(plan.calls).cloned().collect()
         } else {
             let n = inputs.rooms.len().max(1);
             let start = self.probe % n;
@@ -327,8 +329,37 @@ impl Watcher {
                 .cycle()
                 .skip(start)
                 .take(plan.calls.min(1))
+                .cloned()
                 .collect()
         };
+        self.read(inputs, client, &rooms, now_ms).await
+    }
+
+    /// Rooms watched since the last round and never read (nor cached): read now, so a room the
+    /// user just watched shows its meeting at once rather than at the next round. A room whose
+    /// read failed waits for the round, so a broken one is not retried every tick.
+    fn unread(&self, inputs: &Inputs) -> Vec<WatchedRoom> {
+        inputs
+            .rooms
+            .iter()
+            .filter(|r| {
+                self.known
+                    .get(&r.room_code)
+                    .is_none_or(|k| k.fetched_at.is_none() && k.error.is_none())
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Reads the first page of each of `rooms`; stops at the first network error (offline).
+    /// Returns the calls made.
+    async fn read(
+        &mut self,
+        inputs: &Inputs,
+        client: &Client,
+        rooms: &[WatchedRoom],
+        now_ms: i64,
+    ) -> u64 {
         let mut calls = 0u64;
         for room in rooms {
             calls += 1;
@@ -396,8 +427,18 @@ impl Watcher {
         let headlines = self.headlines(&inputs.rooms, now_ms);
         let plan = self.plan(inputs, &headlines, calls, now);
         let due = plan.calls > 0 && plan.at.is_some_and(|at| at <= now_ms);
-        if let (true, Some(client)) = (due, inputs.client.clone()) {
-            let made = self.round(inputs, &client, plan, now_ms).await;
+        if let Some(client) = inputs.client.clone() {
+            let made = if due {
+                self.round(inputs, &client, plan, now_ms).await
+            } else if self.online
+                && self.last_round.is_some()
+                && !matches!(plan.reason, Reason::BudgetSpent { .. })
+            {
+                let unread = self.unread(inputs);
+                self.read(inputs, &client, &unread, now_ms).await
+            } else {
+                0
+            };
             self.add_calls(&inputs.profile, month, made);
             calls = calls.saturating_add(made);
         }

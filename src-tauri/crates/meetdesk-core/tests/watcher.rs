@@ -371,3 +371,38 @@ impl ParseRoom for str {
         dingtalk::RoomCode::parse(self).unwrap()
     }
 }
+
+#[tokio::test]
+async fn a_room_watched_between_rounds_is_read_at_once_and_alone() {
+    let w = world().await;
+    let mut watcher = Watcher::new();
+    let one = Inputs {
+        rooms: vec![WatchedRoom::new("Empty room", OTHER).unwrap()],
+        ..inputs(&w.client)
+    };
+    watcher.tick(&one, &at(0)).await;
+    assert_eq!(w.room_calls(), 1);
+    // Two minutes later the user watches another room: it is read now, the other is not.
+    let tick = watcher.tick(&inputs(&w.client), &at(2)).await;
+    let calls = w.sim.requests();
+    let rooms: Vec<_> = calls
+        .iter()
+        .filter(|r| r.is_room_query())
+        .filter_map(|r| r.room_code())
+        .collect();
+    assert_eq!(rooms, [OTHER, ROOM]);
+    assert!(
+        tick.rooms[0].headline.is_some(),
+        "its meeting shows at once"
+    );
+    assert_eq!(tick.calls_this_month, 2);
+    // The round's schedule is unchanged: next at 09:05.
+    assert_eq!(tick.plan.at, Some(at(5).timestamp_millis()));
+    assert_eq!(
+        watcher
+            .tick(&inputs(&w.client), &at(3))
+            .await
+            .calls_this_month,
+        2
+    );
+}
