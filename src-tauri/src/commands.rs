@@ -135,24 +135,34 @@ pub fn get_status(state: State<'_, AppState>) -> Status {
 }
 
 #[tauri::command]
-pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<Status> {
+pub async fn start_demo(
+    state: State<'_, AppState>,
+    watch: State<'_, crate::watcher::WatchService>,
+) -> CmdResult<Status> {
     if state.demo_base_url().is_none() {
         let sim = dingtalk_sim::SimHandle::start(dingtalk_sim::SimConfig::default())
             .await
             .map_err(|e| AppError::io("Could not start the demo server", e))?;
         log::info!("demo: simulator on {}", sim.base_url());
         *lock(&state.demo) = Some(sim);
+        // Issue 12: the demo rooms are watched; read them now.
+        watch.wake();
     }
     Ok(status(&state))
 }
 
 #[tauri::command]
-pub fn stop_demo(state: State<'_, AppState>) -> Status {
+pub fn stop_demo(
+    state: State<'_, AppState>,
+    watch: State<'_, crate::watcher::WatchService>,
+) -> Status {
     let sim = lock(&state.demo).take();
     if let Some(sim) = sim {
         sim.shutdown();
         // Its meetings came from a host that is gone: the window starts over.
         state.session.reset();
+        // Issue 12: the watcher leaves the demo rooms now.
+        watch.wake();
         log::info!("demo: stopped");
     }
     status(&state)

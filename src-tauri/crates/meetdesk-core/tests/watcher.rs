@@ -406,3 +406,19 @@ async fn a_room_watched_between_rounds_is_read_at_once_and_alone() {
         2
     );
 }
+
+#[test]
+fn demo_mode_watches_the_demo_rooms_until_the_user_watches_one() {
+    use meetdesk_core::settings::Settings;
+    use meetdesk_core::watcher::watched_rooms;
+    let none = Settings::default();
+    assert!(watched_rooms(&none, false, Lang::En).is_empty());
+    let demo = watched_rooms(&none, true, Lang::ZhCn);
+    assert_eq!(demo.len(), 4);
+    assert_eq!(demo[0].room_code.as_str(), dingtalk_sim::DEMO_ROOM);
+    let mine = Settings {
+        watched: rooms(),
+        ..Settings::default()
+    };
+    assert_eq!(watched_rooms(&mine, true, Lang::En), rooms());
+}
