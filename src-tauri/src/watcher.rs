@@ -46,7 +46,8 @@ pub struct WatchView {
     pub tick: Option<Tick>,
     /// Whether this desktop has a tray: Settings disables "keep in tray" when it has not.
     pub tray_available: bool,
-    /// The cache was rebuilt at start-up: the sentence to show, once.
+    /// The cache was rebuilt at start-up: the sentence to show, once (sent to the window's
+    /// `watched_watch` channel until one received it).
     pub cache_notice: Option<String>,
     /// The cache cannot be kept (read-only or full folder): why. MeetDesk works without it.
     pub cache_unavailable: Option<String>,
@@ -77,7 +78,7 @@ pub struct WatchService {
 }
 
 impl WatchService {
-    /// The view, for a new subscriber or Settings. The cache notice is not taken here.
+    /// The view, for a new subscriber or Settings (which does not take the cache notice).
     pub fn view(&self) -> WatchView {
         WatchView {
             tick: lock(&self.latest).clone(),
@@ -109,13 +110,25 @@ impl WatchService {
         // A first view at once: the window should not wait for the next tick.
         if channel.send(self.view()).is_ok() {
             lock(&self.subscribers).push(channel);
+            self.notice_delivered();
         }
     }
 
     fn publish(&self) {
         let view = self.view();
         // A channel whose page went away fails: drop it.
-        lock(&self.subscribers).retain(|c| c.send(view.clone()).is_ok());
+        let mut subs = lock(&self.subscribers);
+        subs.retain(|c| c.send(view.clone()).is_ok());
+        let delivered = !subs.is_empty();
+        drop(subs);
+        if delivered {
+            self.notice_delivered();
+        }
+    }
+
+    /// The "cache was rebuilt" sentence is shown once: gone after a window received it.
+    fn notice_delivered(&self) {
+        lock(&self.cache_notice).take();
     }
 
     /// Tick again now rather than at the plan's time.
@@ -340,6 +353,31 @@ mod tests {
             online: true,
             cache_problem: None,
         }
+    }
+
+    #[test]
+    fn the_cache_rebuilt_notice_reaches_one_window_once() {
+        let service = WatchService::default();
+        *lock(&service.cache_notice) = Some("rebuilt".into());
+        assert_eq!(
+            service.view().cache_notice.as_deref(),
+            Some("rebuilt"),
+            "Settings may look"
+        );
+        let got = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = got.clone();
+        service.subscribe(Channel::new(move |body| {
+            if let tauri::ipc::InvokeResponseBody::Json(j) = body {
+                lock(&seen).push(j);
+            }
+            Ok(())
+        }));
+        service.publish();
+        let got = lock(&got).clone();
+        assert_eq!(got.len(), 2);
+        assert!(got[0].contains("\"cacheNotice\":\"rebuilt\""), "{}", got[0]);
+        assert!(got[1].contains("\"cacheNotice\":null"), "{}", got[1]);
+        assert!(got[0].contains("\"trayAvailable\":false"));
     }
 
     #[test]
