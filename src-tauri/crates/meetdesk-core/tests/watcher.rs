@@ -422,3 +422,72 @@ fn demo_mode_watches_the_demo_rooms_until_the_user_watches_one() {
     };
     assert_eq!(watched_rooms(&mine, true, Lang::En), rooms());
 }
+
+/// CPU time this thread has run, in ms (Linux: /proc/thread-self/schedstat's first field, ns).
+/// The test's runtime is single-threaded, so the simulator answering is counted too: an upper
+/// bound of the watcher's own cost.
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e6)
+}
+
+/// Not a test: prints the median CPU cost of a tick with 10 watched rooms, with and without a
+/// round, for the idle-CPU figure in docs/watched-rooms.md. Run with
+/// `cargo test -p meetdesk-core --test watcher -- --ignored --nocapture tick_cost`.
+#[tokio::test]
+#[ignore = "a measurement: prints medians"]
+async fn tick_cost_with_ten_rooms() {
+    let w = world().await;
+    let t = t0().timestamp_millis();
+    let ten: Vec<WatchedRoom> = (0..10)
+        .map(|i| {
+            let code = format!("77700000{i}");
+            w.sim.set_room(
+                &code,
+                (0..20)
+                    .map(|j| json!({"conferenceId": format!("m{i}-{j}"), "status": 1,
+                        "startTime": t - (j + 1) * 60 * MIN, "endTime": t - (j + 1) * 60 * MIN + 30 * MIN,
+                        "title": format!("Meeting {j}")}))
+                    .collect(),
+            );
+            WatchedRoom::new(&format!("Room {i}"), &code).unwrap()
+        })
+        .collect();
+    let input = Inputs {
+        rooms: ten,
+        ..inputs(&w.client)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut watcher = Watcher::with_cache(open_cache(dir.path()));
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut round, mut idle, mut wall) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..11i64 {
+        // Every 5 minutes a round; the ticks in between only look at the clock.
+        let now = at(5 * k);
+        let (c, s) = (thread_cpu_ms(), std::time::Instant::now());
+        watcher.tick(&input, &now).await;
+        round.push(thread_cpu_ms() - c);
+        wall.push(s.elapsed().as_secs_f64() * 1000.0);
+        let now = now + chrono::Duration::seconds(30);
+        // Nothing awaits in a clock-only tick (no call), so its wall time is its CPU time; the
+        // scheduler's counter is too coarse for it.
+        let s = std::time::Instant::now();
+        let tick = watcher.tick(&input, &now).await;
+        idle.push(s.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(tick.calls_this_month, 10 * (k as u64 + 1));
+    }
+    let (r, i, wl) = (median(round), median(idle), median(wall));
+    // Per 5 minutes: one round tick and nine clock-only ticks (every 30 s).
+    let busy_ms = r + 9.0 * i;
+    println!(
+        "10 rooms: a round tick (10 calls, cache writes) median {r:.2} ms CPU ({wl:.0} ms wall, \
+         mostly the rate limiter's spacing); a clock-only tick median {i:.3} ms; per 5 min \
+         {busy_ms:.1} ms CPU = {:.3} % of one core",
+        busy_ms / 300_000.0 * 100.0
+    );
+}
