@@ -35,6 +35,7 @@ export const CONTRACT = Object.freeze({
     "io",
     "keychain",
   ]),
+  events: Object.freeze({ showRoom: "meetdesk://show-room" }),
   hosts: Object.freeze({
     custom: null,
     international: "https://api.dingtalk.io",

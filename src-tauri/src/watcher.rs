@@ -29,9 +29,8 @@ use meetdesk_core::settings::Settings;
 use meetdesk_core::tray::TrayItem;
 use meetdesk_core::watcher::{Inputs, SharedCache, Tick, Watcher};
 
-/// The event that asks the window to show a room (a reminder or a tray line was chosen); its
-/// payload is [`ShowRoom`].
-pub const SHOW_ROOM_EVENT: &str = "meetdesk://show-room";
+/// The event that asks the window to show a room; its payload is [`ShowRoom`].
+pub use meetdesk_core::watcher::SHOW_ROOM_EVENT;
 
 /// The profile key of demo mode: the simulator's port changes every run, its meeting ids do
 /// not, so one key keeps demo reminders fired once across restarts.
