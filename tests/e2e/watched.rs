@@ -9,7 +9,7 @@ use dingtalk_sim::testing::room_calls;
 use dingtalk_sim::{SimClock, SimConfig, SimHandle};
 use serde_json::json;
 
-use crate::harness::{within, App, Launch};
+use crate::harness::{within, App, Launch, SHORT};
 
 const MINUTE: i64 = 60_000;
 const ROOM: &str = "123456789";
@@ -130,6 +130,97 @@ async fn a_watched_rooms_meeting_going_live_shows_a_desktop_notification() {
             "the meeting's title: {seen}"
         );
         drop(monitor);
+        app.finish().await;
+    })
+    .await;
+}
+
+async fn open_settings(app: &App) {
+    app.click("#settings-btn").await;
+    app.wait(
+        "the settings dialog",
+        "return document.getElementById('settings-dialog').open",
+        SHORT,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_show_this_months_calls_check_the_new_fields_and_switch_start_at_login() {
+    within(Duration::from_secs(150), async {
+        let sim = dingtalk_sim::testing::demo_sim().await;
+        let settings = json!({
+            "version": 2,
+            "settings": { "watched": [{ "name": "Demo", "roomCode": dingtalk_sim::DEMO_ROOM }] },
+        });
+        let app = App::start(
+            "watch_settings",
+            Launch::with_sim(&sim).data_file("settings.json", &settings.to_string()),
+        )
+        .await;
+
+        // The watcher's first round is counted, and Settings shows the count against the budget.
+        let end = Instant::now() + SHORT;
+        loop {
+            open_settings(&app).await;
+            let shown = app
+                .js("const p = document.getElementById('settings-calls-this-month'); return p && !p.hidden ? p.textContent : ''")
+                .await;
+            if shown.as_str().is_some_and(|t| t == "1 of 5,000 calls used this month") {
+                break;
+            }
+            if Instant::now() > end {
+                app.fail(&format!("no call count in Settings: {shown}")).await;
+            }
+            app.press(&[&fantoccini::key::Key::Escape]).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+
+        app.type_into("#settings-reminderMinutes", "90").await;
+        app.click("#settings-save").await;
+        app.wait_text(
+            "#settings-reminderMinutes-error",
+            "to give the bounds",
+            |t| t == "Enter a whole number from 0 to 60.",
+            SHORT,
+        )
+        .await;
+        assert_eq!(app.focused().await, "#settings-reminderMinutes");
+
+        app.type_into("#settings-reminderMinutes", "10").await;
+        app.click("#settings-startAtLogin").await;
+        app.click("#settings-save").await;
+        app.wait(
+            "the dialog to close after saving",
+            "return !document.getElementById('settings-dialog').open",
+            SHORT,
+        )
+        .await;
+        let file: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(app.settings_file()).unwrap()).unwrap();
+        assert_eq!(file["settings"]["reminderMinutes"], 10);
+        assert_eq!(file["settings"]["startAtLogin"], true);
+        assert_eq!(
+            file["settings"]["watched"][0]["roomCode"],
+            dingtalk_sim::DEMO_ROOM,
+            "the watched list is kept"
+        );
+        let autostart = app.dir().join("home/.config/autostart");
+        let entries: Vec<_> = std::fs::read_dir(&autostart)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(entries.len(), 1, "one login entry in {}", autostart.display());
+
+        // Clear offline cache says what it did.
+        open_settings(&app).await;
+        app.click("#clear-cache-btn").await;
+        app.wait_text(
+            "#settings-cache-result",
+            "to confirm",
+            |t| t.starts_with("The offline cache is empty."),
+            SHORT,
+        )
+        .await;
         app.finish().await;
     })
     .await;
