@@ -23,7 +23,7 @@ use meetdesk_core::filter::Filter;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
 use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
-use meetdesk_core::{export, links, profile};
+use meetdesk_core::{export, profile};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -137,24 +137,34 @@ pub fn get_status(state: State<'_, AppState>) -> Status {
 }
 
 #[tauri::command]
-pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<Status> {
+pub async fn start_demo(
+    state: State<'_, AppState>,
+    watch: State<'_, crate::watcher::WatchService>,
+) -> CmdResult<Status> {
     if state.demo_base_url().is_none() {
         let sim = dingtalk_sim::SimHandle::start(dingtalk_sim::SimConfig::default())
             .await
             .map_err(|e| AppError::io("Could not start the demo server", e))?;
         log::info!("demo: simulator on {}", sim.base_url());
         *lock(&state.demo) = Some(sim);
+        // Issue 12: the demo rooms are watched; read them now.
+        watch.wake();
     }
     Ok(status(&state))
 }
 
 #[tauri::command]
-pub fn stop_demo(state: State<'_, AppState>) -> Status {
+pub fn stop_demo(
+    state: State<'_, AppState>,
+    watch: State<'_, crate::watcher::WatchService>,
+) -> Status {
     let sim = lock(&state.demo).take();
     if let Some(sim) = sim {
         sim.shutdown();
         // Its meetings came from a host that is gone: the window starts over.
         state.session.reset();
+        // Issue 12: the watcher leaves the demo rooms now.
+        watch.wake();
         log::info!("demo: stopped");
     }
     status(&state)
@@ -269,12 +279,9 @@ pub async fn open_meeting<R: Runtime>(
 ) -> CmdResult<()> {
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
-    let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
-        log::warn!("{}", links::refusal_log_line(&conference_id, &e.message));
-    })?;
-    app.opener()
-        .open_url(url.as_str(), None::<&str>)
-        .map_err(|e| AppError::new("io", format!("Could not open the browser: {e}")))
+    // One Join for the window and the tray: checked, then the DingTalk app if chosen, then https.
+    let in_app = state.settings().open_in_dingtalk_app;
+    crate::tray::open_join_link(&app, &link, &conference_id, custom.as_deref(), in_app)
 }
 
 #[tauri::command]
@@ -283,7 +290,8 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 }
 
 #[tauri::command]
-pub fn save_settings(
+pub fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: Settings,
     secrets: Option<SecretInput>,
@@ -305,9 +313,12 @@ pub fn save_settings(
         // The window does not edit these; keep ours rather than trust a stale copy.
         let recent_rooms = std::mem::take(&mut doc.settings.recent_rooms);
         let last_export_dir = doc.settings.last_export_dir.take();
+        // Changed by watch_room & co. while the dialog is open: a stale copy must not undo them.
+        let watched = std::mem::take(&mut doc.settings.watched);
         doc.settings = Settings {
             recent_rooms,
             last_export_dir,
+            watched,
             ..settings
         };
         doc.secrets = (!keychain && doc.settings.store_secrets_in_file)
@@ -329,6 +340,7 @@ pub fn save_settings(
         log::info!("secrets: host or mode changed; the previous host's secrets were removed");
     }
     state.settings_saved();
+    crate::watcher::settings_saved(&app, &saved);
     log::info!(
         "settings: saved (mode {:?}, host {:?})",
         saved.credential_mode,
@@ -619,6 +631,114 @@ async fn choose_export_path<R: Runtime>(
                 .map_err(|e| AppError::io("The chosen file cannot be used", e))
         })
         .transpose()
+}
+
+// ---- Issue 12: watched rooms and the background watcher (crate::watcher). ----
+
+/// A change to the watched list, kept in memory even when the settings file cannot be written
+/// (then the warning says so), like the recent rooms.
+fn change_watched<T: Serialize>(
+    state: &AppState,
+    change: impl FnOnce(&mut Vec<meetdesk_core::watch::WatchedRoom>) -> CmdResult<T>,
+) -> CmdResult<WithSettingsWarning<T>> {
+    let (value, err) = state.store.update(|d| change(&mut d.settings.watched));
+    let value = value?;
+    let settings_warning = err.map(|e| e.message);
+    *lock(&state.settings_warning) = settings_warning.clone();
+    Ok(WithSettingsWarning {
+        value,
+        settings_warning,
+    })
+}
+
+/// The watched list after a change, for the window.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Watched {
+    watched: Vec<meetdesk_core::watch::WatchedRoom>,
+}
+
+/// Watches a room under a name (watching it again renames it).
+#[tauri::command]
+pub fn watch_room<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    room_code: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let room = meetdesk_core::watch::WatchedRoom::new(&name, &room_code)?;
+    let out = change_watched(&state, |list| {
+        meetdesk_core::watch::watch(list, room)?;
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Stops watching a room; a room not watched is no error (the list is what the window shows).
+#[tauri::command]
+pub fn unwatch_room<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    room_code: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let code = RoomCode::parse(&room_code)?;
+    let out = change_watched(&state, |list| {
+        meetdesk_core::watch::unwatch(list, &code);
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Renames a watched room.
+#[tauri::command]
+pub fn rename_watched<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    room_code: String,
+    name: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let code = RoomCode::parse(&room_code)?;
+    let name = meetdesk_core::watch::WatchName::parse(&name)?;
+    let out = change_watched(&state, |list| {
+        if !meetdesk_core::watch::rename(list, &code, name) {
+            return Err(AppError::invalid_setting(
+                "watched",
+                format!("Room {code} is not watched: watch it first."),
+            ));
+        }
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Streams the watcher's state to the window: now, then after every tick.
+#[tauri::command]
+pub fn watched_watch(
+    watch: State<'_, crate::watcher::WatchService>,
+    on_state: Channel<crate::watcher::WatchView>,
+) {
+    watch.subscribe(on_state);
+}
+
+/// The watcher's latest state once (Settings: this month's calls, whether there is a tray).
+#[tauri::command]
+pub fn watcher_status(watch: State<'_, crate::watcher::WatchService>) -> crate::watcher::WatchView {
+    watch.view()
+}
+
+/// "Clear offline cache" in Settings.
+#[tauri::command]
+pub async fn clear_cache<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
+    crate::watcher::clear_cache(&app).await
 }
 
 #[cfg(test)]

@@ -774,6 +774,14 @@ impl App {
         self.dir.path()
     }
 
+    /// A variable of the app's environment as launched (e.g. the private session bus's address).
+    pub fn env_var(&self, key: &str) -> Option<String> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

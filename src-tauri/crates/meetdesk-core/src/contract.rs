@@ -108,6 +108,8 @@ pub fn contract() -> Value {
                 "default": CACHE_MAX_MEETINGS_DEFAULT,
             },
         },
+        // Issue 12: a reminder or a tray line asks the window to show a room.
+        "events": { "showRoom": crate::watcher::SHOW_ROOM_EVENT },
         "refresh": {
             "regularIntervalSecs": crate::refresh::REGULAR_INTERVAL_SECS,
             "busyIntervalSecs": crate::refresh::BUSY_INTERVAL_SECS,
