@@ -188,6 +188,7 @@ async fn search(state: &AppState, room_code: &str) -> CmdResult<WithSettingsWarn
                 client: state.client()?.0,
                 room,
                 page_size: state.settings().page_size,
+                cache: None,
             })
         });
     let outcome = state.session.search(target, room_code).await?;
