@@ -18,6 +18,7 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
+use meetdesk_core::catalog::Lang;
 use meetdesk_core::error::AppError;
 use meetdesk_core::filter::Filter;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
@@ -270,12 +271,68 @@ pub async fn open_meeting<R: Runtime>(
 ) -> CmdResult<()> {
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
-    let url = links::check_join_link(&link, custom.as_deref()).inspect_err(|e| {
+    // Checked exactly as before the DingTalk-app option: join_targets checks the link first and
+    // wraps only a link that passed.
+    let in_app = state.settings().open_in_dingtalk_app;
+    let targets = links::join_targets(&link, custom.as_deref(), in_app).inspect_err(|e| {
         log::warn!("{}", links::refusal_log_line(&conference_id, &e.message));
     })?;
-    app.opener()
-        .open_url(url.as_str(), None::<&str>)
-        .map_err(|e| AppError::new("io", format!("Could not open the browser: {e}")))
+    open_first(&app, &targets)
+}
+
+/// Opens the first of `targets` the system can open: the DingTalk app's jump link, then the
+/// https link when nothing handles `dingtalk://` (the opener answers an error then).
+fn open_first<R: Runtime>(app: &AppHandle<R>, targets: &[url::Url]) -> CmdResult<()> {
+    let mut last = None;
+    for url in targets {
+        let opened = match app.try_state::<UrlOpener>() {
+            Some(opener) => (opener.0)(url.as_str()),
+            None => app
+                .opener()
+                .open_url(url.as_str(), None::<&str>)
+                .map_err(|e| e.to_string()),
+        };
+        match opened {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                log::info!("join: {} could not be opened ({e})", url.scheme());
+                last = Some(e);
+            }
+        }
+    }
+    Err(AppError::new(
+        "io",
+        format!(
+            "Could not open the browser: {}. Copy the link and open it yourself.",
+            last.unwrap_or_default()
+        ),
+    ))
+}
+
+/// Opens URLs in place of the system opener when managed: the seam tests use to see which URL
+/// Join opened (and to make the DingTalk app's scheme fail as on a machine without the app).
+pub struct UrlOpener(pub Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>);
+
+/// "Copy invitation": the text for a meeting of query `query_id`, in the window's language
+/// (`lang`, a BCP 47 tag; English when unknown), times in this computer's zone. The window copies
+/// it through its clipboard path and never builds it.
+#[tauri::command]
+pub async fn meeting_invitation(
+    state: State<'_, AppState>,
+    query_id: u64,
+    conference_id: String,
+    lang: String,
+) -> CmdResult<String> {
+    let (room, meeting) = state.session.meeting(query_id, &conference_id).await?;
+    let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
+    let lang = Lang::from_tag(&lang).unwrap_or_default();
+    Ok(meetdesk_core::invitation::invitation(
+        &meeting,
+        &room,
+        custom.as_deref(),
+        lang,
+        &chrono::Local,
+    ))
 }
 
 #[tauri::command]

@@ -1195,20 +1195,26 @@ impl Session {
         })
     }
 
+    /// A meeting of query `id` by its conference id, with the room searched (for "Copy
+    /// invitation": the code the user typed, not a masked one the server may send).
+    pub async fn meeting(
+        &self,
+        id: u64,
+        conference_id: &str,
+    ) -> Result<(RoomCode, Meeting), AppError> {
+        let query = self.current(id)?;
+        let room = RoomCode::parse(&query.room_code).map_err(AppError::from)?;
+        let data = query.data.lock().await;
+        let meeting = find_meeting(&data, conference_id)?.clone();
+        Ok((room, meeting))
+    }
+
     /// The join link the API gave for a meeting of query `id`: the window names a meeting by its
     /// id and never hands us a URL to open.
     pub async fn join_link(&self, id: u64, conference_id: &str) -> Result<String, AppError> {
         let query = self.current(id)?;
         let data = query.data.lock().await;
-        data.meetings
-            .iter()
-            .find(|m| m.conference_id.as_deref() == Some(conference_id))
-            .ok_or_else(|| {
-                AppError::new(
-                    "notFound",
-                    "This meeting is no longer in the list; search again.",
-                )
-            })?
+        find_meeting(&data, conference_id)?
             .external_link_url
             .clone()
             .filter(|l| !l.trim().is_empty())
@@ -1250,6 +1256,18 @@ impl Session {
             }
         }
     }
+}
+
+fn find_meeting<'a>(data: &'a QueryData, conference_id: &str) -> Result<&'a Meeting, AppError> {
+    data.meetings
+        .iter()
+        .find(|m| m.conference_id.as_deref() == Some(conference_id))
+        .ok_or_else(|| {
+            AppError::new(
+                "notFound",
+                "This meeting is no longer in the list; search again.",
+            )
+        })
 }
 
 fn started(op: Op) -> Event {
