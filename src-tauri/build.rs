@@ -23,6 +23,13 @@ const COMMANDS: &[&str] = &[
     "export_meetings",
     "reveal_path",
     "open_log_folder",
+    // Issue 12.
+    "watch_room",
+    "unwatch_room",
+    "rename_watched",
+    "watched_watch",
+    "watcher_status",
+    "clear_cache",
 ];
 
 fn main() {

@@ -1364,3 +1364,120 @@ async fn copy_invitation_gives_the_text_in_the_language_asked_with_the_grouped_c
         .unwrap_err();
     assert_eq!(err["kind"], "notFound");
 }
+
+// ---- Issue 12: watched rooms and the watcher's commands. ----
+
+/// The id of the watcher's state channel.
+const WATCHER: u32 = 4343;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watching_renaming_and_unwatching_rooms_is_checked_and_saved() {
+    let h = harness(EnvOverrides::default());
+    let r = h
+        .invoke(
+            "watch_room",
+            json!({ "name": "  Board room ", "roomCode": "427 233 559" }),
+        )
+        .unwrap();
+    assert_eq!(
+        r["watched"],
+        json!([{ "name": "Board room", "roomCode": "427233559" }])
+    );
+    let err = h
+        .invoke("watch_room", json!({ "name": "", "roomCode": "427233559" }))
+        .unwrap_err();
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("invalidSetting"), Some("watchedName"))
+    );
+    let err = h
+        .invoke("watch_room", json!({ "name": "X", "roomCode": "12ab" }))
+        .unwrap_err();
+    assert_eq!(err["field"], "watchedRoomCode", "{err}");
+
+    h.invoke(
+        "watch_room",
+        json!({ "name": "Sync", "roomCode": "500000005" }),
+    )
+    .unwrap();
+    let r = h
+        .invoke(
+            "rename_watched",
+            json!({ "roomCode": "427233559", "name": "Boardroom" }),
+        )
+        .unwrap();
+    assert_eq!(r["watched"][0]["name"], "Boardroom");
+    let err = h
+        .invoke(
+            "rename_watched",
+            json!({ "roomCode": "100000000", "name": "Nope" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["field"], "watched");
+
+    let r = h
+        .invoke("unwatch_room", json!({ "roomCode": "500000005" }))
+        .unwrap();
+    assert_eq!(r["watched"].as_array().unwrap().len(), 1);
+    let file = std::fs::read_to_string(h.data_dir().join("settings.json")).unwrap();
+    assert!(
+        file.contains("Boardroom") && !file.contains("500000005"),
+        "{file}"
+    );
+    assert_eq!(
+        h.invoke("get_settings", json!({})).unwrap()["watched"][0]["roomCode"],
+        "427233559"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saving_settings_from_a_dialog_opened_earlier_keeps_the_watched_rooms() {
+    let h = harness(EnvOverrides::default());
+    let stale = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(stale["watched"], json!([]));
+    h.invoke(
+        "watch_room",
+        json!({ "name": "Board room", "roomCode": "427233559" }),
+    )
+    .unwrap();
+    let mut s = stale.clone();
+    s["reminderMinutes"] = json!(10);
+    let saved = h
+        .invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+        .unwrap();
+    assert_eq!(saved["reminderMinutes"], 10);
+    assert_eq!(
+        saved["watched"],
+        json!([{ "name": "Board room", "roomCode": "427233559" }]),
+        "the dialog's stale empty list did not undo the watch"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_watcher_state_reaches_the_window_and_the_cache_can_be_cleared() {
+    let h = harness(EnvOverrides::default());
+    h.invoke(
+        "watched_watch",
+        json!({ "onState": format!("__CHANNEL__:{WATCHER}") }),
+    )
+    .unwrap();
+    let sent: Vec<Value> = h
+        .channels
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(id, _)| *id == WATCHER)
+        .map(|(_, v)| v.clone())
+        .collect();
+    assert_eq!(sent.len(), 1, "a first state at once");
+    // The mock app builds no tray: Settings must be told.
+    assert_eq!(sent[0]["trayAvailable"], false);
+    let status = h.invoke("watcher_status", json!({})).unwrap();
+    assert_eq!(status["trayAvailable"], false);
+
+    h.invoke("clear_cache", json!({})).unwrap();
+    assert!(
+        h.data_dir().join("meetdesk-cache.db").exists(),
+        "the cache lives in the data folder"
+    );
+}

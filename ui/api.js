@@ -135,5 +135,9 @@ export const exportMeetings = async (queryId, scope, format, lang, onProgress, r
 export const revealPath = (path) => call('reveal_path', { path });
 export const openLogFolder = () => call('open_log_folder');
 
+// Issue 12: the watcher's state once (Settings) and "Clear offline cache".
+export const watcherStatus = () => call('watcher_status');
+export const clearCache = () => call('clear_cache');
+
 /** Tells Rust the first render is done, so it can show the window (no white flash). */
 export const appReady = () => call('app_ready');

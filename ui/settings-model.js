@@ -23,6 +23,16 @@ export const TIMEOUT_SECS_MIN = limits.timeoutSecs.min;
 export const TIMEOUT_SECS_MAX = limits.timeoutSecs.max;
 export const TIMEOUT_SECS_DEFAULT = limits.timeoutSecs.default;
 
+/** Issue 12's whole-number settings and their bounds (Rust's, through the contract). */
+export const RANGE_FIELDS = Object.freeze({
+  reminderMinutes: limits.reminderMinutes,
+  monthlyCallBudget: limits.monthlyCallBudget,
+  cacheDays: limits.cacheDays,
+  cacheMaxMeetings: limits.cacheMaxMeetings,
+});
+/** Issue 12's on/off settings. */
+export const FLAG_FIELDS = Object.freeze(['remindersOn', 'openInDingtalkApp', 'keepInTray', 'startAtLogin']);
+
 export const DEFAULT_SETTINGS = Object.freeze({
   ...CONTRACT.settingsDefaults,
   suiteTicketSet: false,
@@ -58,6 +68,7 @@ export function withDefaults(s) {
     if (!allowed.includes(out[field])) out[field] = DEFAULT_SETTINGS[field];
   }
   if (!Array.isArray(out.recentRooms)) out.recentRooms = [];
+  if (!Array.isArray(out.watched)) out.watched = [];
   return out;
 }
 
@@ -71,6 +82,32 @@ function wholeNumberIn(v, min, max) {
 /** null when valid, else the i18n key of the reason. */
 export function validatePageSize(v) {
   return wholeNumberIn(v, PAGE_SIZE_MIN, PAGE_SIZE_MAX) ? null : 'validation.pageSize';
+}
+
+/** null when `v` is a whole number within `field`'s bounds, else the i18n key of the reason
+ * (`validation.range`, filled with {@link rangeParams}). */
+export function validateRange(field, v) {
+  const r = RANGE_FIELDS[field];
+  return r && wholeNumberIn(v, r.min, r.max) ? null : 'validation.range';
+}
+
+/** The {min, max} of a range field, grouped as the window shows numbers ("5,000"). */
+export function rangeParams(field, locale = 'en') {
+  const r = RANGE_FIELDS[field];
+  if (!r) return undefined;
+  const f = (n) => Number(n).toLocaleString(locale);
+  return { min: f(r.min), max: f(r.max) };
+}
+
+/**
+ * The line under the budget: this month's calls from the watcher's state, or null before the
+ * watcher has counted (its first tick).
+ * @param {{callsThisMonth?: number, monthlyBudget?: number}|null} view watcher_status()
+ */
+export function callsThisMonthText(view, t, locale = 'en') {
+  if (!view || !Number.isFinite(view.callsThisMonth) || !Number.isFinite(view.monthlyBudget)) return null;
+  const f = (n) => Number(n).toLocaleString(locale);
+  return t('settings.callsThisMonth', { used: f(view.callsThisMonth), budget: f(view.monthlyBudget) });
 }
 
 /** null when valid, else the i18n key of the reason. */
@@ -119,6 +156,10 @@ export const FIELD_LABELS = {
   theme: 'settings.theme', csvBom: 'settings.csv', csvDelimiter: 'settings.csvDelimiter',
   storeSecretsInFile: 'settings.storeSecretsInFile', recentRooms: 'settings.field.recentRooms',
   lastExportDir: 'settings.field.lastExportDir', secrets: 'settings.field.secrets',
+  watched: 'settings.watched', monthlyCallBudget: 'settings.monthlyCallBudget', remindersOn: 'settings.remindersOn',
+  reminderMinutes: 'settings.reminderMinutes', openInDingtalkApp: 'settings.openInDingtalkApp',
+  keepInTray: 'settings.keepInTray', startAtLogin: 'settings.startAtLogin', cacheDays: 'settings.cacheDays',
+  cacheMaxMeetings: 'settings.cacheMaxMeetings',
 };
 
 /**
@@ -201,6 +242,12 @@ export function validateForm(form, saved = DEFAULT_SETTINGS, { requireCredential
     const to = validateTimeout(form.timeoutSecs);
     if (to) errors.timeoutSecs = to;
   }
+  // Forms without these fields (older callers, tests) keep the saved values: see buildSettings.
+  for (const f of Object.keys(RANGE_FIELDS)) {
+    if (form[f] === undefined) continue;
+    const e = validateRange(f, form[f]);
+    if (e) errors[f] = e;
+  }
   return errors;
 }
 
@@ -223,6 +270,9 @@ export function buildSettings(saved, form) {
     csvDelimiter: CSV_DELIMITERS.includes(form.csvDelimiter) ? form.csvDelimiter : DEFAULT_SETTINGS.csvDelimiter,
     // The checkbox is only shown without a keychain; otherwise keep the saved value.
     storeSecretsInFile: form.storeSecretsInFile === undefined ? !!base.storeSecretsInFile : !!form.storeSecretsInFile,
+    ...Object.fromEntries(Object.keys(RANGE_FIELDS).map((f) => [f,
+      form[f] === undefined ? base[f] : Number(String(form[f]).trim())])),
+    ...Object.fromEntries(FLAG_FIELDS.map((f) => [f, form[f] === undefined ? !!base[f] : !!form[f]])),
   };
 }
 

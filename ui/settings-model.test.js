@@ -5,6 +5,7 @@ import {
   DEFAULT_SETTINGS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, TIMEOUT_SECS_DEFAULT, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
   applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope,
   settingsProblemText, validateCustomBaseUrl, validateForm, validatePageSize, validateTimeout, withDefaults,
+  FIELD_LABELS, RANGE_FIELDS, callsThisMonthText, rangeParams, validateRange,
 } from './settings-model.js';
 import { t } from './i18n.js';
 
@@ -171,5 +172,49 @@ test('the words that state a limit or a host state the contract\'s', () => {
     for (const [key, host] of [['settings.hostInternational', 'international'], ['settings.hostMainland', 'mainland']]) {
       assert.ok(t(key, {}, lang).includes(new URL(CONTRACT.hosts[host]).hostname), `${lang} ${key}`);
     }
+  }
+});
+
+// ---- Issue 12's settings ----
+
+test('watch and cache settings: whole numbers within Rust\'s bounds, named in the refusal', () => {
+  assert.deepEqual(RANGE_FIELDS.monthlyCallBudget, CONTRACT.limits.monthlyCallBudget);
+  for (const ok of ['0', '5', '60']) assert.equal(validateRange('reminderMinutes', ok), null, ok);
+  for (const bad of ['-1', '61', '2.5', '', 'x']) assert.equal(validateRange('reminderMinutes', bad), 'validation.range', bad);
+  assert.equal(validateRange('monthlyCallBudget', '99'), 'validation.range');
+  assert.equal(validateRange('monthlyCallBudget', '5000000'), null);
+  assert.deepEqual(rangeParams('monthlyCallBudget'), { min: '100', max: '5,000,000' });
+  assert.equal(t('validation.range', rangeParams('cacheDays')), 'Enter a whole number from 1 to 365.');
+  const form = { ...DEFAULT_SETTINGS, pageSize: '20', credentialMode: 'internalApp', reminderMinutes: '90', cacheMaxMeetings: '10' };
+  assert.deepEqual(validateForm(form), { reminderMinutes: 'validation.range', cacheMaxMeetings: 'validation.range' });
+});
+
+test('the new fields are sent as numbers and booleans, and a form without them keeps the saved ones', () => {
+  const saved = withDefaults({ watched: [{ name: 'Board room', roomCode: '427233559' }], keepInTray: true });
+  const form = {
+    ...saved, pageSize: '20', reminderMinutes: ' 10 ', monthlyCallBudget: '8000', cacheDays: '30', cacheMaxMeetings: '2000',
+    remindersOn: false, openInDingtalkApp: true, keepInTray: false, startAtLogin: true,
+  };
+  const out = buildSettings(saved, form);
+  assert.deepEqual(
+    [out.reminderMinutes, out.monthlyCallBudget, out.cacheDays, out.cacheMaxMeetings],
+    [10, 8000, 30, 2000],
+  );
+  assert.deepEqual([out.remindersOn, out.openInDingtalkApp, out.keepInTray, out.startAtLogin], [false, true, false, true]);
+  assert.deepEqual(out.watched, saved.watched, 'the list is sent as loaded; Rust keeps its own anyway');
+  const untouched = buildSettings(saved, { ...saved, pageSize: '20', reminderMinutes: undefined, keepInTray: undefined });
+  assert.equal(untouched.reminderMinutes, CONTRACT.limits.reminderMinutes.default);
+  assert.equal(untouched.keepInTray, true);
+  assert.deepEqual(withDefaults({ watched: 'junk' }).watched, []);
+});
+
+test('this month\'s calls come from the watcher, and every new field has a label in both languages', () => {
+  assert.equal(callsThisMonthText({ callsThisMonth: 1234, monthlyBudget: 5000 }, t), '1,234 of 5,000 calls used this month');
+  assert.equal(callsThisMonthText({ trayAvailable: false }, t), null, 'before the first tick');
+  assert.equal(callsThisMonthText(null, t), null);
+  for (const f of ['watched', 'monthlyCallBudget', 'remindersOn', 'reminderMinutes', 'openInDingtalkApp', 'keepInTray',
+    'startAtLogin', 'cacheDays', 'cacheMaxMeetings']) {
+    assert.ok(FIELD_LABELS[f], f);
+    assert.notEqual(t(FIELD_LABELS[f]), FIELD_LABELS[f], `${f} has words`);
   }
 });

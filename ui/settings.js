@@ -5,17 +5,23 @@
 
 import { clear, h, nextId } from './dom.js';
 import { describeError } from './errors.js';
-import { t } from './i18n.js';
+import { getLocale, t } from './i18n.js';
 import { SlowWatch } from './query-state.js';
 import {
-  HOSTS, KEY_FIELDS, PAGE_SIZE_MAX, PAGE_SIZE_MIN, SECRET_FIELDS, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
-  applicableSecrets, baseUrlOf, buildSecrets, buildSettings, normaliseBaseUrl, secretsScope, settingsProblemText,
-  validateForm, withDefaults,
+  HOSTS, KEY_FIELDS, PAGE_SIZE_MAX, PAGE_SIZE_MIN, RANGE_FIELDS, SECRET_FIELDS, TIMEOUT_SECS_MAX, TIMEOUT_SECS_MIN,
+  applicableSecrets, baseUrlOf, buildSecrets, buildSettings, callsThisMonthText, normaliseBaseUrl, rangeParams,
+  secretsScope, settingsProblemText, validateForm, withDefaults,
 } from './settings-model.js';
 
 const FIELD_REASON = {
   pageSize: 'validation.pageSize', timeoutSecs: 'validation.timeoutSecs', customBaseUrl: 'validation.customBaseUrl',
+  ...Object.fromEntries(Object.keys(RANGE_FIELDS).map((f) => [f, 'validation.range'])),
 };
+
+/** A field's refusal in words: range fields name their bounds. */
+function reasonText(name, key) {
+  return t(key, rangeParams(name, getLocale()));
+}
 const SECRET_LABELS = {
   appSecret: 'settings.appSecret', suiteSecret: 'settings.suiteSecret', suiteTicket: 'settings.suiteTicket', accessToken: 'settings.accessToken',
 };
@@ -33,6 +39,7 @@ export function createSettings(dialog, deps) {
   let formStatus = null;
   let testResult = null;
   let secretsNote = null;
+  let watchBits = null; // { calls, trayNote, cacheResult }: filled when the watcher's state arrives
   let busy = false;
   let testing = null; // { requestId, cancelling, slowAnnounced } while a connection test runs
   const slowTest = new SlowWatch(() => {
@@ -236,6 +243,45 @@ export function createSettings(dialog, deps) {
       [',', t('settings.csvComma')], [';', t('settings.csvSemicolon')],
     ], s.csvDelimiter);
 
+    // Issue 12: watched rooms, reminders, tray and start-up, the offline cache.
+    const rangeField = (name, labelKey, hintKey) => {
+      const r = RANGE_FIELDS[name];
+      const f = textField(name, labelKey, {
+        type: 'number', value: String(s[name]),
+        attrs: { min: String(r.min), max: String(r.max), step: '1', inputmode: 'numeric' },
+      });
+      if (hintKey) {
+        const hint = h('p', { class: 'field-hint', id: `settings-${name}-hint` }, t(hintKey, rangeParams(name, getLocale())));
+        fields[name].error.before(hint);
+        describe(fields[name].input, hint.id, fields[name].error.id);
+      }
+      return f;
+    };
+    const callsLine = h('p', { class: 'field-hint', id: 'settings-calls-this-month', hidden: true });
+    const budget = rangeField('monthlyCallBudget', 'settings.monthlyCallBudget', 'settings.monthlyCallBudgetHint');
+    budget.appendChild(callsLine);
+    const trayNote = h('p', { class: 'field-hint', id: 'settings-no-tray', hidden: true }, t('settings.noTray'));
+    const keepInTray = checkField('keepInTray', 'settings.keepInTray', s.keepInTray, trayNote.id);
+    keepInTray.appendChild(trayNote);
+    const cacheResult = h('p', { class: 'field-hint', id: 'settings-cache-result', role: 'status', hidden: true });
+    const clearCacheBtn = h('button', {
+      type: 'button', class: 'btn', id: 'clear-cache-btn', on: { click: () => onClearCache(clearCacheBtn) },
+    }, t('settings.clearCache'));
+    watchBits = { calls: callsLine, trayNote, keepInTray: fields.keepInTray.input, cacheResult };
+    const watchSection = h('section', { class: 'settings-section', id: 'settings-watch' },
+      h('fieldset', { class: 'group' }, h('legend', {}, t('settings.watchSection')),
+        checkField('remindersOn', 'settings.remindersOn', s.remindersOn),
+        rangeField('reminderMinutes', 'settings.reminderMinutes', 'settings.reminderMinutesHint'),
+        budget,
+        checkField('openInDingtalkApp', 'settings.openInDingtalkApp', s.openInDingtalkApp)),
+      h('fieldset', { class: 'group' }, h('legend', {}, t('settings.startup')),
+        keepInTray,
+        checkField('startAtLogin', 'settings.startAtLogin', s.startAtLogin)),
+      h('fieldset', { class: 'group' }, h('legend', {}, t('settings.cache')),
+        rangeField('cacheDays', 'settings.cacheDays'),
+        rangeField('cacheMaxMeetings', 'settings.cacheMaxMeetings'),
+        h('div', { class: 'test-row' }, clearCacheBtn, cacheResult)));
+
     let storage;
     if (status.keychainAvailable === false) {
       const warnId = nextId('warn');
@@ -274,6 +320,7 @@ export function createSettings(dialog, deps) {
           h('fieldset', { class: 'group' }, h('legend', {}, t('settings.general')), pageSize, timeout, language, theme)),
         h('section', { class: 'settings-section' },
           h('fieldset', { class: 'group' }, h('legend', {}, t('settings.csv')), csvBom, csvDelimiter)),
+        watchSection,
         h('section', { class: 'settings-section' }, storage),
         about),
       h('div', { class: 'dialog-actions' }, formStatus, cancelBtn, saveBtn));
@@ -314,7 +361,7 @@ export function createSettings(dialog, deps) {
   function showClientErrors(errors) {
     let first = null;
     for (const [name, key] of Object.entries(errors)) {
-      const el = markField(name, t(key));
+      const el = markField(name, reasonText(name, key));
       if (!first) first = el;
     }
     showFormMessage(t('settings.fixErrors'));
@@ -328,7 +375,7 @@ export function createSettings(dialog, deps) {
   /** Shows a rejected save/test: invalidSetting next to its field, others as a sentence. */
   function showServerError(err, target) {
     if (err.kind === 'invalidSetting' && err.field && fields[err.field]) {
-      const el = markField(err.field, FIELD_REASON[err.field] ? t(FIELD_REASON[err.field]) : t('settings.serverRefused', { message: err.message || '' }));
+      const el = markField(err.field, FIELD_REASON[err.field] ? reasonText(err.field, FIELD_REASON[err.field]) : t('settings.serverRefused', { message: err.message || '' }));
       showFormMessage(t('settings.fixErrors'));
       if (el) el.focus();
       return;
@@ -418,6 +465,31 @@ export function createSettings(dialog, deps) {
     }
   }
 
+  /** The watcher's state (this month's calls, whether there is a tray) into the open form. */
+  function showWatcher(view) {
+    if (!watchBits || !view) return;
+    const calls = callsThisMonthText(view, t, getLocale());
+    watchBits.calls.hidden = !calls;
+    watchBits.calls.textContent = calls || '';
+    const noTray = view.trayAvailable === false;
+    watchBits.trayNote.hidden = !noTray;
+    watchBits.keepInTray.disabled = noTray;
+  }
+
+  async function onClearCache(btn) {
+    const out = watchBits && watchBits.cacheResult;
+    btn.disabled = true;
+    try {
+      await api.clearCache();
+      if (out) { out.textContent = t('settings.cacheCleared'); out.hidden = false; }
+    } catch (err) {
+      const d = describeError(err);
+      if (out) { out.textContent = [d.title, d.next].filter(Boolean).join(' '); out.hidden = false; }
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
   async function onOpenLog() {
     try { await api.openLogFolder(); } catch (err) { showServerError(err, 'save'); }
   }
@@ -432,6 +504,7 @@ export function createSettings(dialog, deps) {
       opener = document.activeElement;
       build();
       dialog.showModal();
+      if (api.watcherStatus) api.watcherStatus().then(showWatcher, () => { /* the fields still work */ });
       const target = (focusField && fields[focusField] && [].concat(fields[focusField].input)[0])
         || dialog.querySelector('input[name="host"]:checked') || dialog.querySelector('input, select, button');
       if (target) target.focus();

@@ -59,10 +59,10 @@ test('api.js calls exactly the contract commands, with camelCase arguments', () 
   const src = read('api.js');
   const used = [...src.matchAll(/call\('([a-z_]+)'/g)].map((m) => m[1]).sort();
   assert.deepEqual(used, [
-    'app_ready', 'cancel_request', 'clear_recent', 'export_meetings', 'get_settings', 'get_status',
+    'app_ready', 'cancel_request', 'clear_cache', 'clear_recent', 'export_meetings', 'get_settings', 'get_status',
     'open_log_folder', 'open_meeting', 'query_cancel', 'query_filter', 'query_load_all', 'query_load_more', 'query_retry',
     'query_search', 'query_watch', 'remove_recent', 'reveal_path', 'save_settings', 'start_demo', 'stop_demo',
-    'test_connection',
+    'test_connection', 'watcher_status',
   ]);
   for (const m of src.matchAll(/call\('[a-z_]+',\s*\{([^}]*)\}/g)) {
     for (const arg of m[1].split(',').map((s) => s.split(':')[0].trim()).filter(Boolean)) {

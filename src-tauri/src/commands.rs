@@ -22,9 +22,9 @@ use meetdesk_core::catalog::Lang;
 use meetdesk_core::error::AppError;
 use meetdesk_core::filter::Filter;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
-use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
+use meetdesk_core::query::{CacheLink, Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
-use meetdesk_core::{export, links, profile};
+use meetdesk_core::{export, profile};
 
 type CmdResult<T> = Result<T, AppError>;
 
@@ -174,24 +174,43 @@ pub fn query_watch(state: State<'_, AppState>, on_snapshot: Channel<Snapshot>) {
 /// The search intent: a new query for `room_code` (the snapshots say how it goes; the answer
 /// only sums it up, with the settings warning when remembering the room could not be saved).
 #[tauri::command]
-pub async fn query_search(
+pub async fn query_search<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     room_code: String,
 ) -> CmdResult<WithSettingsWarning<Outcome>> {
-    search(&state, &room_code).await
+    search(&app, &state, &room_code).await
 }
 
-async fn search(state: &AppState, room_code: &str) -> CmdResult<WithSettingsWarning<Outcome>> {
-    let target = RoomCode::parse(room_code)
-        .map_err(AppError::from)
-        .and_then(|room| {
-            Ok(Target {
-                client: state.client()?.0,
-                room,
-                page_size: state.settings().page_size,
-                cache: None,
-            })
-        });
+/// The offline cache a search reads and writes, for the profile connected now. The first search
+/// after start may come before the start-up task opened the cache: it waits for it (tens of ms)
+/// rather than missing the cached paint the user relaunched for.
+async fn cache_link<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Option<CacheLink> {
+    let cache = crate::watcher::open_cache(app).await?;
+    Some(CacheLink {
+        cache,
+        profile: crate::watcher::profile_key(state, &state.settings()),
+    })
+}
+
+async fn search<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    room_code: &str,
+) -> CmdResult<WithSettingsWarning<Outcome>> {
+    let room = RoomCode::parse(room_code).map_err(AppError::from);
+    let cache = match &room {
+        Ok(_) => cache_link(app, state).await,
+        Err(_) => None,
+    };
+    let target = room.and_then(|room| {
+        Ok(Target {
+            client: state.client()?.0,
+            room,
+            page_size: state.settings().page_size,
+            cache,
+        })
+    });
     let outcome = state.session.search(target, room_code).await?;
     let mut settings_warning = None;
     if outcome.change == Change::Done {
@@ -221,7 +240,8 @@ pub async fn query_load_all(state: State<'_, AppState>, query_id: u64) -> CmdRes
 /// Repeats the operation of query `query_id` that failed. A search is repeated with the
 /// settings as they are now (the user may just have fixed the credentials).
 #[tauri::command]
-pub async fn query_retry(
+pub async fn query_retry<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     query_id: u64,
 ) -> CmdResult<Option<WithSettingsWarning<Outcome>>> {
@@ -232,7 +252,7 @@ pub async fn query_retry(
         })
     };
     Ok(match state.session.retry_plan(query_id)? {
-        Retry::Search(room) => Some(search(&state, &room).await?),
+        Retry::Search(room) => Some(search(&app, &state, &room).await?),
         Retry::LoadMore => plain(state.session.load_more(query_id).await?),
         Retry::LoadAll => plain(state.session.load_all(query_id).await?),
         Retry::Nothing => None,
@@ -271,18 +291,14 @@ pub async fn open_meeting<R: Runtime>(
 ) -> CmdResult<()> {
     let link = state.session.join_link(query_id, &conference_id).await?;
     let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
-    // Checked exactly as before the DingTalk-app option: join_targets checks the link first and
-    // wraps only a link that passed.
+    // One Join for the window and the tray: checked, then the DingTalk app if chosen, then https.
     let in_app = state.settings().open_in_dingtalk_app;
-    let targets = links::join_targets(&link, custom.as_deref(), in_app).inspect_err(|e| {
-        log::warn!("{}", links::refusal_log_line(&conference_id, &e.message));
-    })?;
-    open_first(&app, &targets)
+    crate::tray::open_join_link(&app, &link, &conference_id, custom.as_deref(), in_app)
 }
 
 /// Opens the first of `targets` the system can open: the DingTalk app's jump link, then the
 /// https link when nothing handles `dingtalk://` (the opener answers an error then).
-fn open_first<R: Runtime>(app: &AppHandle<R>, targets: &[url::Url]) -> CmdResult<()> {
+pub(crate) fn open_first<R: Runtime>(app: &AppHandle<R>, targets: &[url::Url]) -> CmdResult<()> {
     let mut last = None;
     for url in targets {
         let opened = match app.try_state::<UrlOpener>() {
@@ -341,7 +357,8 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 }
 
 #[tauri::command]
-pub fn save_settings(
+pub fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: Settings,
     secrets: Option<SecretInput>,
@@ -363,9 +380,12 @@ pub fn save_settings(
         // The window does not edit these; keep ours rather than trust a stale copy.
         let recent_rooms = std::mem::take(&mut doc.settings.recent_rooms);
         let last_export_dir = doc.settings.last_export_dir.take();
+        // Changed by watch_room & co. while the dialog is open: a stale copy must not undo them.
+        let watched = std::mem::take(&mut doc.settings.watched);
         doc.settings = Settings {
             recent_rooms,
             last_export_dir,
+            watched,
             ..settings
         };
         doc.secrets = (!keychain && doc.settings.store_secrets_in_file)
@@ -387,6 +407,7 @@ pub fn save_settings(
         log::info!("secrets: host or mode changed; the previous host's secrets were removed");
     }
     state.settings_saved();
+    crate::watcher::settings_saved(&app, &saved);
     log::info!(
         "settings: saved (mode {:?}, host {:?})",
         saved.credential_mode,
@@ -677,6 +698,114 @@ async fn choose_export_path<R: Runtime>(
                 .map_err(|e| AppError::io("The chosen file cannot be used", e))
         })
         .transpose()
+}
+
+// ---- Issue 12: watched rooms and the background watcher (crate::watcher). ----
+
+/// A change to the watched list, kept in memory even when the settings file cannot be written
+/// (then the warning says so), like the recent rooms.
+fn change_watched<T: Serialize>(
+    state: &AppState,
+    change: impl FnOnce(&mut Vec<meetdesk_core::watch::WatchedRoom>) -> CmdResult<T>,
+) -> CmdResult<WithSettingsWarning<T>> {
+    let (value, err) = state.store.update(|d| change(&mut d.settings.watched));
+    let value = value?;
+    let settings_warning = err.map(|e| e.message);
+    *lock(&state.settings_warning) = settings_warning.clone();
+    Ok(WithSettingsWarning {
+        value,
+        settings_warning,
+    })
+}
+
+/// The watched list after a change, for the window.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Watched {
+    watched: Vec<meetdesk_core::watch::WatchedRoom>,
+}
+
+/// Watches a room under a name (watching it again renames it).
+#[tauri::command]
+pub fn watch_room<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    room_code: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let room = meetdesk_core::watch::WatchedRoom::new(&name, &room_code)?;
+    let out = change_watched(&state, |list| {
+        meetdesk_core::watch::watch(list, room)?;
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Stops watching a room; a room not watched is no error (the list is what the window shows).
+#[tauri::command]
+pub fn unwatch_room<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    room_code: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let code = RoomCode::parse(&room_code)?;
+    let out = change_watched(&state, |list| {
+        meetdesk_core::watch::unwatch(list, &code);
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Renames a watched room.
+#[tauri::command]
+pub fn rename_watched<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    room_code: String,
+    name: String,
+) -> CmdResult<WithSettingsWarning<Watched>> {
+    let code = RoomCode::parse(&room_code)?;
+    let name = meetdesk_core::watch::WatchName::parse(&name)?;
+    let out = change_watched(&state, |list| {
+        if !meetdesk_core::watch::rename(list, &code, name) {
+            return Err(AppError::invalid_setting(
+                "watched",
+                format!("Room {code} is not watched: watch it first."),
+            ));
+        }
+        Ok(Watched {
+            watched: list.clone(),
+        })
+    })?;
+    crate::watcher::wake(&app);
+    Ok(out)
+}
+
+/// Streams the watcher's state to the window: now, then after every tick.
+#[tauri::command]
+pub fn watched_watch(
+    watch: State<'_, crate::watcher::WatchService>,
+    on_state: Channel<crate::watcher::WatchView>,
+) {
+    watch.subscribe(on_state);
+}
+
+/// The watcher's latest state once (Settings: this month's calls, whether there is a tray).
+#[tauri::command]
+pub fn watcher_status(watch: State<'_, crate::watcher::WatchService>) -> crate::watcher::WatchView {
+    watch.view()
+}
+
+/// "Clear offline cache" in Settings.
+#[tauri::command]
+pub async fn clear_cache<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
+    crate::watcher::clear_cache(&app).await
 }
 
 #[cfg(test)]

@@ -6,10 +6,13 @@
 //! itself the `dingtalk` crate, the demo and test server the `dingtalk-sim` crate.
 
 pub mod commands;
+mod notify;
 pub mod secrets;
 mod single_instance;
 mod state;
 mod store;
+mod tray;
+pub mod watcher;
 
 use meetdesk_core::settings;
 
@@ -127,6 +130,8 @@ pub fn manage_state<R: Runtime>(app: &tauri::AppHandle<R>, env: settings::EnvOve
         state.is_configured()
     );
     app.manage(state);
+    // Issue 12: the background watcher's state (its loop starts in setup).
+    app.manage(watcher::WatchService::default());
 }
 
 /// The app without its context, shared by `run()` and the mock-runtime tests.
@@ -144,12 +149,20 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(window_state_plugin(&env))
+        // Issue 12: reminders, start at login (both used from Rust only).
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .on_window_event(tray::on_window_event)
         .setup(move |app| {
             if install_logger {
                 let (_, log_dir) = commands::data_dirs(app.handle(), env.data_dir.as_ref());
                 start_logging(app.handle(), &log_dir);
             }
             manage_state(app.handle(), env.clone());
+            // Issue 12: notifications' clicks, the tray, the watcher's loop.
+            notify::init(app.handle());
+            tray::create(app.handle(), &watcher::initial_tray(app.handle()));
+            watcher::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -175,6 +188,13 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::export_meetings,
             commands::reveal_path,
             commands::open_log_folder,
+            // Issue 12: watched rooms and the watcher.
+            commands::watch_room,
+            commands::unwatch_room,
+            commands::rename_watched,
+            commands::watched_watch,
+            commands::watcher_status,
+            commands::clear_cache,
         ])
 }
 

@@ -20,6 +20,7 @@
 //! - [`refresh`]: when the watched rooms are read again, within the monthly call budget.
 //! - [`reminder`]: which reminders are due, each once.
 //! - [`tray`]: the tray menu's model.
+//! - [`watcher`]: the background watcher's loop, one tick at a time (rounds, reminders, tray).
 //! - [`invitation`]: the "Copy invitation" text.
 //! - [`contract`]: what the window must know of these facts, rendered to `ui/contract.js`.
 
@@ -40,4 +41,5 @@ pub mod summary;
 pub mod tray;
 pub mod view;
 pub mod watch;
+pub mod watcher;
 pub mod xlsx;
