@@ -11,6 +11,9 @@ mod harness;
 #[path = "e2e/accessibility.rs"]
 mod accessibility;
 
+#[path = "e2e/watched.rs"]
+mod watched;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
