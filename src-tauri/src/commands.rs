@@ -327,7 +327,10 @@ pub(crate) fn open_first<R: Runtime>(app: &AppHandle<R>, targets: &[url::Url]) -
 
 /// Opens URLs in place of the system opener when managed: the seam tests use to see which URL
 /// Join opened (and to make the DingTalk app's scheme fail as on a machine without the app).
-pub struct UrlOpener(pub Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>);
+pub struct UrlOpener(pub OpenUrl);
+
+/// Opens one URL; `Err` (why) when the system cannot.
+pub type OpenUrl = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// "Copy invitation": the text for a meeting of query `query_id`, in the window's language
 /// (`lang`, a BCP 47 tag; English when unknown), times in this computer's zone. The window copies
