@@ -36,15 +36,15 @@
 //! # The offline cache
 //! A search whose [`Target`] names a cache ([`CacheLink`]: the SQLite cache and the profile key)
 //! first paints the room's cached meetings (a `cached` snapshot, `cachedAt` = the room's last
-//! fetch, "updated 12 minutes ago"), then fetches page one. Every page fetched is stored. The
-//! fresh page replaces the cached paint by one rule that never shows a meeting twice (one
-//! conference id, one row) and never loses a newer one:
-//! - the fresh page comes first, whole;
-//! - a cached meeting that starts before the page's oldest meeting stays after it: it belongs to
-//!   a later page, not fetched yet (when that page comes, its copy replaces the cached one);
-//! - a cached meeting within the page's span that the page lacks is gone from DingTalk (deleted or
-//!   moved) and is dropped, and so is every cached meeting when the page is the whole room;
-//! - once the cursor reaches the last page, cached meetings no page confirmed are dropped too.
+//! fetch, "updated 12 minutes ago"), then fetches page one. Every page fetched is stored (a whole
+//! room, page one without more or a finished "load all", with `replace_room`, so meetings deleted
+//! in DingTalk leave the cache). The rule for the fresh page: **it replaces the cached paint**.
+//! Page one is DingTalk's newest meetings, so no newer one is lost, and one list from one source
+//! never shows a meeting twice. Keeping the cache's older meetings after it was tried and
+//! rejected: the cursor (an opaque token) is at page two, so "Load more" would fetch meetings
+//! already shown and seem to do nothing, and "20 of 5,000" would read "200 of 5,000" for a
+//! partly cached room. The older meetings stay in the cache for the next offline paint, and
+//! "Load more" brings them back from DingTalk.
 //!
 //! When DingTalk cannot be reached (`network`, `timeout`) and cached meetings are on screen, they
 //! stay, with `offline: true` beside the search's error (Retry still repeats it): the window shows
@@ -53,7 +53,7 @@
 //! Export and the connection test are not query operations; they carry a request id the window
 //! chose ([`Session::begin`], [`Session::cancel_request`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -314,17 +314,14 @@ struct QueryData {
     total_count: Option<u64>,
     /// Bumped by every change of `meetings`, so rows are rebuilt only when needed.
     generation: u64,
-    /// Conference ids of meetings shown from the cache that no fetched page has confirmed yet.
-    from_cache: HashSet<String>,
+    /// The meetings shown are the cache's (painted before page one): page one replaces them.
+    from_cache: bool,
 }
 
 impl QueryData {
     fn add(&mut self, items: impl IntoIterator<Item = Meeting>) {
         for m in items {
             let id = m.conference_id.clone().filter(|id| !id.is_empty());
-            if let Some(id) = &id {
-                self.from_cache.remove(id);
-            }
             match id {
                 Some(id) => match self.index.get(&id) {
                     Some(&at) => {
@@ -346,71 +343,23 @@ impl QueryData {
     fn replace(&mut self, items: Vec<Meeting>) {
         self.meetings.clear();
         self.index.clear();
-        self.from_cache.clear();
+        self.from_cache = false;
         self.add(items);
     }
 
     /// Paints a room's cached meetings (the query holds nothing yet).
     fn paint_cached(&mut self, cached: Vec<Meeting>) {
         self.replace(cached);
-        self.from_cache = self.index.keys().cloned().collect();
+        self.from_cache = true;
     }
 
-    /// The first fresh page over a cached paint, by the rule of the module docs.
-    fn first_page(&mut self, items: Vec<Meeting>, whole_room: bool) {
-        if self.from_cache.is_empty() {
-            self.add(items);
-            return;
-        }
-        let fresh: HashSet<&str> = items
-            .iter()
-            .filter_map(|m| m.conference_id.as_deref())
-            .collect();
-        // Without a start time on the page there is no span: every cached meeting not on it
-        // may belong to a later page.
-        let oldest = items.iter().filter_map(|m| m.start_time).min();
-        let kept: Vec<Meeting> = if whole_room {
-            Vec::new()
+    /// The first fresh page: it replaces a cached paint (module docs, "The offline cache").
+    fn first_page(&mut self, items: Vec<Meeting>) {
+        if self.from_cache {
+            self.replace(items);
         } else {
-            self.meetings
-                .iter()
-                .filter(|m| {
-                    m.conference_id
-                        .as_deref()
-                        .is_some_and(|id| self.from_cache.contains(id) && !fresh.contains(id))
-                })
-                .filter(|m| match (m.start_time, oldest) {
-                    (Some(start), Some(oldest)) => start < oldest,
-                    _ => true,
-                })
-                .cloned()
-                .collect()
-        };
-        let unconfirmed: HashSet<String> = kept
-            .iter()
-            .filter_map(|m| m.conference_id.clone())
-            .collect();
-        let mut list = items;
-        list.extend(kept);
-        self.replace(list);
-        self.from_cache = unconfirmed;
-    }
-
-    /// The cursor reached the end: cached meetings no page listed are gone from DingTalk.
-    fn drop_unconfirmed(&mut self) {
-        if self.from_cache.is_empty() {
-            return;
+            self.add(items);
         }
-        let gone = std::mem::take(&mut self.from_cache);
-        let list: Vec<Meeting> = std::mem::take(&mut self.meetings)
-            .into_iter()
-            .filter(|m| {
-                m.conference_id
-                    .as_deref()
-                    .is_none_or(|id| !gone.contains(id))
-            })
-            .collect();
-        self.replace(list);
     }
 
     fn has_more(&self) -> bool {
@@ -805,7 +754,7 @@ impl Session {
                 index: HashMap::new(),
                 total_count: None,
                 generation: 0,
-                from_cache: HashSet::new(),
+                from_cache: false,
             }),
             view: Mutex::new(QueryView {
                 rows: Arc::new(Vec::new()),
@@ -1379,12 +1328,9 @@ async fn fetch_next(query: &Query, data: &mut QueryData) -> Result<(), AppError>
         }
         store(query, &room, page.items.clone(), first && done).await;
         if first {
-            data.first_page(page.items, done);
+            data.first_page(page.items);
         } else {
             data.add(page.items);
-        }
-        if done {
-            data.drop_unconfirmed();
         }
     }
     Ok(())
@@ -1440,8 +1386,7 @@ async fn fetch_rest(
     let fetched = added.clone();
     match fresh_cursor {
         // Keep whichever list is longer: the fresh one once it overtook the first page, or
-        // once it is the whole room (meetings shown from the cache but gone from DingTalk
-        // would make the old list look longer).
+        // once it is the whole room (a room that shrank meanwhile is still the truth).
         Some(fresh) if complete || added.len() >= data.meetings.len() => {
             data.replace(added);
             data.cursor = Some(fresh);
@@ -1454,7 +1399,6 @@ async fn fetch_rest(
         }
     }
     if complete {
-        data.drop_unconfirmed();
         store(query, &room, data.meetings.clone(), true).await;
     } else {
         store(query, &room, fetched, false).await;
@@ -1981,7 +1925,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_search_paints_the_cached_room_first_and_the_fresh_page_replaces_it_once_each() {
+    async fn a_search_paints_the_cached_room_first_and_the_fresh_page_replaces_it() {
         let sim = sim().await;
         let dir = tempfile::tempdir().unwrap();
         let link = open_cache(&dir);
@@ -2008,7 +1952,7 @@ mod tests {
         // Then the cache also holds a meeting DingTalk no longer lists (inside page one's span)
         // and one of a later page (older than page one), stored at a known time.
         let room = RoomCode::parse(LARGE_ROOM_5K).unwrap();
-        let stored_at = 1_700_000_000_000;
+        let stored_at = view::now_ms() - 12 * 60_000;
         lock(&link.cache)
             .store_page(
                 &link.profile,
@@ -2049,27 +1993,34 @@ mod tests {
         let done = last(&snaps_as(&snaps));
         assert!(is(&done, Op::Search, Change::Done));
         assert_eq!(done.cached_at, None);
-        let shown = ids(&done);
-        // The fresh page first, then the later page's meeting; the deleted one is gone.
-        assert_eq!(&shown[..3], &fresh[..]);
-        assert_eq!(&shown[3..], &["older".to_string()]);
-        // Loading the rest confirms or drops what the cache said: each meeting once.
-        session.load_all(done.query_id.unwrap()).await.unwrap();
-        let all = last(&seen);
-        let ids_all = ids(&all);
-        let unique: HashSet<&String> = ids_all.iter().collect();
-        assert_eq!(unique.len(), ids_all.len(), "no meeting twice");
-        assert!(
-            !ids_all.contains(&"older".to_string()),
-            "not in DingTalk: dropped at the end"
+        // Exactly DingTalk's page one: the cache's extra meetings are not mixed in (so "Load
+        // more" brings new meetings and the count says "3 of 5,000").
+        assert_eq!(ids(&done), fresh);
+        assert!(done.has_more);
+        let in_cache = lock(&link.cache)
+            .room(&link.profile, &room)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            in_cache.meetings.len(),
+            5,
+            "kept in the cache for an offline paint"
         );
+        // Loading the rest: each meeting once, and the cache becomes the room as DingTalk has it.
+        session.load_all(done.query_id.unwrap()).await.unwrap();
+        let ids_all = ids(&last(&seen));
+        let unique: std::collections::HashSet<&String> = ids_all.iter().collect();
+        assert_eq!(unique.len(), ids_all.len(), "no meeting twice");
         assert_eq!(ids_all.len(), 5000);
-        // The whole room is cached now, and nothing DingTalk does not list.
         let cached = lock(&link.cache)
             .room(&link.profile, &room)
             .unwrap()
             .unwrap();
         assert_eq!(cached.meetings.len(), 5000);
+        assert!(!cached
+            .meetings
+            .iter()
+            .any(|m| m.conference_id.as_deref() == Some("gone")));
     }
 
     fn snaps_as(snaps: &[Snapshot]) -> Mutex<Vec<Snapshot>> {
@@ -2185,7 +2136,7 @@ mod tests {
             index: HashMap::new(),
             total_count: None,
             generation: 0,
-            from_cache: HashSet::new(),
+            from_cache: false,
         };
         data.add([m(Some("a"), "old"), m(Some("b"), "b"), m(None, "x")]);
         data.add([m(Some("a"), "new"), m(None, "x"), m(Some(""), "e")]);
