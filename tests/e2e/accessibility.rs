@@ -318,7 +318,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
 
         // Into the list: the first row (the live meeting); Enter joins it. (Past the filter bar
         // and the watched rooms' "Watch this room".)
-        for _ in 0..20 {
+        for _ in 0..30 {
             if app.focused().await.starts_with("div.meeting-row") {
                 break;
             }
@@ -358,8 +358,9 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         assert!(app.focused().await.ends_with("[k-ended]"), "focus back on the row: {}", app.focused().await);
         assert_eq!(app.opened().len(), 1, "nothing more opened");
 
-        // Load all: Shift+Tab back to the button, Enter.
-        tab_to(&app, "#load-all", true, 6).await;
+        // Load all: Shift+Tab back to the button (past the watched list's button and the
+        // filter bar's 11 stops), Enter.
+        tab_to(&app, "#load-all", true, 25).await;
         app.press(&[&Key::Enter]).await;
         app.wait_text("#count-label", "to say 30 meetings", |t| numbers(t) == [30], LONG).await;
         let focus = app.focused().await;
@@ -367,7 +368,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
 
         // Export: to the button, Enter opens the dialog on Export…, Enter writes the file; the
         // toast's "Show in folder" takes focus; Escape closes the toast, focus back on Export.
-        tab_to(&app, "#export-btn", true, 8).await;
+        tab_to(&app, "#export-btn", true, 25).await;
         app.press(&[&Key::Enter]).await;
         dialog_open(&app, "export-dialog").await;
         assert_eq!(app.focused().await, "#export-start");
@@ -406,7 +407,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         app.press(&[&Key::Escape]).await;
         dialog_closed(&app, "settings-dialog").await;
         assert_eq!(app.focused().await, "#export-btn");
-        app.press(&[&Key::Tab]).await;
+        // "/" from a button (the next Tab stop is the filter bar's text box, where "/" is typed).
         app.press(&["/"]).await;
         assert_eq!(app.focused().await, "#room-input", "/");
         app.press(&[&Key::Tab, &Key::Tab]).await;
