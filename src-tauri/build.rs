@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "query_filter",
     "cancel_request",
     "open_meeting",
+    "meeting_invitation",
     "get_settings",
     "save_settings",
     "test_connection",

@@ -1210,6 +1210,161 @@ async fn a_cancelled_connection_test_answers_cancelled() {
     assert!(answered_at - cancelled_at < std::time::Duration::from_secs(10));
 }
 
+// ---- issue 12: joining the right way, Copy invitation ---------------------------------------
+
+/// Records what Join opened; `refuse` makes a scheme fail as on a machine without a handler.
+fn record_opened(h: &Harness, refuse: Option<&'static str>) -> Arc<Mutex<Vec<String>>> {
+    let opened: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = opened.clone();
+    h._app.manage(meetdesk_lib::commands::UrlOpener(Box::new(
+        move |url: &str| {
+            seen.lock().unwrap().push(url.to_owned());
+            match refuse {
+                Some(scheme) if url.starts_with(scheme) => Err(format!("no handler for {scheme}")),
+                _ => Ok(()),
+            }
+        },
+    )));
+    opened
+}
+
+/// The first meeting of the demo room with a join link: (query id, conference id, link).
+fn demo_meeting_with_link(h: &Harness) -> (Value, Value, String) {
+    let page = h.search(DEMO_ROOM).unwrap();
+    let m = rows(&page)
+        .iter()
+        .find(|m| {
+            m["externalLinkUrl"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("https://"))
+        })
+        .expect("a demo meeting with a link")
+        .clone();
+    (
+        page["queryId"].clone(),
+        m["conferenceId"].clone(),
+        m["externalLinkUrl"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn set_in_app(h: &Harness, on: bool) {
+    let mut s = h.invoke("get_settings", json!({})).unwrap();
+    s["openInDingtalkApp"] = json!(on);
+    h.invoke("save_settings", json!({ "settings": s, "secrets": {} }))
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn join_opens_the_https_link_or_with_the_option_the_dingtalk_app_then_falls_back() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let opened = record_opened(&h, None);
+    let (id, conf, link) = demo_meeting_with_link(&h);
+    let open = || {
+        h.invoke(
+            "open_meeting",
+            json!({ "queryId": id, "conferenceId": conf }),
+        )
+    };
+
+    open().unwrap();
+    assert_eq!(
+        *opened.lock().unwrap(),
+        vec![link.clone()],
+        "option off: the browser"
+    );
+
+    set_in_app(&h, true);
+    opened.lock().unwrap().clear();
+    open().unwrap();
+    let got = opened.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "the app opened it: no browser too: {got:?}");
+    let jump = url::Url::parse(&got[0]).unwrap();
+    assert_eq!(jump.scheme(), "dingtalk");
+    let wrapped: Vec<_> = jump.query_pairs().filter(|(k, _)| k == "url").collect();
+    assert_eq!(wrapped.len(), 1);
+    assert_eq!(wrapped[0].1, url::Url::parse(&link).unwrap().as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_dingtalk_handler_join_falls_back_to_the_https_link() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let opened = record_opened(&h, Some("dingtalk:"));
+    let (id, conf, link) = demo_meeting_with_link(&h);
+    set_in_app(&h, true);
+    h.invoke(
+        "open_meeting",
+        json!({ "queryId": id, "conferenceId": conf }),
+    )
+    .unwrap();
+    let got = opened.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].starts_with("dingtalk://dingtalkclient/page/link?url="));
+    assert_eq!(got[1], url::Url::parse(&link).unwrap().as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unsafe_link_is_refused_before_the_dingtalk_app_sees_it() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let opened = record_opened(&h, None);
+    set_in_app(&h, true);
+    let page = h.search(HOSTILE_ROOM).unwrap();
+    let id = page["queryId"].clone();
+    let mut refused = 0;
+    for m in rows(&page) {
+        let link = m["externalLinkUrl"].as_str().unwrap_or_default();
+        if link.contains("evil.example") || link.starts_with("javascript:") {
+            let err = h
+                .invoke(
+                    "open_meeting",
+                    json!({ "queryId": id, "conferenceId": m["conferenceId"] }),
+                )
+                .unwrap_err();
+            assert_eq!(err["kind"], "unsafeLink", "{link}");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 2);
+    assert!(opened.lock().unwrap().is_empty(), "nothing opened");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_invitation_gives_the_text_in_the_language_asked_with_the_grouped_code() {
+    let sim = sim().await;
+    let h = harness(env_for(&sim));
+    let (id, conf, link) = demo_meeting_with_link(&h);
+    let en = h
+        .invoke(
+            "meeting_invitation",
+            json!({ "queryId": id, "conferenceId": conf, "lang": "en" }),
+        )
+        .unwrap();
+    let en = en.as_str().unwrap();
+    assert!(en.contains("Room code: 427 233 559"), "{en}");
+    assert!(
+        en.contains(&format!("Join: {}", url::Url::parse(&link).unwrap())),
+        "{en}"
+    );
+    let zh = h
+        .invoke(
+            "meeting_invitation",
+            json!({ "queryId": id, "conferenceId": conf, "lang": "zh-CN" }),
+        )
+        .unwrap();
+    let zh = zh.as_str().unwrap();
+    assert!(!zh.contains("Room code"), "{zh}");
+    assert!(zh.contains("427 233 559"), "{zh}");
+    let err = h
+        .invoke(
+            "meeting_invitation",
+            json!({ "queryId": id, "conferenceId": "nope", "lang": "en" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notFound");
+}
+
 // ---- Issue 12: watched rooms and the watcher's commands. ----
 
 /// The id of the watcher's state channel.

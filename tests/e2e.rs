@@ -14,6 +14,9 @@ mod accessibility;
 #[path = "e2e/watched.rs"]
 mod watched;
 
+#[path = "e2e/watched_list.rs"]
+mod watched_list;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;

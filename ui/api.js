@@ -116,6 +116,8 @@ export const queryFilter = (filter) => call('query_filter', { filter });
 export const cancelRequest = (requestId) => call('cancel_request', { requestId });
 
 export const openMeeting = (queryId, conferenceId) => call('open_meeting', { queryId, conferenceId });
+/** The "Copy invitation" text of a meeting of this query, in `lang` (Rust builds it). */
+export const meetingInvitation = (queryId, conferenceId, lang) => call('meeting_invitation', { queryId, conferenceId, lang });
 
 export const getSettings = () => call('get_settings');
 export const saveSettings = (settings, secrets) => call('save_settings', { settings, secrets });
@@ -141,3 +143,21 @@ export const clearCache = () => call('clear_cache');
 
 /** Tells Rust the first render is done, so it can show the window (no white flash). */
 export const appReady = () => call('app_ready');
+
+// Issue 12: the watched rooms (their state streams from the background watcher).
+let watcherChannel = null;
+/** Registers onState for the watcher's state: now, then after every tick. */
+export const watchWatcher = async (onState) => {
+  let ch;
+  try {
+    ch = new (core().Channel)();
+  } catch (e) { throw normaliseError(e); }
+  ch.onmessage = (msg) => {
+    try { onState(msg); } catch (err) { console.error(err); }
+  };
+  watcherChannel = ch;
+  return call('watched_watch', { onState: watcherChannel });
+};
+export const watchRoom = (name, roomCode) => call('watch_room', { name, roomCode });
+export const unwatchRoom = (roomCode) => call('unwatch_room', { roomCode });
+export const renameWatched = (roomCode, name) => call('rename_watched', { roomCode, name });

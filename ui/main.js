@@ -19,6 +19,8 @@ import { createSummary } from './summary.js';
 import { setTheme } from './theme.js';
 import { createTimeline, meetingTitle } from './timeline.js';
 import { announce, hideToast, initToast, toast } from './toast.js';
+import { createWatchedList } from './watched-list.js';
+import { cacheNote } from './watched-model.js';
 import { queryAnnouncer } from './announce.js';
 
 const $ = (id) => document.getElementById(id);
@@ -53,6 +55,10 @@ const els = {
   filterBar: $('filter-bar'),
   reportToggle: $('report-toggle'),
   reportPanel: $('report-panel'),
+  watchedList: $('watched-list'),
+  cacheNote: $('cache-note'),
+  cacheNoteText: $('cache-note-text'),
+  cacheRetry: $('cache-retry'),
 };
 
 // "DingTalk is slow to answer", beside Cancel in the summary row (built here: the page's markup
@@ -81,6 +87,7 @@ function relabelAll() {
   search.relabel();
   filterBar.relabel();
   timeline.refresh();
+  watched.refresh();
   renderAll();
   report.update(controller.state, { force: true });
 }
@@ -113,6 +120,13 @@ const timeline = createTimeline(els.timeline, {
     const code = String(m.roomCode ?? '').replace(/[\s-]/g, '') || controller.state.roomCode;
     const ok = await copyText(code);
     toast(ok ? t('toast.codeCopied', { code }) : t('toast.copyFailed'), { kind: ok ? 'success' : 'error' });
+  },
+  onCopyInvitation: async (m) => {
+    try {
+      const text = await api.meetingInvitation(controller.state.queryId, String(m.conferenceId ?? ''), getLanguage());
+      const ok = await copyText(text);
+      toast(ok ? t('invite.copied') : t('toast.copyFailed'), { kind: ok ? 'success' : 'error' });
+    } catch (err) { toast(errorSentence(err), { kind: 'error' }); }
   },
   onNearEnd: () => controller.loadMore(),
 });
@@ -338,8 +352,13 @@ function renderQuery(state) {
   timeline.setBusy(!!state.busy);
   renderEmpty(state);
 
+  // The cached meetings shown while DingTalk is unreachable: a plain note, not the error panel.
+  renderCacheNote(state);
+  watched.setCurrent(state.roomCode);
+
   // Errors: rebuilt only when the error (or the language) changes, so focus inside stays put.
-  const err = state.error;
+  // Offline with cached meetings on screen, the note above says it instead.
+  const err = state.offline ? null : state.error;
   // By value: every snapshot is a new object, and a panel rebuilt for the same error would lose
   // the focus inside it.
   const errKey = err ? JSON.stringify(err.error) : null;
@@ -359,6 +378,39 @@ function renderQuery(state) {
   if (hadFocus && !els.errorPanel.contains(document.activeElement)) moveFocusAway();
 }
 let shownError = { error: undefined, lang: null, op: null };
+
+function renderCacheNote(state) {
+  const note = cacheNote(state, Date.now(), t);
+  els.cacheNote.hidden = note === null;
+  els.cacheNote.classList.toggle('is-offline', !!state.offline);
+  els.cacheNoteText.textContent = note ?? '';
+  setHidden(els.cacheRetry, !state.offline);
+  els.cacheRetry.textContent = t('error.retry');
+}
+els.cacheRetry.addEventListener('click', () => controller.retry());
+
+// ---- the watched rooms (issue 12): the watcher's state streams in; selecting searches ----------
+
+const watched = createWatchedList(els.watchedList, {
+  onSelect: (code) => {
+    els.roomInput.value = groupRoomCode(code);
+    controller.search(code);
+  },
+  onWatch: async (name, code) => {
+    await api.watchRoom(name, code);
+    announce(t('watch.watched', { name }));
+  },
+  onRename: async (code, name) => {
+    await api.renameWatched(code, name);
+    announce(t('watch.renamed', { name }));
+  },
+  onUnwatch: async (code, name) => {
+    try {
+      await api.unwatchRoom(code);
+      announce(t('watch.unwatched', { name }));
+    } catch (err) { toast(errorSentence(err), { kind: 'error' }); }
+  },
+});
 
 /** Where focus goes when the focused control disappears: Export, else the list, else the search. */
 function moveFocusAway() {
@@ -592,6 +644,7 @@ async function init() {
   renderAll();
   // The current query (a reloaded page shows what Rust still has), then every change of it.
   controller.watch();
+  api.watchWatcher((s) => watched.update(s)).catch((err) => console.warn('watched rooms:', err));
   if (startupError) toast(errorSentence(startupError), { kind: 'error' });
   else if (status.settingsProblem) {
     console.warn('settings problem:', status.settingsProblem);

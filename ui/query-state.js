@@ -75,6 +75,8 @@ export function emptySnapshot() {
     shownCount: 0,
     shownVersion: 0,
     summary: emptySummary(),
+    cachedAt: null,
+    offline: false,
   };
 }
 
@@ -149,6 +151,10 @@ export function readSnapshot(s, previous = null) {
     shownCount: shown ? shown.length : rows.length,
     shownVersion: count(s.shownVersion) ?? 0,
     summary: readSummary(s.summary),
+    // The offline cache (query.rs): when the rows shown were saved, and whether DingTalk is out
+    // of reach with them on screen.
+    cachedAt: Number.isSafeInteger(s.cachedAt) ? s.cachedAt : null,
+    offline: s.offline === true,
   };
 }
 
@@ -226,6 +232,8 @@ export class QueryController {
       error: this.dismissed || this.pending ? null : s.error,
       cancelling: this.cancelling,
       slow: this.slow,
+      cachedAt: s.cachedAt,
+      offline: s.offline && !this.pending,
     };
   }
 

@@ -60,9 +60,10 @@ test('api.js calls exactly the contract commands, with camelCase arguments', () 
   const used = [...src.matchAll(/call\('([a-z_]+)'/g)].map((m) => m[1]).sort();
   assert.deepEqual(used, [
     'app_ready', 'cancel_request', 'clear_cache', 'clear_recent', 'export_meetings', 'get_settings', 'get_status',
-    'open_log_folder', 'open_meeting', 'query_cancel', 'query_filter', 'query_load_all', 'query_load_more', 'query_retry',
-    'query_search', 'query_watch', 'remove_recent', 'reveal_path', 'save_settings', 'start_demo', 'stop_demo',
-    'test_connection', 'watcher_status',
+    'meeting_invitation', 'open_log_folder', 'open_meeting', 'query_cancel', 'query_filter', 'query_load_all',
+    'query_load_more', 'query_retry', 'query_search', 'query_watch', 'remove_recent', 'rename_watched', 'reveal_path',
+    'save_settings', 'start_demo', 'stop_demo', 'test_connection', 'unwatch_room', 'watch_room', 'watched_watch',
+    'watcher_status',
   ]);
   for (const m of src.matchAll(/call\('[a-z_]+',\s*\{([^}]*)\}/g)) {
     for (const arg of m[1].split(',').map((s) => s.split(':')[0].trim()).filter(Boolean)) {

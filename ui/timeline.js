@@ -79,7 +79,7 @@ function headerLabel(row, locale) {
 
 /**
  * @param {HTMLElement} el #timeline (the scroll container)
- * @param {{ onJoin(meeting, rowEl), onCopyLink(meeting, btn), onCopyCode(meeting, btn), onNearEnd(), now?: () => number }} handlers
+ * @param {{ onJoin(meeting, rowEl), onCopyLink(meeting, btn), onCopyCode(meeting, btn), onCopyInvitation(meeting, btn), onNearEnd(), now?: () => number }} handlers
  */
 export function createTimeline(el, handlers) {
   const now = handlers.now || (() => Date.now());
@@ -188,7 +188,12 @@ export function createTimeline(el, handlers) {
       h('button', {
         type: 'button', class: 'btn btn-small copy-code-btn', tabindex: '-1', disabled: !(text(m.roomCode) || roomCode),
         'aria-label': t('row.copyCodeLabel', { title }),
-      }, t('row.copyCode'))));
+      }, t('row.copyCode')),
+      // Rust writes the invitation (invitation.rs): it needs the meeting's id to name it.
+      h('button', {
+        type: 'button', class: 'btn btn-small copy-invite-btn', tabindex: '-1', disabled: !hasId,
+        'aria-label': t('invite.copyLabel', { title }),
+      }, t('invite.copy'))));
     fillMeetingRow(node, row);
     return node;
   }
@@ -333,6 +338,7 @@ export function createTimeline(el, handlers) {
       if (btn.classList.contains('join-btn')) handlers.onJoin?.(row.meeting, node);
       else if (btn.classList.contains('copy-link-btn')) handlers.onCopyLink?.(row.meeting, btn);
       else if (btn.classList.contains('copy-code-btn')) handlers.onCopyCode?.(row.meeting, btn);
+      else if (btn.classList.contains('copy-invite-btn')) handlers.onCopyInvitation?.(row.meeting, btn);
       return;
     }
     setActive(i, { focus: true, scroll: false });

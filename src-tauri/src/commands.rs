@@ -18,10 +18,11 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::state::{build_client, lock, AppState};
 use crate::store::SettingsProblem;
+use meetdesk_core::catalog::Lang;
 use meetdesk_core::error::AppError;
 use meetdesk_core::filter::Filter;
 use meetdesk_core::profile::{Binding, SecretInput, SecretName};
-use meetdesk_core::query::{Change, Outcome, Retry, Snapshot, Target};
+use meetdesk_core::query::{CacheLink, Change, Outcome, Retry, Snapshot, Target};
 use meetdesk_core::settings::{CredentialMode, Settings};
 use meetdesk_core::{export, profile};
 
@@ -183,23 +184,43 @@ pub fn query_watch(state: State<'_, AppState>, on_snapshot: Channel<Snapshot>) {
 /// The search intent: a new query for `room_code` (the snapshots say how it goes; the answer
 /// only sums it up, with the settings warning when remembering the room could not be saved).
 #[tauri::command]
-pub async fn query_search(
+pub async fn query_search<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     room_code: String,
 ) -> CmdResult<WithSettingsWarning<Outcome>> {
-    search(&state, &room_code).await
+    search(&app, &state, &room_code).await
 }
 
-async fn search(state: &AppState, room_code: &str) -> CmdResult<WithSettingsWarning<Outcome>> {
-    let target = RoomCode::parse(room_code)
-        .map_err(AppError::from)
-        .and_then(|room| {
-            Ok(Target {
-                client: state.client()?.0,
-                room,
-                page_size: state.settings().page_size,
-            })
-        });
+/// The offline cache a search reads and writes, for the profile connected now. The first search
+/// after start may come before the start-up task opened the cache: it waits for it (tens of ms)
+/// rather than missing the cached paint the user relaunched for.
+async fn cache_link<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Option<CacheLink> {
+    let cache = crate::watcher::open_cache(app).await?;
+    Some(CacheLink {
+        cache,
+        profile: crate::watcher::profile_key(state, &state.settings()),
+    })
+}
+
+async fn search<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    room_code: &str,
+) -> CmdResult<WithSettingsWarning<Outcome>> {
+    let room = RoomCode::parse(room_code).map_err(AppError::from);
+    let cache = match &room {
+        Ok(_) => cache_link(app, state).await,
+        Err(_) => None,
+    };
+    let target = room.and_then(|room| {
+        Ok(Target {
+            client: state.client()?.0,
+            room,
+            page_size: state.settings().page_size,
+            cache,
+        })
+    });
     let outcome = state.session.search(target, room_code).await?;
     let mut settings_warning = None;
     if outcome.change == Change::Done {
@@ -229,7 +250,8 @@ pub async fn query_load_all(state: State<'_, AppState>, query_id: u64) -> CmdRes
 /// Repeats the operation of query `query_id` that failed. A search is repeated with the
 /// settings as they are now (the user may just have fixed the credentials).
 #[tauri::command]
-pub async fn query_retry(
+pub async fn query_retry<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     query_id: u64,
 ) -> CmdResult<Option<WithSettingsWarning<Outcome>>> {
@@ -240,7 +262,7 @@ pub async fn query_retry(
         })
     };
     Ok(match state.session.retry_plan(query_id)? {
-        Retry::Search(room) => Some(search(&state, &room).await?),
+        Retry::Search(room) => Some(search(&app, &state, &room).await?),
         Retry::LoadMore => plain(state.session.load_more(query_id).await?),
         Retry::LoadAll => plain(state.session.load_all(query_id).await?),
         Retry::Nothing => None,
@@ -282,6 +304,64 @@ pub async fn open_meeting<R: Runtime>(
     // One Join for the window and the tray: checked, then the DingTalk app if chosen, then https.
     let in_app = state.settings().open_in_dingtalk_app;
     crate::tray::open_join_link(&app, &link, &conference_id, custom.as_deref(), in_app)
+}
+
+/// Opens the first of `targets` the system can open: the DingTalk app's jump link, then the
+/// https link when nothing handles `dingtalk://` (the opener answers an error then).
+pub(crate) fn open_first<R: Runtime>(app: &AppHandle<R>, targets: &[url::Url]) -> CmdResult<()> {
+    let mut last = None;
+    for url in targets {
+        let opened = match app.try_state::<UrlOpener>() {
+            Some(opener) => (opener.0)(url.as_str()),
+            None => app
+                .opener()
+                .open_url(url.as_str(), None::<&str>)
+                .map_err(|e| e.to_string()),
+        };
+        match opened {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                log::info!("join: {} could not be opened ({e})", url.scheme());
+                last = Some(e);
+            }
+        }
+    }
+    Err(AppError::new(
+        "io",
+        format!(
+            "Could not open the browser: {}. Copy the link and open it yourself.",
+            last.unwrap_or_default()
+        ),
+    ))
+}
+
+/// Opens URLs in place of the system opener when managed: the seam tests use to see which URL
+/// Join opened (and to make the DingTalk app's scheme fail as on a machine without the app).
+pub struct UrlOpener(pub OpenUrl);
+
+/// Opens one URL; `Err` (why) when the system cannot.
+pub type OpenUrl = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// "Copy invitation": the text for a meeting of query `query_id`, in the window's language
+/// (`lang`, a BCP 47 tag; English when unknown), times in this computer's zone. The window copies
+/// it through its clipboard path and never builds it.
+#[tauri::command]
+pub async fn meeting_invitation(
+    state: State<'_, AppState>,
+    query_id: u64,
+    conference_id: String,
+    lang: String,
+) -> CmdResult<String> {
+    let (room, meeting) = state.session.meeting(query_id, &conference_id).await?;
+    let custom = state.connection().ok().and_then(|c| c.custom_link_domain);
+    let lang = Lang::from_tag(&lang).unwrap_or_default();
+    Ok(meetdesk_core::invitation::invitation(
+        &meeting,
+        &room,
+        custom.as_deref(),
+        lang,
+        &chrono::Local,
+    ))
 }
 
 #[tauri::command]

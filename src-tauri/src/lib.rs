@@ -179,6 +179,7 @@ pub fn builder<R: Runtime>(mut builder: tauri::Builder<R>, options: Options) -> 
             commands::query_filter,
             commands::cancel_request,
             commands::open_meeting,
+            commands::meeting_invitation,
             commands::get_settings,
             commands::save_settings,
             commands::test_connection,

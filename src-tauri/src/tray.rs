@@ -17,7 +17,6 @@ use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 use tauri_plugin_autostart::AutoLaunchManager;
-use tauri_plugin_opener::OpenerExt;
 
 use crate::state::{lock, AppState};
 use crate::watcher::{show_room, ShowRoom, WatchService};
@@ -189,23 +188,7 @@ pub fn open_join_link<R: Runtime>(
     let targets = links::join_targets(link, custom_domain, in_app).inspect_err(|e| {
         log::warn!("{}", links::refusal_log_line(conference_id, &e.message));
     })?;
-    let mut last = None;
-    for url in targets {
-        match app.opener().open_url(url.as_str(), None::<&str>) {
-            Ok(()) => return Ok(()),
-            Err(e) => {
-                log::info!("join: {} could not be opened ({e})", url.scheme());
-                last = Some(e);
-            }
-        }
-    }
-    Err(AppError::new(
-        "io",
-        format!(
-            "Could not open the browser: {}",
-            last.map(|e| e.to_string()).unwrap_or_default()
-        ),
-    ))
+    crate::commands::open_first(app, &targets)
 }
 
 /// Keep-in-tray: with the setting on and a tray present, closing the window hides it.

@@ -332,8 +332,9 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         app.press(&[room, &Key::Enter]).await;
         assert_eq!(app.idle_count(SHORT).await, "20 of 30 meetings");
 
-        // Into the list: the first row (the live meeting); Enter joins it.
-        for _ in 0..15 {
+        // Into the list: the first row (the live meeting); Enter joins it. (Past the filter bar
+        // and the watched rooms' "Watch this room".)
+        for _ in 0..30 {
             if app.focused().await.starts_with("div.meeting-row") {
                 break;
             }
@@ -373,8 +374,9 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         assert!(app.focused().await.ends_with("[k-ended]"), "focus back on the row: {}", app.focused().await);
         assert_eq!(app.opened().len(), 1, "nothing more opened");
 
-        // Load all: Shift+Tab back to the button, Enter.
-        tab_to(&app, "#load-all", true, 6).await;
+        // Load all: Shift+Tab back to the button (past the watched list's button and the
+        // filter bar's 11 stops), Enter.
+        tab_to(&app, "#load-all", true, 25).await;
         app.press(&[&Key::Enter]).await;
         app.wait_text("#count-label", "to say 30 meetings", |t| numbers(t) == [30], LONG).await;
         let focus = app.focused().await;
@@ -382,7 +384,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
 
         // Export: to the button, Enter opens the dialog on Export…, Enter writes the file; the
         // toast's "Show in folder" takes focus; Escape closes the toast, focus back on Export.
-        tab_to(&app, "#export-btn", true, 8).await;
+        tab_to(&app, "#export-btn", true, 25).await;
         app.press(&[&Key::Enter]).await;
         dialog_open(&app, "export-dialog").await;
         assert_eq!(app.focused().await, "#export-start");
@@ -421,7 +423,7 @@ async fn the_main_flow_works_from_the_keyboard_alone() {
         app.press(&[&Key::Escape]).await;
         dialog_closed(&app, "settings-dialog").await;
         assert_eq!(app.focused().await, "#export-btn");
-        app.press(&[&Key::Tab]).await;
+        // "/" from a button (the next Tab stop is the filter bar's text box, where "/" is typed).
         app.press(&["/"]).await;
         assert_eq!(app.focused().await, "#room-input", "/");
         app.press(&[&Key::Tab, &Key::Tab]).await;

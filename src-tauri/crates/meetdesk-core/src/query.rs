@@ -33,6 +33,23 @@
 //! in flight: nothing keeps waiting for a stalled server after the user gave up. What the query
 //! had loaded stays; a cancelled "load more" leaves the cursor where it was.
 //!
+//! # The offline cache
+//! A search whose [`Target`] names a cache ([`CacheLink`]: the SQLite cache and the profile key)
+//! first paints the room's cached meetings (a `cached` snapshot, `cachedAt` = the room's last
+//! fetch, "updated 12 minutes ago"), then fetches page one. Every page fetched is stored (a whole
+//! room, page one without more or a finished "load all", with `replace_room`, so meetings deleted
+//! in DingTalk leave the cache). The rule for the fresh page: **it replaces the cached paint**.
+//! Page one is DingTalk's newest meetings, so no newer one is lost, and one list from one source
+//! never shows a meeting twice. Keeping the cache's older meetings after it was tried and
+//! rejected: the cursor (an opaque token) is at page two, so "Load more" would fetch meetings
+//! already shown and seem to do nothing, and "20 of 5,000" would read "200 of 5,000" for a
+//! partly cached room. The older meetings stay in the cache for the next offline paint, and
+//! "Load more" brings them back from DingTalk.
+//!
+//! When DingTalk cannot be reached (`network`, `timeout`) and cached meetings are on screen, they
+//! stay, with `offline: true` beside the search's error (Retry still repeats it): the window shows
+//! a plain offline note instead of the error panel.
+//!
 //! Export and the connection test are not query operations; they carry a request id the window
 //! chose ([`Session::begin`], [`Session::cancel_request`]).
 
@@ -45,6 +62,7 @@ use dingtalk::{Client, Cursor, Meeting, Progress, RoomCode, LOAD_ALL_PAGE_SIZE};
 use serde::{Serialize, Serializer};
 use tokio_util::sync::CancellationToken;
 
+use crate::cache::Cache;
 use crate::error::AppError;
 use crate::export::ExportZone;
 use crate::filter::{Filter, Matcher};
@@ -81,6 +99,8 @@ pub enum Change {
     Reset,
     /// The filter changed ([`Session::set_filter`]): `shown` and `summary` did, the rows not.
     Filtered,
+    /// A search painted the room's cached meetings; its first page is still on its way.
+    Cached,
     /// Not a change: the state as it is, sent to a window that just started watching.
     Current,
 }
@@ -146,6 +166,12 @@ pub struct Snapshot {
     /// The figures of the meetings shown, weeks in the computer's time zone.
     #[serde(serialize_with = "summary_of")]
     pub summary: Arc<Summary>,
+    /// While the rows shown are the cache's (before the first page, or offline): when the room
+    /// was last fetched, ms since the epoch ("updated 12 minutes ago"). `null` once fresh.
+    pub cached_at: Option<i64>,
+    /// The search could not reach DingTalk and the cached rows stay on screen: the window says
+    /// so in a plain note instead of the error panel (`error` still says what Retry repeats).
+    pub offline: bool,
 }
 
 /// A snapshot's rows. Rust code always sees all of them; the window is sent them only when
@@ -229,6 +255,52 @@ pub struct Target {
     pub client: Client,
     pub room: RoomCode,
     pub page_size: u32,
+    /// Where its pages are kept; `None` without a cache (it could not be opened, or not yet).
+    pub cache: Option<CacheLink>,
+}
+
+/// The offline cache a query reads and writes, and whose meetings it holds (the profile key,
+/// `cache::profile_key`, so one organisation's meetings never paint for another).
+#[derive(Clone)]
+pub struct CacheLink {
+    pub cache: Arc<Mutex<Cache>>,
+    pub profile: String,
+}
+
+impl CacheLink {
+    /// Runs `f` on the cache on a blocking thread (SQLite is synchronous; a 5,000-meeting room
+    /// reads in ~6 ms, a write of one takes ~60 ms). A failing cache never fails the query: the
+    /// cache is a convenience, DingTalk is the truth, so its errors become `None`.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Cache, &str) -> Result<T, crate::cache::CacheError> + Send + 'static,
+    ) -> Option<T> {
+        let cache = self.cache.clone();
+        let profile = self.profile.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut c, &profile)
+        })
+        .await;
+        match done {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(e)) => {
+                tracing_cache_failure(&e.to_string());
+                None
+            }
+            Err(e) => {
+                tracing_cache_failure(&e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// The cache failing is logged to stderr in debug builds only: nothing the user must act on.
+fn tracing_cache_failure(detail: &str) {
+    if cfg!(debug_assertions) {
+        eprintln!("meetdesk: offline cache: {detail}");
+    }
 }
 
 /// The list as loaded: changed only by the operation holding it.
@@ -242,6 +314,8 @@ struct QueryData {
     total_count: Option<u64>,
     /// Bumped by every change of `meetings`, so rows are rebuilt only when needed.
     generation: u64,
+    /// The meetings shown are the cache's (painted before page one): page one replaces them.
+    from_cache: bool,
 }
 
 impl QueryData {
@@ -269,7 +343,23 @@ impl QueryData {
     fn replace(&mut self, items: Vec<Meeting>) {
         self.meetings.clear();
         self.index.clear();
+        self.from_cache = false;
         self.add(items);
+    }
+
+    /// Paints a room's cached meetings (the query holds nothing yet).
+    fn paint_cached(&mut self, cached: Vec<Meeting>) {
+        self.replace(cached);
+        self.from_cache = true;
+    }
+
+    /// The first fresh page: it replaces a cached paint (module docs, "The offline cache").
+    fn first_page(&mut self, items: Vec<Meeting>) {
+        if self.from_cache {
+            self.replace(items);
+        } else {
+            self.add(items);
+        }
     }
 
     fn has_more(&self) -> bool {
@@ -287,6 +377,9 @@ struct QueryView {
     searched: bool,
     busy: Option<Busy>,
     error: Option<Failure>,
+    /// See [`Snapshot::cached_at`] and [`Snapshot::offline`].
+    cached_at: Option<i64>,
+    offline: bool,
     /// The running operation's token (a new one per operation).
     cancel: CancellationToken,
     /// An export's "all pages" run, stopped too when a newer search takes over.
@@ -297,6 +390,7 @@ struct Query {
     id: u64,
     room_code: String,
     client: Option<Client>,
+    cache: Option<CacheLink>,
     data: tokio::sync::Mutex<QueryData>,
     view: Mutex<QueryView>,
 }
@@ -638,26 +732,29 @@ impl Session {
         typed: &str,
     ) -> Result<Outcome, AppError> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
-        let (client, cursor, room_code, refused) = match target {
+        let (client, cursor, room_code, cache, refused) = match target {
             Ok(t) => (
                 Some(t.client),
                 Some(Cursor::new(t.room.clone(), t.page_size)),
                 t.room.to_string(),
+                t.cache,
                 None,
             ),
-            Err(e) => (None, None, typed.trim().to_string(), Some(e)),
+            Err(e) => (None, None, typed.trim().to_string(), None, Some(e)),
         };
         let token = CancellationToken::new();
         let query = Arc::new(Query {
             id,
             room_code,
             client,
+            cache,
             data: tokio::sync::Mutex::new(QueryData {
                 cursor,
                 meetings: Vec::new(),
                 index: HashMap::new(),
                 total_count: None,
                 generation: 0,
+                from_cache: false,
             }),
             view: Mutex::new(QueryView {
                 rows: Arc::new(Vec::new()),
@@ -672,6 +769,8 @@ impl Session {
                     total_count: None,
                 }),
                 error: None,
+                cached_at: None,
+                offline: false,
                 cancel: token.clone(),
                 export: None,
             }),
@@ -699,6 +798,7 @@ impl Session {
             None => {
                 until_cancelled(&token, async {
                     let mut data = query.data.lock().await;
+                    self.paint_cached(&query, &mut data).await;
                     fetch_next(&query, &mut data).await?;
                     let title = data.meetings.iter().find_map(|m| m.title.clone());
                     Ok((query.rows(&data), title))
@@ -718,10 +818,14 @@ impl Session {
                 Ok((rows, title)) => {
                     self.apply(&mut v, rows);
                     v.searched = true;
+                    v.cached_at = None;
                     (Change::Done, None, title)
                 }
                 Err(e) if is_cancelled(&e) => (Change::Cancelled, Some(e), None),
                 Err(e) => {
+                    // The cached meetings stay; only an unreachable DingTalk is "offline": any
+                    // other failure (credentials, a refused room) is the error the user must see.
+                    v.offline = v.cached_at.is_some() && is_unreachable(&e);
                     v.error = Some(Failure {
                         op: Op::Search,
                         error: e.clone(),
@@ -742,6 +846,36 @@ impl Session {
             },
         );
         Ok(outcome(&query, Op::Search, change, error, title))
+    }
+
+    /// Paints the room's cached meetings, if the query has a cache and the room is in it, as a
+    /// `cached` snapshot (while the first page is fetched).
+    async fn paint_cached(&self, query: &Arc<Query>, data: &mut QueryData) {
+        let (Some(link), Some(cursor)) = (&query.cache, &data.cursor) else {
+            return;
+        };
+        let room = cursor.room().clone();
+        let Some(Some(cached)) = link.with(move |c, profile| c.room(profile, &room)).await else {
+            return;
+        };
+        data.paint_cached(cached.meetings);
+        let rows = query.rows(data);
+        let mut shown = lock(&self.shown);
+        if !Self::is_current(&shown, query) {
+            return;
+        }
+        {
+            let mut v = lock(&query.view);
+            self.apply(&mut v, rows);
+            v.cached_at = Some(cached.fetched_at_ms);
+        }
+        self.emit(
+            &mut shown,
+            Event {
+                op: Some(Op::Search),
+                change: Change::Cached,
+            },
+        );
     }
 
     /// The next page of query `id`. Nothing happens while it is busy or has no more pages.
@@ -1010,20 +1144,26 @@ impl Session {
         })
     }
 
+    /// A meeting of query `id` by its conference id, with the room searched (for "Copy
+    /// invitation": the code the user typed, not a masked one the server may send).
+    pub async fn meeting(
+        &self,
+        id: u64,
+        conference_id: &str,
+    ) -> Result<(RoomCode, Meeting), AppError> {
+        let query = self.current(id)?;
+        let room = RoomCode::parse(&query.room_code).map_err(AppError::from)?;
+        let data = query.data.lock().await;
+        let meeting = find_meeting(&data, conference_id)?.clone();
+        Ok((room, meeting))
+    }
+
     /// The join link the API gave for a meeting of query `id`: the window names a meeting by its
     /// id and never hands us a URL to open.
     pub async fn join_link(&self, id: u64, conference_id: &str) -> Result<String, AppError> {
         let query = self.current(id)?;
         let data = query.data.lock().await;
-        data.meetings
-            .iter()
-            .find(|m| m.conference_id.as_deref() == Some(conference_id))
-            .ok_or_else(|| {
-                AppError::new(
-                    "notFound",
-                    "This meeting is no longer in the list; search again.",
-                )
-            })?
+        find_meeting(&data, conference_id)?
             .external_link_url
             .clone()
             .filter(|l| !l.trim().is_empty())
@@ -1067,6 +1207,18 @@ impl Session {
     }
 }
 
+fn find_meeting<'a>(data: &'a QueryData, conference_id: &str) -> Result<&'a Meeting, AppError> {
+    data.meetings
+        .iter()
+        .find(|m| m.conference_id.as_deref() == Some(conference_id))
+        .ok_or_else(|| {
+            AppError::new(
+                "notFound",
+                "This meeting is no longer in the list; search again.",
+            )
+        })
+}
+
 fn started(op: Op) -> Event {
     Event {
         op: Some(op),
@@ -1105,6 +1257,10 @@ fn snapshot_of(shown: &mut Shown, seq: u64, event: Event, all_rows: bool) -> Sna
                 )
             }
         };
+    let (cached_at, offline) = query.as_deref().map_or((None, false), |q| {
+        let v = lock(&q.view);
+        (v.cached_at, v.offline)
+    });
     let derived = shown.derive(&rows, rows_version);
     let sent = all_rows || shown.sent_rows != Some(rows_version);
     Snapshot {
@@ -1124,7 +1280,15 @@ fn snapshot_of(shown: &mut Shown, seq: u64, event: Event, all_rows: bool) -> Sna
         shown_count: derived.shown_count,
         shown_version: derived.shown_version,
         summary: derived.summary,
+        cached_at,
+        offline,
     }
+}
+
+/// DingTalk could not be reached at all (as opposed to answering with a refusal).
+fn is_unreachable(e: &AppError) -> bool {
+    e.kind == dingtalk::ErrorKind::Network.as_str()
+        || e.kind == dingtalk::ErrorKind::Timeout.as_str()
 }
 
 fn outcome(
@@ -1156,12 +1320,37 @@ async fn fetch_next(query: &Query, data: &mut QueryData) -> Result<(), AppError>
         return Ok(());
     };
     if let Some(page) = cursor.next_page(client).await? {
+        let first = cursor.pages_fetched() == 1;
+        let done = cursor.is_done();
+        let room = cursor.room().clone();
         if page.total_count.is_some() {
             data.total_count = page.total_count;
         }
-        data.add(page.items);
+        store(query, &room, page.items.clone(), first && done).await;
+        if first {
+            data.first_page(page.items);
+        } else {
+            data.add(page.items);
+        }
     }
     Ok(())
+}
+
+/// Keeps fetched meetings in the query's cache; `whole_room`: they are all the room has.
+async fn store(query: &Query, room: &RoomCode, meetings: Vec<Meeting>, whole_room: bool) {
+    let Some(link) = &query.cache else {
+        return;
+    };
+    let room = room.clone();
+    let now = view::now_ms();
+    link.with(move |c, profile| {
+        if whole_room {
+            c.replace_room(profile, &room, &meetings, now)
+        } else {
+            c.store_page(profile, &room, &meetings, now)
+        }
+    })
+    .await;
 }
 
 /// Follows the cursor of `data` to the end (or restarts at 100 a page when that is cheaper),
@@ -1191,9 +1380,14 @@ async fn fetch_rest(
         progress(p);
     })
     .await;
+    let room = cursor.room().clone();
+    let complete = result.is_ok();
+    // What was fetched is kept in the cache even when the run stopped early.
+    let fetched = added.clone();
     match fresh_cursor {
-        // Keep whichever list is longer: the fresh one once it overtook the first page.
-        Some(fresh) if added.len() >= data.meetings.len() => {
+        // Keep whichever list is longer: the fresh one once it overtook the first page, or
+        // once it is the whole room (a room that shrank meanwhile is still the truth).
+        Some(fresh) if complete || added.len() >= data.meetings.len() => {
             data.replace(added);
             data.cursor = Some(fresh);
             data.total_count = total;
@@ -1203,6 +1397,11 @@ async fn fetch_rest(
             data.add(added);
             data.total_count = total;
         }
+    }
+    if complete {
+        store(query, &room, data.meetings.clone(), true).await;
+    } else {
+        store(query, &room, fetched, false).await;
     }
     Ok(result?)
 }
@@ -1268,6 +1467,7 @@ mod tests {
             client,
             room: RoomCode::parse(room).unwrap(),
             page_size,
+            cache: None,
         })
     }
 
@@ -1697,6 +1897,212 @@ mod tests {
         );
     }
 
+    // ---- the offline cache ----------------------------------------------------------------
+
+    fn open_cache(dir: &tempfile::TempDir) -> CacheLink {
+        let opened = Cache::open(
+            &dir.path().join(crate::cache::CACHE_FILE_NAME),
+            crate::cache::Bounds::default(),
+        )
+        .unwrap();
+        CacheLink {
+            cache: Arc::new(Mutex::new(opened.cache)),
+            profile: "test-profile".into(),
+        }
+    }
+
+    fn cached_target(sim: &SimHandle, room: &str, size: u32, link: &CacheLink) -> Target {
+        let mut t = target(sim, room, size).unwrap();
+        t.cache = Some(link.clone());
+        t
+    }
+
+    fn meeting(id: &str, start: Option<i64>) -> Meeting {
+        serde_json::from_value(serde_json::json!({
+            "conferenceId": id, "title": format!("cached {id}"), "startTime": start,
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_search_paints_the_cached_room_first_and_the_fresh_page_replaces_it() {
+        let sim = sim().await;
+        let dir = tempfile::tempdir().unwrap();
+        let link = open_cache(&dir);
+        let (session, seen) = watched();
+        // A first search fills the cache with page one.
+        session
+            .search(
+                Ok(cached_target(&sim, LARGE_ROOM_5K, 3, &link)),
+                LARGE_ROOM_5K,
+            )
+            .await
+            .unwrap();
+        let page = last(&seen);
+        assert_eq!(page.cached_at, None, "a fresh page is not 'cached'");
+        let fresh = ids(&page);
+        assert_eq!(fresh.len(), 3);
+        let starts: Vec<i64> = page
+            .rows
+            .iter()
+            .filter_map(|r| r.meeting.start_time)
+            .collect();
+        let (newest, oldest) = (starts[0], starts[2]);
+        assert!(newest > oldest);
+        // Then the cache also holds a meeting DingTalk no longer lists (inside page one's span)
+        // and one of a later page (older than page one), stored at a known time.
+        let room = RoomCode::parse(LARGE_ROOM_5K).unwrap();
+        let stored_at = view::now_ms() - 12 * 60_000;
+        lock(&link.cache)
+            .store_page(
+                &link.profile,
+                &room,
+                &[
+                    meeting("gone", Some(oldest + 1)),
+                    meeting("older", Some(oldest - 10_000_000)),
+                ],
+                stored_at,
+            )
+            .unwrap();
+
+        lock(&seen).clear();
+        session
+            .search(
+                Ok(cached_target(&sim, LARGE_ROOM_5K, 3, &link)),
+                LARGE_ROOM_5K,
+            )
+            .await
+            .unwrap();
+        let snaps = lock(&seen).clone();
+        let painted = snaps
+            .iter()
+            .find(|s| is(s, Op::Search, Change::Cached))
+            .expect("a cached paint before the fresh page");
+        assert_eq!(painted.cached_at, Some(stored_at));
+        assert!(painted.busy.is_some(), "still fetching page one");
+        let mut cached_ids = ids(painted);
+        cached_ids.sort();
+        let mut want: Vec<String> = fresh
+            .iter()
+            .cloned()
+            .chain(["gone".into(), "older".into()])
+            .collect();
+        want.sort();
+        assert_eq!(cached_ids, want);
+
+        let done = last(&snaps_as(&snaps));
+        assert!(is(&done, Op::Search, Change::Done));
+        assert_eq!(done.cached_at, None);
+        // Exactly DingTalk's page one: the cache's extra meetings are not mixed in (so "Load
+        // more" brings new meetings and the count says "3 of 5,000").
+        assert_eq!(ids(&done), fresh);
+        assert!(done.has_more);
+        let in_cache = lock(&link.cache)
+            .room(&link.profile, &room)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            in_cache.meetings.len(),
+            5,
+            "kept in the cache for an offline paint"
+        );
+        // Loading the rest: each meeting once, and the cache becomes the room as DingTalk has it.
+        session.load_all(done.query_id.unwrap()).await.unwrap();
+        let ids_all = ids(&last(&seen));
+        let unique: std::collections::HashSet<&String> = ids_all.iter().collect();
+        assert_eq!(unique.len(), ids_all.len(), "no meeting twice");
+        assert_eq!(ids_all.len(), 5000);
+        let cached = lock(&link.cache)
+            .room(&link.profile, &room)
+            .unwrap()
+            .unwrap();
+        assert_eq!(cached.meetings.len(), 5000);
+        assert!(!cached
+            .meetings
+            .iter()
+            .any(|m| m.conference_id.as_deref() == Some("gone")));
+    }
+
+    fn snaps_as(snaps: &[Snapshot]) -> Mutex<Vec<Snapshot>> {
+        Mutex::new(snaps.to_vec())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn offline_the_cached_meetings_stay_with_the_offline_note_and_retry_searches_again() {
+        let sim = sim().await;
+        let dir = tempfile::tempdir().unwrap();
+        let link = open_cache(&dir);
+        let (session, seen) = watched();
+        session
+            .search(Ok(cached_target(&sim, DEMO_ROOM, 20, &link)), DEMO_ROOM)
+            .await
+            .unwrap();
+        let online = ids(&last(&seen));
+        assert!(!online.is_empty());
+        let t = cached_target(&sim, DEMO_ROOM, 20, &link);
+        // DingTalk gone: nothing listens on its port any more.
+        sim.shutdown();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let out = session.search(Ok(t), DEMO_ROOM).await.unwrap();
+        assert_eq!(out.change, Change::Failed);
+        let s = last(&seen);
+        assert!(is(&s, Op::Search, Change::Failed));
+        assert!(
+            s.offline,
+            "unreachable with cached rows: offline, {:?}",
+            s.error
+        );
+        assert!(s.cached_at.is_some());
+        assert_eq!(ids(&s), online, "the cached meetings stay on screen");
+        let kind = s.error.as_ref().unwrap().error.kind;
+        assert!(kind == "network" || kind == "timeout", "{kind}");
+        assert_eq!(
+            session.retry_plan(s.query_id.unwrap()).unwrap(),
+            Retry::Search(DEMO_ROOM.into())
+        );
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["offline"], true);
+        assert!(v["cachedAt"].is_i64());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refusal_is_not_offline_and_a_room_never_cached_is_not_painted() {
+        let sim = sim().await;
+        let dir = tempfile::tempdir().unwrap();
+        let link = open_cache(&dir);
+        let (session, seen) = watched();
+        session
+            .search(Ok(cached_target(&sim, DEMO_ROOM, 20, &link)), DEMO_ROOM)
+            .await
+            .unwrap();
+        sim.add_fault(FaultRule {
+            room_code: Some(DEMO_ROOM.into()),
+            fault: Fault::PermissionDenied,
+            after: 0,
+            times: None,
+        });
+        session
+            .search(Ok(cached_target(&sim, DEMO_ROOM, 20, &link)), DEMO_ROOM)
+            .await
+            .unwrap();
+        let s = last(&seen);
+        assert!(is(&s, Op::Search, Change::Failed));
+        assert!(
+            !s.offline,
+            "DingTalk answered: the error is what the user must see"
+        );
+        // Another room, never fetched: no cached paint.
+        lock(&seen).clear();
+        session
+            .search(
+                Ok(cached_target(&sim, LARGE_ROOM_5K, 20, &link)),
+                LARGE_ROOM_5K,
+            )
+            .await
+            .unwrap();
+        assert!(!lock(&seen).iter().any(|s| s.event.change == Change::Cached));
+    }
+
     #[test]
     fn a_bad_filter_is_refused_with_its_field_and_the_one_before_stays() {
         let (session, seen) = watched();
@@ -1730,6 +2136,7 @@ mod tests {
             index: HashMap::new(),
             total_count: None,
             generation: 0,
+            from_cache: false,
         };
         data.add([m(Some("a"), "old"), m(Some("b"), "b"), m(None, "x")]);
         data.add([m(Some("a"), "new"), m(None, "x"), m(Some(""), "e")]);
