@@ -7,6 +7,8 @@
 #   slow-search.png  slow-load-all.png  slow-export.png  slow-test-connection.png
 # and the filter and the summary (issue 13):
 #   filtered.png  summary.png  summary-dark.png
+# and the watched rooms and the offline cache (issue 12):
+#   offline.png  watched.png  watched-live.png
 # The first test is #[ignore]d (`make test` spends no time on pictures); --include-ignored
 # runs it here (with --exact, only the tests named).
 # Needs what `scripts/install-deps.sh --test` installs (a CJK font among them, or Chinese titles
@@ -20,5 +22,7 @@ MEETDESK_SCREENSHOTS_DIR="$out" cargo test -p meetdesk --test e2e -- --include-i
     a_stalled_load_all_shows_cancel_and_the_slow_note_and_escape_keeps_the_pages \
     a_stalled_export_of_all_pages_can_be_cancelled_and_writes_nothing \
     a_stalled_connection_test_can_be_cancelled_and_the_buttons_come_back \
-    screenshots_of_the_filter_and_the_summary
+    screenshots_of_the_filter_and_the_summary \
+    watched_list::relaunched_offline_the_cached_room_paints_with_the_offline_note \
+    watched_list::a_watched_room_is_listed_and_says_live_once_its_meeting_starts
 ls -l "$out"/*.png

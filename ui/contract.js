@@ -36,7 +36,6 @@ export const CONTRACT = Object.freeze({
     "io",
     "keychain",
   ]),
-  events: Object.freeze({ showRoom: "meetdesk://show-room" }),
   hosts: Object.freeze({
     custom: null,
     international: "https://api.dingtalk.io",

@@ -215,6 +215,10 @@ function onQueryChange(state, event) {
   // ---- end a11y ----
   if (op === 'search' && change === 'done') refreshRecents();
   renderQuery(state);
+  if (pendingFocus && op === 'search' && (change === 'done' || change === 'failed' || change === 'cancelled')) {
+    timeline.focusMeeting(pendingFocus);
+    pendingFocus = null;
+  }
 }
 
 function showTotal(state) {
@@ -390,6 +394,20 @@ function renderCacheNote(state) {
 els.cacheRetry.addEventListener('click', () => controller.retry());
 
 // ---- the watched rooms (issue 12): the watcher's state streams in; selecting searches ----------
+
+// What the watcher asks of the window besides its list: a sentence about the cache (once), and
+// a room to show because a reminder or a tray line was clicked (Rust already brought the window
+// forward). The room is searched like a watched room is selected; its meeting gets focus when
+// it is among the rows.
+let pendingFocus = null;
+function watcherNews(s) {
+  if (s.cacheNotice) toast(s.cacheNotice, { kind: 'error' });
+  const show = s.showRoom;
+  if (!show || typeof show.roomCode !== 'string') return;
+  pendingFocus = typeof show.conferenceId === 'string' ? show.conferenceId : null;
+  els.roomInput.value = groupRoomCode(show.roomCode);
+  controller.search(show.roomCode);
+}
 
 const watched = createWatchedList(els.watchedList, {
   onSelect: (code) => {
@@ -644,7 +662,10 @@ async function init() {
   renderAll();
   // The current query (a reloaded page shows what Rust still has), then every change of it.
   controller.watch();
-  api.watchWatcher((s) => watched.update(s)).catch((err) => console.warn('watched rooms:', err));
+  api.watchWatcher((s) => {
+    watched.update(s);
+    watcherNews(s);
+  }).catch((err) => console.warn('watched rooms:', err));
   if (startupError) toast(errorSentence(startupError), { kind: 'error' });
   else if (status.settingsProblem) {
     console.warn('settings problem:', status.settingsProblem);

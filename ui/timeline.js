@@ -407,6 +407,13 @@ export function createTimeline(el, handlers) {
         if (row && row.type === 'meeting' && viewOf(row.meeting).status === 'live') fillMeetingRow(node, row);
       }
     },
+    /** Moves focus to the meeting with this conference id; false when it is not in the list. */
+    focusMeeting(conferenceId) {
+      const i = rows.findIndex((r) => r.type === 'meeting' && r.meeting.conferenceId === conferenceId);
+      if (i < 0) return false;
+      setActive(i, { focus: true });
+      return true;
+    },
     /** Moves focus into the list (the active row). */
     focus() {
       if (active < 0) return false;

@@ -30,7 +30,6 @@ use meetdesk_core::tray::TrayItem;
 use meetdesk_core::watcher::{Inputs, SharedCache, Tick, Watcher};
 
 /// The event that asks the window to show a room; its payload is [`ShowRoom`].
-pub use meetdesk_core::watcher::SHOW_ROOM_EVENT;
 
 /// The profile key of demo mode: the simulator's port changes every run, its meeting ids do
 /// not, so one key keeps demo reminders fired once across restarts.
@@ -50,9 +49,13 @@ pub struct WatchView {
     pub cache_notice: Option<String>,
     /// The cache cannot be kept (read-only or full folder): why. MeetDesk works without it.
     pub cache_unavailable: Option<String>,
+    /// A notification or the tray asked to show this room (and meeting): sent until a window
+    /// received it, like `cache_notice`. Through this channel rather than an event, so the
+    /// window needs no event permission.
+    pub show_room: Option<ShowRoom>,
 }
 
-/// The payload of [`SHOW_ROOM_EVENT`].
+/// A room (and meeting) the window is asked to show: `{ roomCode, conferenceId }`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShowRoom {
@@ -68,6 +71,7 @@ pub struct WatchService {
     cache: Mutex<Option<SharedCache>>,
     cache_notice: Mutex<Option<String>>,
     cache_unavailable: Mutex<Option<String>>,
+    show_room: Mutex<Option<ShowRoom>>,
     subscribers: Mutex<Vec<Channel<WatchView>>>,
     wake: tokio::sync::Notify,
     /// `None` until the tray was tried (then whether it exists).
@@ -84,6 +88,7 @@ impl WatchService {
             tray_available: self.tray_available(),
             cache_notice: lock(&self.cache_notice).clone(),
             cache_unavailable: lock(&self.cache_unavailable).clone(),
+            show_room: lock(&self.show_room).clone(),
         }
     }
 
@@ -125,9 +130,17 @@ impl WatchService {
         }
     }
 
+    /// Asks the window to show `room`: kept until a window's channel received it (a click on a
+    /// reminder may come before the page is ready to listen).
+    pub fn ask_to_show(&self, room: ShowRoom) {
+        *lock(&self.show_room) = Some(room);
+        self.publish();
+    }
+
     /// The "cache was rebuilt" sentence is shown once: gone after a window received it.
     fn notice_delivered(&self) {
         lock(&self.cache_notice).take();
+        lock(&self.show_room).take();
     }
 
     /// Tick again now rather than at the plan's time.
@@ -316,18 +329,16 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// Brings the window forward and asks it to show `room` (and the meeting, when known).
+/// Brings the window forward and asks it to show `room` (and the meeting, when known), through
+/// the window's `watched_watch` channel ([`WatchView::show_room`]).
 pub fn show_room<R: Runtime>(app: &AppHandle<R>, room: Option<ShowRoom>) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();
     }
-    if let Some(room) = room {
-        use tauri::Emitter;
-        if let Err(e) = app.emit(SHOW_ROOM_EVENT, room) {
-            log::warn!("watcher: the window was not told which room to show ({e})");
-        }
+    if let (Some(room), Some(service)) = (room, app.try_state::<WatchService>()) {
+        service.ask_to_show(room);
     }
 }
 
@@ -377,6 +388,33 @@ mod tests {
         assert!(got[0].contains("\"cacheNotice\":\"rebuilt\""), "{}", got[0]);
         assert!(got[1].contains("\"cacheNotice\":null"), "{}", got[1]);
         assert!(got[0].contains("\"trayAvailable\":false"));
+    }
+
+    #[test]
+    fn a_room_to_show_waits_for_a_window_then_reaches_it_once() {
+        let service = WatchService::default();
+        // A reminder clicked before any page listens: kept.
+        service.ask_to_show(ShowRoom {
+            room_code: "427233559".into(),
+            conference_id: Some("c-1".into()),
+        });
+        let got = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = got.clone();
+        service.subscribe(Channel::new(move |body| {
+            if let tauri::ipc::InvokeResponseBody::Json(j) = body {
+                lock(&seen).push(j);
+            }
+            Ok(())
+        }));
+        service.publish();
+        let got = lock(&got).clone();
+        assert_eq!(got.len(), 2);
+        assert!(
+            got[0].contains(r#""showRoom":{"roomCode":"427233559","conferenceId":"c-1"}"#),
+            "{}",
+            got[0]
+        );
+        assert!(got[1].contains(r#""showRoom":null"#), "{}", got[1]);
     }
 
     #[test]

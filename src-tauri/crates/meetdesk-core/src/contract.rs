@@ -109,7 +109,6 @@ pub fn contract() -> Value {
             },
         },
         // Issue 12: a reminder or a tray line asks the window to show a room.
-        "events": { "showRoom": crate::watcher::SHOW_ROOM_EVENT },
         "refresh": {
             "regularIntervalSecs": crate::refresh::REGULAR_INTERVAL_SECS,
             "busyIntervalSecs": crate::refresh::BUSY_INTERVAL_SECS,

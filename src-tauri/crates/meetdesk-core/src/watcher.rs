@@ -44,10 +44,6 @@ use crate::settings::Settings;
 use crate::tray::{self, TrayItem};
 use crate::watch::{self, Headline, WatchedRoom};
 
-/// The event the app emits to ask the window to show a room (a reminder or a tray line was
-/// chosen); its payload is `{ roomCode, conferenceId }`. In ui/contract.js as `events.showRoom`.
-pub const SHOW_ROOM_EVENT: &str = "meetdesk://show-room";
-
 /// The cache as the app shares it between the watcher and the window's queries.
 pub type SharedCache = Arc<Mutex<Cache>>;
 
