@@ -29,8 +29,6 @@ use meetdesk_core::settings::Settings;
 use meetdesk_core::tray::TrayItem;
 use meetdesk_core::watcher::{Inputs, SharedCache, Tick, Watcher};
 
-/// The event that asks the window to show a room; its payload is [`ShowRoom`].
-
 /// The profile key of demo mode: the simulator's port changes every run, its meeting ids do
 /// not, so one key keeps demo reminders fired once across restarts.
 const DEMO_PROFILE: &str = "demo";
