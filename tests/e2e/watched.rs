@@ -10,6 +10,7 @@ use dingtalk_sim::{SimClock, SimConfig, SimHandle};
 use serde_json::json;
 
 use crate::harness::{within, App, Launch, SHORT};
+use crate::open_settings;
 
 const MINUTE: i64 = 60_000;
 const ROOM: &str = "123456789";
@@ -132,16 +133,6 @@ async fn a_watched_rooms_meeting_going_live_shows_a_desktop_notification() {
         drop(monitor);
         app.finish().await;
     })
-    .await;
-}
-
-async fn open_settings(app: &App) {
-    app.click("#settings-btn").await;
-    app.wait(
-        "the settings dialog",
-        "return document.getElementById('settings-dialog').open",
-        SHORT,
-    )
     .await;
 }
 
