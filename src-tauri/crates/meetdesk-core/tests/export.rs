@@ -15,7 +15,7 @@ use meetdesk_core::export::{
 use meetdesk_core::view::{now_ms, MAX_DURATION_MS};
 
 mod common;
-use common::Failing;
+use common::{entries, Failing};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// 2026-11-26T01:30:00Z
@@ -105,15 +105,6 @@ fn export_to(
         "one record per meeting plus the header"
     );
     (path, rows)
-}
-
-fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -588,7 +579,7 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
         "existing file untouched byte-for-byte"
     );
     assert_eq!(
-        dir_entries(dir.path()),
+        entries(dir.path()),
         ["meetings.csv"],
         "no temp file left behind"
     );
@@ -601,7 +592,7 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
     .unwrap_err();
     assert_eq!(err.kind, "io");
     assert_eq!(fs::read_to_string(&path).unwrap(), old);
-    assert_eq!(dir_entries(dir.path()), ["meetings.csv"]);
+    assert_eq!(entries(dir.path()), ["meetings.csv"]);
 
     // A new file that fails is not created at all.
     let fresh = dir.path().join("new.csv");
@@ -617,13 +608,13 @@ fn a_failing_write_leaves_the_existing_file_and_no_temp_file() {
     })
     .unwrap_err();
     assert!(!fresh.exists());
-    assert_eq!(dir_entries(dir.path()), ["meetings.csv"]);
+    assert_eq!(entries(dir.path()), ["meetings.csv"]);
 
     // And a good export then replaces the old file, leaving only it.
     let s = export_atomic(&path, &meetings, &opts(offset(8))).unwrap();
     assert_eq!(s.count, 5_000);
     assert_eq!(read_back(&path, b',').len(), 5_001);
-    assert_eq!(dir_entries(dir.path()), ["meetings.csv"]);
+    assert_eq!(entries(dir.path()), ["meetings.csv"]);
 }
 
 #[test]
@@ -670,7 +661,7 @@ fn unwritable_places_give_an_io_error_naming_the_path() {
         "{}",
         err.message
     );
-    assert_eq!(dir_entries(dir.path()), ["not-a-folder"]);
+    assert_eq!(entries(dir.path()), ["not-a-folder"]);
 
     // A folder as the target.
     let err = export_atomic(dir.path(), &[meeting()], &opts(offset(8))).unwrap_err();
@@ -704,7 +695,7 @@ fn unwritable_places_give_an_io_error_naming_the_path() {
                 err.message
             );
             assert_eq!(fs::read_to_string(&path).unwrap(), "old");
-            assert_eq!(dir_entries(&ro), ["meetings.csv"]);
+            assert_eq!(entries(&ro), ["meetings.csv"]);
         }
         fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -841,7 +832,7 @@ fn a_symbolic_link_target_is_refused_and_left_alone() {
     );
     assert_eq!(fs::read_to_string(&real).unwrap(), "precious");
     assert_eq!(
-        dir_entries(dir.path()),
+        entries(dir.path()),
         ["link.csv", "real.csv"],
         "no temp file"
     );
@@ -872,7 +863,7 @@ fn a_read_only_file_is_refused_not_replaced() {
         fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o444
     );
-    assert_eq!(dir_entries(dir.path()), ["locked.csv"]);
+    assert_eq!(entries(dir.path()), ["locked.csv"]);
 }
 
 #[cfg(unix)]
@@ -909,7 +900,7 @@ fn a_named_pipe_is_written_in_place() {
     assert_eq!(summary.count, 1);
     assert_eq!(summary.bytes, got.len() as u64);
     assert!(got.contains("产品周会 Weekly product sync"), "{got}");
-    assert_eq!(dir_entries(dir.path()), ["pipe"], "no temp file");
+    assert_eq!(entries(dir.path()), ["pipe"], "no temp file");
 }
 
 #[test]
@@ -932,7 +923,7 @@ fn stale_temp_files_of_a_killed_export_are_cleaned() {
     }
     export_to(dir.path(), "m.csv", &[meeting()], &opts(offset(8)));
     assert_eq!(
-        dir_entries(dir.path()),
+        entries(dir.path()),
         [
             ".meetdesk-export-XyZ789.tmp", // may belong to an export running now
             ".other-export-AbC123.tmp",    // not ours

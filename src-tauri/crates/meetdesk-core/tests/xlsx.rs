@@ -18,7 +18,7 @@ use meetdesk_core::view::MeetingRow;
 use meetdesk_core::xlsx::{default_file_name, export_atomic, write_xlsx, MAX_CELL_CHARS};
 
 mod common;
-use common::Failing;
+use common::{entries, Failing};
 
 /// 2026-11-26T01:30:00Z (09:30 in Beijing).
 const T0: i64 = 1_795_656_600_000;
@@ -378,15 +378,6 @@ fn long_texts_are_cut_to_excels_limit_and_control_characters_pass() {
         "a\u{1}b\u{7}c\u{1b}[31m\u{fffe}d _x0041_",
         "stored as Excel stores them, read back as written"
     );
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

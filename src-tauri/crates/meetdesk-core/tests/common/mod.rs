@@ -1,6 +1,8 @@
 //! What the integration tests share.
 
+use std::fs;
 use std::io::{self, Write};
+use std::path::Path;
 
 /// A writer that accepts `budget` bytes, then fails like a full disk.
 pub struct Failing<W> {
@@ -20,4 +22,14 @@ impl<W: Write> Write for Failing<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// The names in `dir`, sorted: what an export left behind (a temp file must never stay).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }
